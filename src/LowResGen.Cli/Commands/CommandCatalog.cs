@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace LowResGen.Cli.Commands;
+
+/// <summary>Every top-level command, in the order `--help` lists them. One line per command group.</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> All()
+    {
+        yield return VersionCommand.Create();
+    }
+}
