@@ -1,0 +1,77 @@
+using System.Globalization;
+using System.Text;
+
+namespace LowResGen.Experiments;
+
+/// <summary>Options of the Slurm array job that runs a study's shards, then merges them.</summary>
+public sealed record SlurmOptions(
+    int Shards,
+    string Partition = "",
+    string TimeLimit = "24:00:00",
+    int CpusPerTask = 8,
+    string MemoryPerTask = "16G",
+    string Gpus = "",
+    string Command = "lowresgen");
+
+/// <summary>
+/// Writes two Slurm batch scripts: an array job whose task i runs shard i/n into its own store, and a merge job that
+/// depends on the whole array (afterok) and merges the shard stores and writes the report.
+/// </summary>
+public static class SlurmScriptWriter
+{
+    public static (string ArrayScript, string MergeScript, string SubmitScript) Write(string studyFile, StudyDefinition study, SlurmOptions options)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Shards);
+        var studyPath = Path.GetFullPath(studyFile);
+        var quotedStudy = Quote(studyPath);
+        var logs = Path.Combine(study.OutputDirectory, "slurm-logs");
+
+        var array = new StringBuilder();
+        array.AppendLine("#!/bin/bash");
+        array.AppendLine(CultureInfo.InvariantCulture, $"#SBATCH --job-name={study.Name}-shards");
+        array.AppendLine(CultureInfo.InvariantCulture, $"#SBATCH --array=0-{options.Shards - 1}");
+        array.AppendLine(CultureInfo.InvariantCulture, $"#SBATCH --cpus-per-task={options.CpusPerTask}");
+        array.AppendLine(CultureInfo.InvariantCulture, $"#SBATCH --mem={options.MemoryPerTask}");
+        array.AppendLine(CultureInfo.InvariantCulture, $"#SBATCH --time={options.TimeLimit}");
+        array.AppendLine(CultureInfo.InvariantCulture, $"#SBATCH --output={logs}/shard-%a.log");
+        if (options.Partition.Length > 0)
+        {
+            array.AppendLine(CultureInfo.InvariantCulture, $"#SBATCH --partition={options.Partition}");
+        }
+
+        if (options.Gpus.Length > 0)
+        {
+            array.AppendLine(CultureInfo.InvariantCulture, $"#SBATCH --gpus={options.Gpus}");
+        }
+
+        array.AppendLine("set -euo pipefail");
+        array.AppendLine(CultureInfo.InvariantCulture,
+            $"{options.Command} study run {quotedStudy} --shard \"${{SLURM_ARRAY_TASK_ID}}/{options.Shards}\" --plain");
+
+        var merge = new StringBuilder();
+        merge.AppendLine("#!/bin/bash");
+        merge.AppendLine(CultureInfo.InvariantCulture, $"#SBATCH --job-name={study.Name}-merge");
+        merge.AppendLine("#SBATCH --cpus-per-task=2");
+        merge.AppendLine(CultureInfo.InvariantCulture, $"#SBATCH --output={logs}/merge.log");
+        if (options.Partition.Length > 0)
+        {
+            merge.AppendLine(CultureInfo.InvariantCulture, $"#SBATCH --partition={options.Partition}");
+        }
+
+        merge.AppendLine("set -euo pipefail");
+        merge.AppendLine(CultureInfo.InvariantCulture, $"{options.Command} study merge {quotedStudy} --shards {options.Shards}");
+        merge.AppendLine(CultureInfo.InvariantCulture, $"{options.Command} study report {quotedStudy}");
+
+        var submit = new StringBuilder();
+        submit.AppendLine("#!/bin/bash");
+        submit.AppendLine("# Submits the shard array, then the merge job once every shard succeeded.");
+        submit.AppendLine("set -euo pipefail");
+        submit.AppendLine("cd \"$(dirname \"$0\")\"");
+        submit.AppendLine(CultureInfo.InvariantCulture, $"mkdir -p {Quote(logs)}");
+        submit.AppendLine("array_id=$(sbatch --parsable shards.sbatch)");
+        submit.AppendLine("sbatch --dependency=afterok:${array_id} merge.sbatch");
+        return (array.ToString(), merge.ToString(), submit.ToString());
+    }
+
+    private static string Quote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+}

@@ -1,0 +1,43 @@
+namespace LowResGen.Experiments;
+
+/// <summary>What a cell does.</summary>
+public enum CellKind
+{
+    /// <summary>Evaluate the default classifier trained on gold data (the baseline every setting is compared with).</summary>
+    Gold,
+
+    /// <summary>Generate a training set with one model and strategy.</summary>
+    Generate,
+
+    /// <summary>Evaluate the default classifier trained on a generated set, over the seeds.</summary>
+    Evaluate,
+
+    /// <summary>Use the LLM itself as a classifier of the test set.</summary>
+    Classify,
+}
+
+/// <summary>
+/// One unit of work of a study. <see cref="Key"/> is a hash of everything that determines its result (settings,
+/// data file contents, upstream keys), so a finished cell is never redone and a changed setting redoes exactly
+/// the cells it affects. <see cref="Chain"/> groups a cell with those it depends on; shards split by chain.
+/// </summary>
+public sealed record StudyCell(
+    CellKind Kind,
+    string Task,
+    string Language,
+    string? Model,
+    string? Strategy,
+    string Setting,
+    string Key,
+    string Chain,
+    string? DependsOn)
+{
+    /// <summary>A readable, file-system-safe name, unique within a study.</summary>
+    public string Name => string.Join("__", new[] { Kind.ToString().ToLowerInvariant(), Task, Language, Model, Strategy, Setting }
+        .Where(p => !string.IsNullOrEmpty(p))
+        .Distinct()
+        .Select(p => Sanitize(p!)));
+
+    private static string Sanitize(string part) =>
+        new(part.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-').ToArray());
+}

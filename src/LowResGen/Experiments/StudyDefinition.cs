@@ -1,0 +1,142 @@
+using System.Text.Json;
+using LowResGen.Common;
+using Tomlyn;
+
+namespace LowResGen.Experiments;
+
+/// <summary>One generator model of a study: a display name and what `--model` would take (GGUF path, URL, or config name).</summary>
+public sealed record StudyModel
+{
+    public string Name { get; init; } = "";
+
+    public string Model { get; init; } = "";
+}
+
+/// <summary>Where the study's data lives. Paths may use {task} and {lang} (ISO 639-1); relative paths are relative to the study file.</summary>
+public sealed record StudyData
+{
+    /// <summary>Gold training data of the target language (demonstrations, label summaries and the gold baseline).</summary>
+    public string Train { get; init; } = "";
+
+    /// <summary>Gold test data of the target language.</summary>
+    public string Test { get; init; } = "";
+
+    /// <summary>English training data for English demonstrations; defaults to <see cref="Train"/> with lang=en.</summary>
+    public string? EnglishTrain { get; init; }
+}
+
+/// <summary>
+/// A whole study read from TOML: tasks x languages x models x strategies, each generated set evaluated over seeds,
+/// plus gold baselines and optional LLM-as-classifier cells.
+/// </summary>
+public sealed record StudyDefinition
+{
+    public string Name { get; init; } = "study";
+
+    /// <summary>Output folder (store, generated sets, results, report); relative to the study file.</summary>
+    public string Output { get; init; } = "study-output";
+
+    public List<string> Tasks { get; init; } = [];
+
+    public List<string> Languages { get; init; } = [];
+
+    public List<StudyModel> Models { get; init; } = [];
+
+    public List<string> Strategies { get; init; } = [];
+
+    public StudyData Data { get; init; } = new();
+
+    /// <summary>Generated examples per class, and the training size per class for every evaluation.</summary>
+    public int PerClass { get; init; } = 100;
+
+    public int Seeds { get; init; } = 10;
+
+    public string Classifier { get; init; } = "ngram";
+
+    public bool Normalize { get; init; } = true;
+
+    /// <summary>Seed of the generation runs (demonstration draws, sampling).</summary>
+    public int GenerationSeed { get; init; }
+
+    public int MaxAttempts { get; init; } = 10;
+
+    public double Temperature { get; init; } = 0.9;
+
+    /// <summary>LLM-as-classifier settings run per model, task and language, e.g. "zero-shot", "5-shot-gold", "5-shot-generated".</summary>
+    public List<string> LlmClassification { get; init; } = [];
+
+    /// <summary>Test examples per LLM-classification cell (0 = the whole test set); LLM classification is the expensive part.</summary>
+    public int LlmClassificationLimit { get; init; }
+
+    /// <summary>The folder the study file is in; relative paths resolve against it.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    [Tomlyn.Serialization.TomlIgnore]
+    public string BaseDirectory { get; init; } = ".";
+
+    public string ResolvePath(string template, string task, string language) =>
+        Path.GetFullPath(Path.Combine(BaseDirectory, template.Replace("{task}", task).Replace("{lang}", language)));
+
+    public string OutputDirectory => Path.GetFullPath(Path.Combine(BaseDirectory, Output));
+
+    public static async Task<StudyDefinition> LoadAsync(string path, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(path))
+        {
+            throw new DataFormatException(path, null, null, "study file not found");
+        }
+
+        var text = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+        return Parse(text, path);
+    }
+
+    public static StudyDefinition Parse(string toml, string sourceName)
+    {
+        StudyDefinition study;
+        try
+        {
+            study = TomlSerializer.Deserialize<StudyDefinition>(toml, new TomlSerializerOptions
+            {
+                PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+                SourceName = sourceName,
+            }) ?? new StudyDefinition();
+        }
+        catch (TomlException error)
+        {
+            throw new DataFormatException(sourceName, error.Line, null, error.Message, error);
+        }
+
+        study = study with { BaseDirectory = Path.GetDirectoryName(Path.GetFullPath(sourceName)) ?? "." };
+        study.Validate(sourceName);
+        return study;
+    }
+
+    private void Validate(string file)
+    {
+        void Require(bool ok, string field, string problem)
+        {
+            if (!ok)
+            {
+                throw new DataFormatException(file, null, field, problem);
+            }
+        }
+
+        Require(Tasks.Count > 0, "tasks", "at least one task is required");
+        Require(Languages.Count > 0, "languages", "at least one language is required");
+        Require(Seeds > 0, "seeds", "must be positive");
+        Require(PerClass > 0, "per_class", "must be positive");
+        Require(!string.IsNullOrWhiteSpace(Data.Train), "data.train", "a training-data path template is required");
+        Require(!string.IsNullOrWhiteSpace(Data.Test), "data.test", "a test-data path template is required");
+        Require(Strategies.Count == 0 || Models.Count > 0, "models", "strategies need at least one model");
+        foreach (var language in Languages)
+        {
+            Require(LowResGen.Data.LanguageRegistry.Default.TryResolve(language, out _), "languages", $"unknown language '{language}'");
+        }
+
+        foreach (var model in Models)
+        {
+            Require(!string.IsNullOrWhiteSpace(model.Name) && !string.IsNullOrWhiteSpace(model.Model), "models", "every model needs a name and a model");
+        }
+
+        Require(Models.Select(m => m.Name).Distinct().Count() == Models.Count, "models", "model names must be unique");
+    }
+}

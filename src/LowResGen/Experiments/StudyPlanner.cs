@@ -1,0 +1,107 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace LowResGen.Experiments;
+
+/// <summary>
+/// Expands a study into its cells and computes their keys. Data files are fingerprinted by content, so editing a
+/// data file also invalidates exactly the cells that read it.
+/// </summary>
+public sealed class StudyPlanner(StudyDefinition study)
+{
+    /// <summary>Bumped when a cell kind's semantics change, so old results are not reused for new code.</summary>
+    public const string CellFormatVersion = "1";
+
+    private readonly Dictionary<string, string> _fileHashes = new(StringComparer.Ordinal);
+
+    public StudyDefinition Study => study;
+
+    public async Task<IReadOnlyList<StudyCell>> PlanAsync(CancellationToken cancellationToken)
+    {
+        var cells = new List<StudyCell>();
+        foreach (var task in study.Tasks)
+        {
+            foreach (var language in study.Languages.Select(l => LowResGen.Data.LanguageRegistry.Default.Resolve(l).Iso1))
+            {
+                var train = await HashFileAsync(study.ResolvePath(study.Data.Train, task, language), cancellationToken).ConfigureAwait(false);
+                var test = await HashFileAsync(study.ResolvePath(study.Data.Test, task, language), cancellationToken).ConfigureAwait(false);
+                var englishTrain = await HashFileAsync(
+                    study.ResolvePath(study.Data.EnglishTrain ?? study.Data.Train, task, "en"), cancellationToken).ConfigureAwait(false);
+                var evaluation = new { study.PerClass, study.Seeds, study.Classifier, study.Normalize, test };
+
+                var goldKey = Key("gold", task, language, train, evaluation);
+                var goldChain = $"gold/{task}/{language}";
+                cells.Add(new StudyCell(CellKind.Gold, task, language, null, null, "gold", goldKey, goldChain, null));
+
+                foreach (var model in study.Models)
+                {
+                    foreach (var strategy in study.Strategies)
+                    {
+                        var chain = $"{task}/{language}/{model.Name}/{strategy}";
+                        var generateKey = Key("generate", task, language, model.Model, strategy, train, englishTrain,
+                            study.PerClass, study.GenerationSeed, study.MaxAttempts, study.Temperature);
+                        cells.Add(new StudyCell(CellKind.Generate, task, language, model.Name, strategy, strategy, generateKey, chain, null));
+                        var evaluateKey = Key("evaluate", generateKey, evaluation);
+                        cells.Add(new StudyCell(CellKind.Evaluate, task, language, model.Name, strategy, strategy, evaluateKey, chain, generateKey));
+                    }
+
+                    foreach (var setting in study.LlmClassification)
+                    {
+                        var chain = $"{task}/{language}/{model.Name}/llm/{setting}";
+                        var usesGenerated = setting.EndsWith("-generated", StringComparison.Ordinal);
+                        var upstream = usesGenerated
+                            ? cells.FirstOrDefault(c => c.Kind == CellKind.Generate && c.Task == task && c.Language == language && c.Model == model.Name)
+                            : null;
+                        if (usesGenerated && upstream is null)
+                        {
+                            throw new InvalidOperationException($"LLM classification '{setting}' needs generated demonstrations: add a strategy to the study.");
+                        }
+
+                        var classifyKey = Key("classify", task, language, model.Model, setting, train, test, upstream?.Key,
+                            study.LlmClassificationLimit, study.Seeds);
+                        cells.Add(new StudyCell(CellKind.Classify, task, language, model.Name, upstream?.Strategy, $"llm-{setting}", classifyKey,
+                            upstream?.Chain ?? chain, upstream?.Key));
+                    }
+                }
+            }
+        }
+
+        return cells;
+    }
+
+    /// <summary>The cells of shard <paramref name="index"/> of <paramref name="count"/>: whole chains, dealt round-robin in a stable order.</summary>
+    public static IReadOnlyList<StudyCell> Shard(IReadOnlyList<StudyCell> cells, int index, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, count);
+        var chains = cells.Select(c => c.Chain).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var mine = new HashSet<string>(chains.Where((_, i) => i % count == index), StringComparer.Ordinal);
+        return [.. cells.Where(c => mine.Contains(c.Chain))];
+    }
+
+    private async Task<string> HashFileAsync(string path, CancellationToken cancellationToken)
+    {
+        if (_fileHashes.TryGetValue(path, out var known))
+        {
+            return known;
+        }
+
+        if (!File.Exists(path))
+        {
+            // A missing file is reported when the cell runs; its key still differs from any present file's.
+            return _fileHashes[path] = "missing:" + path;
+        }
+
+        await using var stream = File.OpenRead(path);
+        var hash = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
+        return _fileHashes[path] = hash;
+    }
+
+    private static string Key(params object?[] parts)
+    {
+        var json = JsonSerializer.Serialize(parts.Prepend(CellFormatVersion));
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json)))[..24];
+    }
+}
