@@ -1,0 +1,110 @@
+using LowResGen.Data;
+
+namespace LowResGen.Experiments;
+
+/// <summary>A cell as `study plan` shows it: the cell, whether it is done, and the LLM calls it is expected to make.</summary>
+public sealed record PlannedCell(StudyCell Cell, bool Done, int EstimatedLlmCalls);
+
+/// <summary>The plan of a study (or of one shard of it).</summary>
+public sealed record StudyPlan(StudyDefinition Study, IReadOnlyList<PlannedCell> Cells)
+{
+    public int Done => Cells.Count(c => c.Done);
+
+    public int EstimatedLlmCallsLeft => Cells.Where(c => !c.Done).Sum(c => c.EstimatedLlmCalls);
+}
+
+/// <summary>Shard selection: shard <see cref="Index"/> of <see cref="Count"/> (0-based), or the whole study.</summary>
+public sealed record ShardSpec(int Index, int Count)
+{
+    public static ShardSpec Whole { get; } = new(0, 1);
+
+    public bool IsWhole => Count == 1;
+
+    /// <summary>Parses "i/n" as given on the command line.</summary>
+    public static ShardSpec Parse(string text)
+    {
+        var parts = text.Split('/');
+        if (parts.Length != 2 || !int.TryParse(parts[0], out var index) || !int.TryParse(parts[1], out var count) || count <= 0 || index < 0 || index >= count)
+        {
+            throw new ArgumentException($"Invalid shard '{text}': expected i/n with 0 <= i < n, e.g. 0/4.");
+        }
+
+        return new ShardSpec(index, count);
+    }
+}
+
+/// <summary>
+/// The library entry point for studies, used by the CLI: plan, run (whole or one shard), merge shard stores.
+/// A whole run records into study.db; shard i of n records into shards/shard-i-of-n.db, and merge folds those into study.db.
+/// </summary>
+public static class StudyService
+{
+    public static string StorePath(StudyDefinition study, ShardSpec shard) => shard.IsWhole
+        ? Path.Combine(study.OutputDirectory, "study.db")
+        : Path.Combine(study.OutputDirectory, "shards", $"shard-{shard.Index}-of-{shard.Count}.db");
+
+    public static async Task<StudyPlan> PlanAsync(StudyDefinition study, ShardSpec shard, CancellationToken cancellationToken)
+    {
+        var cells = await new StudyPlanner(study).PlanAsync(cancellationToken).ConfigureAwait(false);
+        cells = StudyPlanner.Shard(cells, shard.Index, shard.Count);
+        var finished = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var path in new[] { StorePath(study, ShardSpec.Whole), StorePath(study, shard) }.Distinct())
+        {
+            if (File.Exists(path))
+            {
+                await using var store = await StudyStore.OpenAsync(path, cancellationToken).ConfigureAwait(false);
+                finished.UnionWith((await store.ReadAllAsync(cancellationToken).ConfigureAwait(false)).Select(r => r.Key));
+            }
+        }
+
+        return new StudyPlan(study, [.. cells.Select(c => new PlannedCell(c, finished.Contains(c.Key), EstimateLlmCalls(study, c)))]);
+    }
+
+    public static async Task<StudyRunResult> RunAsync(StudyDefinition study, ShardSpec shard, IStudyCellExecutor executor,
+        IProgress<StudyProgress>? progress, CancellationToken cancellationToken)
+    {
+        var plan = await PlanAsync(study, shard, cancellationToken).ConfigureAwait(false);
+        await using var store = await StudyStore.OpenAsync(StorePath(study, shard), cancellationToken).ConfigureAwait(false);
+        if (!shard.IsWhole && File.Exists(StorePath(study, ShardSpec.Whole)))
+        {
+            // Cells already merged into the main store need not run again in a shard.
+            await store.MergeFromAsync(StorePath(study, ShardSpec.Whole), cancellationToken).ConfigureAwait(false);
+        }
+
+        var runner = new StudyRunner(store, executor, progress);
+        return await runner.RunAsync(study, [.. plan.Cells.Select(c => c.Cell)], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Merges the stores of shards 0..n-1 into study.db; returns the number of cells added.</summary>
+    public static async Task<int> MergeAsync(StudyDefinition study, int shards, CancellationToken cancellationToken)
+    {
+        await using var store = await StudyStore.OpenAsync(StorePath(study, ShardSpec.Whole), cancellationToken).ConfigureAwait(false);
+        var added = 0;
+        for (var i = 0; i < shards; i++)
+        {
+            var path = StorePath(study, new ShardSpec(i, shards));
+            if (!File.Exists(path))
+            {
+                throw new FileNotFoundException($"Shard store {path} does not exist: did shard {i}/{shards} run?", path);
+            }
+
+            added += await store.MergeFromAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+
+        return added;
+    }
+
+    /// <summary>A rough count of LLM calls: one generation call per label per expected attempt, one judge call per candidate.</summary>
+    private static int EstimateLlmCalls(StudyDefinition study, StudyCell cell)
+    {
+        var labels = BuiltInTasks.Find(cell.Task)?.Labels.Count ?? 10;
+        return cell.Kind switch
+        {
+            CellKind.Generate => labels * (int)Math.Ceiling(study.PerClass / 10.0 * 1.3)
+                + (cell.Strategy?.Contains("revision", StringComparison.Ordinal) == true ? labels * study.PerClass : 0)
+                + (cell.Strategy?.Contains("sl", StringComparison.Ordinal) == true ? labels : 0),
+            CellKind.Classify => study.LlmClassificationLimit > 0 ? study.LlmClassificationLimit : 500,
+            _ => 0,
+        };
+    }
+}
