@@ -1,0 +1,127 @@
+using System.Text;
+using System.Text.Json;
+using LowResGen.Common;
+using LowResGen.Data;
+
+namespace LowResGen.Generation;
+
+/// <summary>
+/// The files of a generation run in its output directory, named by language so that several languages can share one
+/// directory (evaluation reads them as <c>{lang}-generated.csv</c>):
+/// <c>{lang}-generated.csv</c> (text,intent: the training set), <c>{lang}-rejected.csv</c> (text,intent,stage,reason),
+/// <c>{lang}-examples.jsonl</c> (every example with its provenance), <c>{lang}-attempts.jsonl</c> (every request and raw answer),
+/// <c>{lang}-report.json</c>, <c>{lang}-label-descriptions.json</c> and <c>{lang}-run.json</c> (the settings a rerun must match).
+/// </summary>
+public sealed record GenerationOutputs(string Directory, string Language)
+{
+    public string Generated => File("generated.csv");
+
+    public string Rejected => File("rejected.csv");
+
+    public string Examples => File("examples.jsonl");
+
+    public string Attempts => File("attempts.jsonl");
+
+    public string Report => File("report.json");
+
+    public string Descriptions => File("label-descriptions.json");
+
+    public string Manifest => File("run.json");
+
+    private string File(string name) => Path.Combine(Directory, $"{Language}-{name}");
+
+    internal static JsonSerializerOptions Json { get; } = new(LabelDescriptionStore.Json);
+
+    /// <summary>Writes the derived files (CSVs and report) atomically; the JSONL logs were written as the run went.</summary>
+    public static async Task WriteAsync(string directory, string language, IReadOnlyList<Example> accepted,
+        IReadOnlyList<GeneratedExampleRecord> records, GenerationReport report, CancellationToken cancellationToken)
+    {
+        var paths = new GenerationOutputs(directory, language);
+        await WriteCsvAsync(paths.Generated, ["text", "intent"], accepted.Select(e => new[] { e.Text, e.Label }), cancellationToken)
+            .ConfigureAwait(false);
+        await WriteCsvAsync(paths.Rejected, ["text", "intent", "stage", "reason"],
+            records.Where(r => !r.Accepted).Select(r => new[] { r.Text, r.Label, r.RejectionStage ?? "", r.RejectionReason ?? "" }),
+            cancellationToken).ConfigureAwait(false);
+        await AtomicFile.WriteAllTextAsync(paths.Report, JsonSerializer.Serialize(report, Json), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>RFC 4180 CSV: fields with a comma, quote or line break are quoted, quotes doubled.</summary>
+    public static Task WriteCsvAsync(string path, IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows,
+        CancellationToken cancellationToken)
+    {
+        var text = new StringBuilder();
+        AppendRow(text, header);
+        foreach (var row in rows)
+        {
+            AppendRow(text, row);
+        }
+
+        return AtomicFile.WriteAllTextAsync(path, text.ToString(), cancellationToken);
+    }
+
+    private static void AppendRow(StringBuilder text, IReadOnlyList<string> fields)
+    {
+        for (var i = 0; i < fields.Count; i++)
+        {
+            if (i > 0)
+            {
+                text.Append(',');
+            }
+
+            var field = fields[i];
+            if (field.AsSpan().IndexOfAny(",\"\r\n") >= 0 || field.StartsWith(' ') || field.EndsWith(' '))
+            {
+                text.Append('"').Append(field.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
+            }
+            else
+            {
+                text.Append(field);
+            }
+        }
+
+        text.Append('\n');
+    }
+}
+
+/// <summary>The settings that identify a run; a rerun into the same directory must match them to resume.</summary>
+internal sealed record RunManifest(
+    string Task,
+    string Language,
+    string Strategy,
+    string Model,
+    int Seed,
+    string GenerateTemplate,
+    string? JudgeTemplate,
+    string? DescribeTemplate)
+{
+    /// <summary>True when a matching earlier run is there to resume; writes the manifest when there is none.</summary>
+    public static async Task<bool> CheckOrWriteAsync(string path, RunManifest manifest, CancellationToken cancellationToken)
+    {
+        if (!System.IO.File.Exists(path))
+        {
+            await AtomicFile.WriteAllTextAsync(path, JsonSerializer.Serialize(manifest, GenerationOutputs.Json), cancellationToken)
+                .ConfigureAwait(false);
+            return false;
+        }
+
+        RunManifest? existing;
+        try
+        {
+            existing = JsonSerializer.Deserialize<RunManifest>(await System.IO.File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false),
+                GenerationOutputs.Json);
+        }
+        catch (JsonException e)
+        {
+            throw new DataFormatException(path, e.LineNumber + 1, e.Path, "not a valid run manifest: " + e.Message, e);
+        }
+
+        if (existing != manifest)
+        {
+            throw new InvalidOperationException(
+                $"{path} belongs to another run ({existing}); this run is {manifest}. " +
+                "Choose another output directory, or delete that one to start over.");
+        }
+
+        return true;
+    }
+}
