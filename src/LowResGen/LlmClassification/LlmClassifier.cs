@@ -1,0 +1,118 @@
+using LowResGen.Data;
+using LowResGen.Llm;
+using Microsoft.Extensions.AI;
+
+namespace LowResGen.LlmClassification;
+
+/// <summary>
+/// One text's classification by an LLM: the label (null when the answer named none: unmappable, counted as wrong),
+/// the raw answer, and label scores (probabilities in log-probability mode, 1 for the chosen label otherwise).
+/// </summary>
+public sealed record LlmPrediction(string? Label, string Answer, IReadOnlyDictionary<string, double> Scores)
+{
+    public bool IsMapped => Label is not null;
+}
+
+/// <summary>
+/// Classifies texts with an LLM behind <see cref="IChatClient"/>: zero-shot (no demonstrations) or k-shot (demonstrations
+/// as earlier chat turns). The answer is kept to one label by a grammar / choice list / JSON schema where the backend
+/// supports it and mapped from free text otherwise; or, in log-probability mode, every label is scored and no text is
+/// parsed. Requests run concurrently up to <see cref="LlmClassifierOptions.MaxConcurrency"/>; caching and retries belong
+/// to the client's middleware, so a rerun replays cached answers.
+/// </summary>
+public sealed class LlmClassifier
+{
+    private readonly IChatClient client;
+    private readonly LlmClassifierOptions options;
+    private readonly ClassificationPrompt prompt;
+    private readonly LabelMapper mapper;
+    private readonly ChatOptions chatOptions;
+
+    public LlmClassifier(IChatClient client, TaskDefinition task, LlmClassifierOptions? options = null, LabelMapper? mapper = null)
+    {
+        this.client = client;
+        this.options = options ??= new LlmClassifierOptions();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxConcurrency);
+        Task = task;
+        var json = options.Constrained == ConstrainedOutput.JsonSchema && options.Scoring == LlmScoring.Generate;
+        prompt = new ClassificationPrompt(task, options.IncludeDescriptions, json);
+        this.mapper = mapper ?? new LabelMapper(task);
+        chatOptions = new ChatOptions { Temperature = options.Temperature, MaxOutputTokens = options.MaxOutputTokens };
+        switch (options.Constrained)
+        {
+            case ConstrainedOutput.Auto:
+                chatOptions.WithChoices(task.Labels).WithGrammar(LabelGrammar.Gbnf(task.Labels));
+                break;
+            case ConstrainedOutput.JsonSchema:
+                chatOptions.ResponseFormat = LabelGrammar.JsonSchema(task.Labels);
+                break;
+        }
+    }
+
+    public TaskDefinition Task { get; }
+
+    public ClassificationPrompt Prompt => prompt;
+
+    /// <summary>Classifies every text, in order. <paramref name="demonstrations"/> empty = zero-shot.</summary>
+    public async Task<IReadOnlyList<LlmPrediction>> ClassifyAsync(
+        IReadOnlyList<string> texts,
+        IReadOnlyList<Example> demonstrations,
+        IProgress<int>? progress,
+        CancellationToken cancellationToken)
+    {
+        var scorer = options.Scoring == LlmScoring.LogProbability
+            ? client.GetService<ICompletionScorer>() ?? throw new NotSupportedException(
+                "This model backend does not expose log-probabilities (no ICompletionScorer); use generate scoring instead.")
+            : null;
+        var results = new LlmPrediction[texts.Count];
+        var done = 0;
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxConcurrency, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(Enumerable.Range(0, texts.Count), parallel, async (i, ct) =>
+        {
+            var messages = prompt.Build(demonstrations, texts[i]);
+            results[i] = scorer is null
+                ? await GenerateAsync(messages, ct).ConfigureAwait(false)
+                : await ScoreAsync(scorer, messages, ct).ConfigureAwait(false);
+            progress?.Report(Interlocked.Increment(ref done));
+        }).ConfigureAwait(false);
+        return results;
+    }
+
+    /// <summary>Turns one answer into a prediction: a JSON {"label": ...} object, an exact label, or mapped free text.</summary>
+    public LlmPrediction Interpret(string answer)
+    {
+        var fromJson = LabelGrammar.LabelFromJson(answer);
+        var match = mapper.Map(fromJson ?? answer);
+        return new LlmPrediction(match.Label, answer,
+            match.Label is null ? new Dictionary<string, double>() : new Dictionary<string, double> { [match.Label] = 1.0 });
+    }
+
+    private async Task<LlmPrediction> GenerateAsync(IReadOnlyList<ChatMessage> messages, CancellationToken cancellationToken)
+    {
+        var response = await client.GetResponseAsync(messages, chatOptions.Clone(), cancellationToken).ConfigureAwait(false);
+        return Interpret(response.Text);
+    }
+
+    private async Task<LlmPrediction> ScoreAsync(ICompletionScorer scorer, IReadOnlyList<ChatMessage> messages, CancellationToken cancellationToken)
+    {
+        var logProbabilities = await scorer.ScoreAsync(messages, Task.Labels, cancellationToken).ConfigureAwait(false);
+        if (logProbabilities.Count != Task.Labels.Count)
+        {
+            throw new InvalidOperationException($"The scorer returned {logProbabilities.Count} scores for {Task.Labels.Count} labels.");
+        }
+
+        // Softmax over the labels: probabilities given that the answer is one of them.
+        var max = logProbabilities.Max();
+        var weights = logProbabilities.Select(lp => Math.Exp(lp - max)).ToArray();
+        var sum = weights.Sum();
+        var scores = new Dictionary<string, double>(Task.Labels.Count, StringComparer.Ordinal);
+        var best = 0;
+        for (var i = 0; i < weights.Length; i++)
+        {
+            scores[Task.Labels[i]] = weights[i] / sum;
+            best = logProbabilities[i] > logProbabilities[best] ? i : best;
+        }
+
+        return new LlmPrediction(Task.Labels[best], Task.Labels[best], scores);
+    }
+}
