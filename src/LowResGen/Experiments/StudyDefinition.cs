@@ -60,6 +60,9 @@ public sealed record StudyDefinition
 
     public int MaxAttempts { get; init; } = 10;
 
+    /// <summary>Reject generated examples that are not in the target language (Lingua).</summary>
+    public bool LanguageCheck { get; init; } = true;
+
     public double Temperature { get; init; } = 0.9;
 
     /// <summary>LLM-as-classifier settings run per model, task and language, e.g. "zero-shot", "5-shot-gold", "5-shot-generated".</summary>

@@ -4,7 +4,7 @@ using System.Diagnostics;
 namespace LowResGen.Experiments;
 
 /// <summary>What a cell produced: scores over seeds (evaluation cells), a file or folder it wrote, LLM tokens spent.</summary>
-public sealed record CellOutcome(IReadOnlyList<SeedScore> Scores, string? ArtifactPath, long PromptTokens = 0, long CompletionTokens = 0);
+public sealed record CellOutcome(IReadOnlyList<SeedScore> Scores, string? ArtifactPath, long LlmTokens = 0);
 
 /// <summary>Everything a cell needs besides itself: the study, its own folder, and the outcome of the cell it depends on.</summary>
 public sealed record CellContext(StudyDefinition Study, string CellDirectory, CellRecord? Upstream);
@@ -16,7 +16,7 @@ public interface IStudyCellExecutor
 }
 
 /// <summary>A snapshot of a run's progress, for live displays and log lines.</summary>
-public sealed record StudyProgress(int CellsTotal, int CellsDone, int CellsSkipped, int CellsFailed, long CompletionTokens, TimeSpan Elapsed, string? LastCell)
+public sealed record StudyProgress(int CellsTotal, int CellsDone, int CellsSkipped, int CellsFailed, long LlmTokens, TimeSpan Elapsed, string? LastCell)
 {
     public TimeSpan? EstimatedRemaining
     {
@@ -91,11 +91,11 @@ public sealed class StudyRunner(StudyStore store, IStudyCellExecutor executor, I
                     {
                         var outcome = await executor.ExecuteAsync(cell, new CellContext(study, directory, upstream), ct).ConfigureAwait(false);
                         var record = new CellRecord(cell.Key, cell.Kind, cell.Task, cell.Language, cell.Model, cell.Strategy, cell.Setting,
-                            outcome.Scores, outcome.ArtifactPath, outcome.PromptTokens, outcome.CompletionTokens, started.Elapsed.TotalSeconds,
+                            outcome.Scores, outcome.ArtifactPath, outcome.LlmTokens, started.Elapsed.TotalSeconds,
                             DateTimeOffset.UtcNow);
                         await store.RecordAsync(record, ct).ConfigureAwait(false);
                         byKey[cell.Key] = record;
-                        Interlocked.Add(ref tokens, outcome.CompletionTokens);
+                        Interlocked.Add(ref tokens, outcome.LlmTokens);
                         Interlocked.Increment(ref done);
                         last = cell.Name;
                     }

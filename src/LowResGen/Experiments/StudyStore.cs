@@ -16,8 +16,7 @@ public sealed record CellRecord(
     string Setting,
     IReadOnlyList<SeedScore> Scores,
     string? ArtifactPath,
-    long PromptTokens,
-    long CompletionTokens,
+    long LlmTokens,
     double WallSeconds,
     DateTimeOffset FinishedUtc);
 
@@ -49,7 +48,7 @@ public sealed class StudyStore : IAsyncDisposable
                 CREATE TABLE IF NOT EXISTS cells (
                     key TEXT PRIMARY KEY, kind TEXT NOT NULL, task TEXT NOT NULL, language TEXT NOT NULL,
                     model TEXT, strategy TEXT, setting TEXT NOT NULL, artifact TEXT,
-                    prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL,
+                    llm_tokens INTEGER NOT NULL,
                     wall_seconds REAL NOT NULL, finished_utc TEXT NOT NULL);
                 CREATE TABLE IF NOT EXISTS scores (
                     key TEXT NOT NULL, seed INTEGER NOT NULL, f1 REAL NOT NULL, accuracy REAL NOT NULL,
@@ -136,9 +135,9 @@ public sealed class StudyStore : IAsyncDisposable
             command.Transaction = transaction;
             command.CommandText = """
                 INSERT OR REPLACE INTO cells (key, kind, task, language, model, strategy, setting, artifact,
-                    prompt_tokens, completion_tokens, wall_seconds, finished_utc)
+                    llm_tokens, wall_seconds, finished_utc)
                 VALUES ($key, $kind, $task, $language, $model, $strategy, $setting, $artifact,
-                    $prompt, $completion, $wall, $finished)
+                    $tokens, $wall, $finished)
                 """;
             command.Parameters.AddWithValue("$key", record.Key);
             command.Parameters.AddWithValue("$kind", record.Kind.ToString());
@@ -148,8 +147,7 @@ public sealed class StudyStore : IAsyncDisposable
             command.Parameters.AddWithValue("$strategy", (object?)record.Strategy ?? DBNull.Value);
             command.Parameters.AddWithValue("$setting", record.Setting);
             command.Parameters.AddWithValue("$artifact", (object?)record.ArtifactPath ?? DBNull.Value);
-            command.Parameters.AddWithValue("$prompt", record.PromptTokens);
-            command.Parameters.AddWithValue("$completion", record.CompletionTokens);
+            command.Parameters.AddWithValue("$tokens", record.LlmTokens);
             command.Parameters.AddWithValue("$wall", record.WallSeconds);
             command.Parameters.AddWithValue("$finished", record.FinishedUtc.ToString("O"));
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -191,7 +189,7 @@ public sealed class StudyStore : IAsyncDisposable
         await using (var command = connection.CreateCommand())
         {
             command.CommandText = """
-                SELECT key, kind, task, language, model, strategy, setting, artifact, prompt_tokens, completion_tokens,
+                SELECT key, kind, task, language, model, strategy, setting, artifact, llm_tokens,
                        wall_seconds, finished_utc FROM cells ORDER BY task, language, kind, model, strategy, setting
                 """;
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -209,9 +207,8 @@ public sealed class StudyStore : IAsyncDisposable
                     scores.TryGetValue(key, out var list) ? list : [],
                     reader.IsDBNull(7) ? null : reader.GetString(7),
                     reader.GetInt64(8),
-                    reader.GetInt64(9),
-                    reader.GetDouble(10),
-                    DateTimeOffset.Parse(reader.GetString(11), System.Globalization.CultureInfo.InvariantCulture)));
+                    reader.GetDouble(9),
+                    DateTimeOffset.Parse(reader.GetString(10), System.Globalization.CultureInfo.InvariantCulture)));
             }
         }
 

@@ -110,11 +110,11 @@ public static class StudyReportWriter
         md.AppendLine();
         md.AppendLine("## Usage per model");
         md.AppendLine();
-        md.AppendLine("| model | cells | prompt tokens | completion tokens | wall time (s) |");
-        md.AppendLine("|---|---|---|---|---|");
+        md.AppendLine("| model | cells | LLM tokens | wall time (s) |");
+        md.AppendLine("|---|---|---|---|");
         foreach (var usage in Usage(data))
         {
-            md.AppendLine(Invariant, $"| {usage.Model} | {usage.Cells} | {usage.PromptTokens} | {usage.CompletionTokens} | {usage.WallSeconds:F1} |");
+            md.AppendLine(Invariant, $"| {usage.Model} | {usage.Cells} | {usage.LlmTokens} | {usage.WallSeconds:F1} |");
         }
 
         return md.ToString();
@@ -125,11 +125,11 @@ public static class StudyReportWriter
         : string.Create(Invariant, $"{cell.Mean * 100:F1} ± {cell.Std * 100:F1}")
             + (cell.GapPoints is { } gap ? string.Create(Invariant, $" ({gap:+0.0;-0.0}{(cell.Significant ? "*" : "")})") : "");
 
-    private sealed record ModelUsage(string Model, int Cells, long PromptTokens, long CompletionTokens, double WallSeconds);
+    private sealed record ModelUsage(string Model, int Cells, long LlmTokens, double WallSeconds);
 
     private static IEnumerable<ModelUsage> Usage(StudyReportData data) =>
         data.Cells.GroupBy(c => c.Model ?? "(default classifier)").OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => new ModelUsage(g.Key, g.Count(), g.Sum(c => c.PromptTokens), g.Sum(c => c.CompletionTokens), g.Sum(c => c.WallSeconds)));
+            .Select(g => new ModelUsage(g.Key, g.Count(), g.Sum(c => c.LlmTokens), g.Sum(c => c.WallSeconds)));
 
     public static string Html(StudyReportData data)
     {
@@ -206,10 +206,10 @@ public static class StudyReportWriter
             html.AppendLine("</table>");
         }
 
-        html.AppendLine("<h2>Usage per model</h2><table class=\"usage\"><tr><th>model</th><th>cells</th><th>prompt tokens</th><th>completion tokens</th><th>wall time (s)</th></tr>");
+        html.AppendLine("<h2>Usage per model</h2><table class=\"usage\"><tr><th>model</th><th>cells</th><th>LLM tokens</th><th>wall time (s)</th></tr>");
         foreach (var usage in Usage(data))
         {
-            html.AppendLine(Invariant, $"<tr><td>{E(usage.Model)}</td><td>{usage.Cells}</td><td>{usage.PromptTokens}</td><td>{usage.CompletionTokens}</td><td>{usage.WallSeconds:F1}</td></tr>");
+            html.AppendLine(Invariant, $"<tr><td>{E(usage.Model)}</td><td>{usage.Cells}</td><td>{usage.LlmTokens}</td><td>{usage.WallSeconds:F1}</td></tr>");
         }
 
         html.AppendLine("</table>");

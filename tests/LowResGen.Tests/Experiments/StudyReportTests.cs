@@ -10,7 +10,7 @@ public class StudyReportTests
         var study = new StudyDefinition { Name = "report-test", Tasks = ["intent"], Languages = ["cy", "sw"], Seeds = 3, Classifier = "ngram" };
         CellRecord Cell(CellKind kind, string language, string? model, string setting, params double[] f1) =>
             new($"{kind}{language}{setting}", kind, "intent", language, model, kind == CellKind.Gold ? null : setting, setting,
-                [.. f1.Select((f, i) => new SeedScore(i, f, f))], null, 100, 200, 2, DateTimeOffset.UnixEpoch);
+                [.. f1.Select((f, i) => new SeedScore(i, f, f))], null, 300, 2, DateTimeOffset.UnixEpoch);
         return new StudyReportData(
             study,
             [

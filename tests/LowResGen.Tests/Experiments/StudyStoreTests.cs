@@ -6,7 +6,7 @@ public class StudyStoreTests
 {
     private static CellRecord Record(string key, params double[] f1) =>
         new(key, CellKind.Evaluate, "intent", "cy", "m", "sl", "sl", [.. f1.Select((f, i) => new SeedScore(i, f, f + 0.01))],
-            "gen.csv", 10, 20, 1.5, DateTimeOffset.UnixEpoch);
+            "gen.csv", 30, 1.5, DateTimeOffset.UnixEpoch);
 
     [Fact]
     public async Task Records_survive_reopening_and_merge_keeps_existing_cells()
@@ -30,6 +30,6 @@ public class StudyStoreTests
         var all = await merged.ReadAllAsync(CancellationToken.None);
         Assert.Equal(["k1", "k2"], all.Select(r => r.Key).Order());
         Assert.Equal([0.5, 0.6], all.Single(r => r.Key == "k1").Scores.Select(s => s.MacroF1));
-        Assert.Equal(20, all[0].CompletionTokens);
+        Assert.Equal(30, all[0].LlmTokens);
     }
 }

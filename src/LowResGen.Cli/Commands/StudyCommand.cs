@@ -1,0 +1,158 @@
+using System.CommandLine;
+using LowResGen.Experiments;
+using Spectre.Console;
+
+namespace LowResGen.Cli.Commands;
+
+/// <summary>`lowresgen study plan|run|merge|report|slurm`: a whole grid from one TOML file.</summary>
+internal static class StudyCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("study", "Run a whole study (tasks x languages x models x strategies x seeds) from one TOML file: resumable, shardable, reported.");
+        command.Subcommands.Add(Plan());
+        command.Subcommands.Add(Run());
+        command.Subcommands.Add(Merge());
+        command.Subcommands.Add(Report());
+        command.Subcommands.Add(Slurm());
+        return command;
+    }
+
+    private static Argument<FileInfo> StudyFile() => new("study") { Description = "The study file (TOML)." };
+
+    private static Option<string?> ShardOption() => new("--shard") { Description = "Run only shard i of n (0-based), e.g. 0/4." };
+
+    private static Command Plan()
+    {
+        var file = StudyFile();
+        var shard = ShardOption();
+        var command = new Command("plan", "Print the cells, which are done, and an estimate of the LLM calls left.") { file, shard };
+        command.SetAction(async (parse, ct) => await CliErrors.GuardAsync(async () =>
+        {
+            var study = await StudyDefinition.LoadAsync(parse.GetValue(file)!.FullName, ct);
+            var plan = await StudyService.PlanAsync(study, ParseShard(parse.GetValue(shard)), ct);
+            var table = new Table().AddColumns("cell", "kind", "status", "est. LLM calls");
+            foreach (var cell in plan.Cells)
+            {
+                table.AddRow(Markup.Escape(cell.Cell.Name), cell.Cell.Kind.ToString(), cell.Done ? "[green]done[/]" : "to do", cell.EstimatedLlmCalls.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            AnsiConsole.Write(table);
+            AnsiConsole.MarkupLine($"{plan.Done} of {plan.Cells.Count} cells done; about {plan.EstimatedLlmCallsLeft} LLM calls left.");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Run()
+    {
+        var file = StudyFile();
+        var shard = ShardOption();
+        var plain = new Option<bool>("--plain") { Description = "Plain log lines instead of the live display (the default when output is not a terminal)." };
+        var command = new Command("run", "Run every cell that is not done yet; safe to kill and rerun at any moment.") { file, shard, plain };
+        command.SetAction(async (parse, ct) => await CliErrors.GuardAsync(async () =>
+        {
+            var study = await StudyDefinition.LoadAsync(parse.GetValue(file)!.FullName, ct);
+            var spec = ParseShard(parse.GetValue(shard));
+            await using var executor = StudyCellExecutor.Create(study);
+            var live = !parse.GetValue(plain) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+            StudyRunResult result;
+            if (live)
+            {
+                result = await AnsiConsole.Progress()
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                    .StartAsync(async context =>
+                    {
+                        var bar = context.AddTask("cells");
+                        var progress = new Progress<StudyProgress>(p =>
+                        {
+                            bar.MaxValue = Math.Max(1, p.CellsTotal);
+                            bar.Value = p.CellsDone + p.CellsSkipped + p.CellsFailed;
+                            var rate = p.Elapsed.TotalSeconds > 0 ? p.LlmTokens / p.Elapsed.TotalSeconds : 0;
+                            bar.Description = $"cells {p.CellsDone + p.CellsSkipped}/{p.CellsTotal} ({p.CellsFailed} failed), {executor.AcceptedExamples} examples, {rate:F0} LLM tok/s";
+                        });
+                        return await StudyService.RunAsync(study, spec, executor, progress, ct);
+                    });
+            }
+            else
+            {
+                var progress = new SynchronousProgress<StudyProgress>(p => Console.WriteLine(
+                    $"[{p.Elapsed:hh\\:mm\\:ss}] cells done {p.CellsDone}, skipped {p.CellsSkipped}, failed {p.CellsFailed} of {p.CellsTotal}; " +
+                    $"{executor.AcceptedExamples} examples accepted; {p.LlmTokens} LLM tokens; ETA {(p.EstimatedRemaining is { } eta ? eta.ToString("hh\\:mm\\:ss") : "?")}" +
+                    (p.LastCell is null ? "" : $"; last {p.LastCell}")));
+                result = await StudyService.RunAsync(study, spec, executor, progress, ct);
+            }
+
+            Console.WriteLine($"Ran {result.Ran} cells, {result.Skipped} already done, {result.Failures.Count} failed.");
+            foreach (var failure in result.Failures)
+            {
+                Console.Error.WriteLine($"FAILED {failure.Cell.Name}: {failure.Error}");
+            }
+
+            return result.Failures.Count == 0 ? 0 : 1;
+        }));
+        return command;
+    }
+
+    private static Command Merge()
+    {
+        var file = StudyFile();
+        var shards = new Option<int>("--shards") { Description = "How many shards ran.", Required = true };
+        var command = new Command("merge", "Merge the shard stores into the study's store.") { file, shards };
+        command.SetAction(async (parse, ct) => await CliErrors.GuardAsync(async () =>
+        {
+            var study = await StudyDefinition.LoadAsync(parse.GetValue(file)!.FullName, ct);
+            var added = await StudyService.MergeAsync(study, parse.GetValue(shards), ct);
+            Console.WriteLine($"Merged {added} cells into {StudyService.StorePath(study, ShardSpec.Whole)}.");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Report()
+    {
+        var file = StudyFile();
+        var command = new Command("report", "Write report.html (self-contained) and report.md into the study's output folder.") { file };
+        command.SetAction(async (parse, ct) => await CliErrors.GuardAsync(async () =>
+        {
+            var study = await StudyDefinition.LoadAsync(parse.GetValue(file)!.FullName, ct);
+            var (html, markdown) = await StudyReportBuilder.WriteAsync(study, ct);
+            Console.WriteLine($"Wrote {html} and {markdown}.");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Slurm()
+    {
+        var file = StudyFile();
+        var shards = new Option<int>("--shards") { Description = "Number of array tasks (shards).", Required = true };
+        var partition = new Option<string>("--partition") { Description = "Slurm partition.", DefaultValueFactory = _ => "" };
+        var gpus = new Option<string>("--gpus") { Description = "GPUs per array task (e.g. 1), for embedded models.", DefaultValueFactory = _ => "" };
+        var time = new Option<string>("--time") { Description = "Time limit per shard.", DefaultValueFactory = _ => "24:00:00" };
+        var output = new Option<DirectoryInfo?>("--output") { Description = "Folder for the scripts (default: the study's output folder)." };
+        var command = new Command("slurm", "Write a Slurm array job that runs the shards and a dependent merge-and-report job.") { file, shards, partition, gpus, time, output };
+        command.SetAction(async (parse, ct) => await CliErrors.GuardAsync(async () =>
+        {
+            var path = parse.GetValue(file)!.FullName;
+            var study = await StudyDefinition.LoadAsync(path, ct);
+            var (array, merge, submit) = SlurmScriptWriter.Write(path, study, new SlurmOptions(parse.GetValue(shards),
+                Partition: parse.GetValue(partition)!, TimeLimit: parse.GetValue(time)!, Gpus: parse.GetValue(gpus)!));
+            var directory = parse.GetValue(output)?.FullName ?? Path.Combine(study.OutputDirectory, "slurm");
+            await LowResGen.Common.AtomicFile.WriteAllTextAsync(Path.Combine(directory, "shards.sbatch"), array, ct);
+            await LowResGen.Common.AtomicFile.WriteAllTextAsync(Path.Combine(directory, "merge.sbatch"), merge, ct);
+            await LowResGen.Common.AtomicFile.WriteAllTextAsync(Path.Combine(directory, "submit.sh"), submit, ct);
+            Console.WriteLine($"Wrote {directory}/shards.sbatch, merge.sbatch and submit.sh; run: bash {directory}/submit.sh");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static ShardSpec ParseShard(string? text) => text is null ? ShardSpec.Whole : ShardSpec.Parse(text);
+
+    /// <summary>Progress that reports on the caller's thread, so log lines come out in order.</summary>
+    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}

@@ -1,0 +1,177 @@
+using System.Collections.Concurrent;
+using LowResGen.Common;
+using LowResGen.Data;
+using LowResGen.Data.Import;
+using LowResGen.Evaluation;
+using LowResGen.Evaluation.Classifiers;
+using LowResGen.Generation;
+using LowResGen.Llm;
+using LowResGen.LlmClassification;
+using Microsoft.Extensions.AI;
+
+namespace LowResGen.Experiments;
+
+/// <summary>
+/// The real work of study cells: generation through <see cref="GenerationRunner"/>, evaluation through
+/// <see cref="EvaluationRunner"/>, LLM classification through <see cref="LlmClassifier"/>. One LLM client per model is
+/// shared by every cell, so all cells' requests meet in one middleware stack (one cache, one concurrency limit).
+/// </summary>
+public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
+{
+    private readonly StudyDefinition _study;
+    private readonly LlmClientFactory _llm;
+    private readonly Func<IClassifierTrainer> _trainer;
+    private readonly ILanguageIdentifier? _languages;
+    private readonly ConcurrentDictionary<string, Lazy<IChatClient>> _clients = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<IReadOnlyList<Example>>>> _data = new(StringComparer.Ordinal);
+    private long _accepted;
+
+    /// <summary>Stands for an LLM answer that named no label; it never equals a gold label, so it counts as wrong.</summary>
+    private const string UnmappedAnswer = "(no label)";
+
+    public StudyCellExecutor(StudyDefinition study, LlmClientFactory llm, Func<IClassifierTrainer> trainer, ILanguageIdentifier? languages)
+    {
+        _study = study;
+        _llm = llm;
+        _trainer = trainer;
+        _languages = languages;
+    }
+
+    /// <summary>The executor a study run uses by default: response cache in the output folder, the study's classifier, Lingua.</summary>
+    public static StudyCellExecutor Create(StudyDefinition study, LlmClientOptions? llmOptions = null)
+    {
+        var options = (llmOptions ?? new LlmClientOptions()) with { CachePath = Path.Combine(study.OutputDirectory, "llm-cache.db") };
+        var registry = ClassifierTrainerRegistry.BuiltIn();
+        registry.Create(study.Classifier); // fail now on an unknown name, not in the middle of the run
+        return new StudyCellExecutor(study, new LlmClientFactory(options), () => registry.Create(study.Classifier),
+            study.LanguageCheck ? new LinguaLanguageIdentifier() : null);
+    }
+
+    /// <summary>Examples accepted by generation cells in this process so far.</summary>
+    public long AcceptedExamples => Interlocked.Read(ref _accepted);
+
+    public LlmClientFactory Llm => _llm;
+
+    public Task<CellOutcome> ExecuteAsync(StudyCell cell, CellContext context, CancellationToken cancellationToken) => cell.Kind switch
+    {
+        CellKind.Gold => GoldAsync(cell, context, cancellationToken),
+        CellKind.Generate => GenerateAsync(cell, context, cancellationToken),
+        CellKind.Evaluate => EvaluateAsync(cell, context, cancellationToken),
+        CellKind.Classify => ClassifyAsync(cell, context, cancellationToken),
+        _ => throw new ArgumentOutOfRangeException(nameof(cell), cell.Kind, "unknown cell kind"),
+    };
+
+    private async Task<CellOutcome> GoldAsync(StudyCell cell, CellContext context, CancellationToken cancellationToken)
+    {
+        var train = await TrainAsync(cell.Task, cell.Language, cancellationToken).ConfigureAwait(false);
+        return await EvaluateSettingAsync(cell, "gold", train, context.CellDirectory, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<CellOutcome> GenerateAsync(StudyCell cell, CellContext context, CancellationToken cancellationToken)
+    {
+        var task = BuiltInTasks.Get(cell.Task);
+        var model = ModelOf(cell);
+        var request = new GenerationRequest(task, cell.Language, GenerationStrategy.Parse(cell.Strategy!), _study.PerClass)
+        {
+            TargetTrainingData = await TrainAsync(cell.Task, cell.Language, cancellationToken).ConfigureAwait(false),
+            EnglishTrainingData = await LoadAsync(_study.ResolvePath(_study.Data.EnglishTrain ?? _study.Data.Train, cell.Task, "en"), "en", task, cancellationToken).ConfigureAwait(false),
+            OutputDirectory = context.CellDirectory,
+            Options = new GenerationOptions
+            {
+                Seed = _study.GenerationSeed,
+                MaxAttemptsPerClass = _study.MaxAttempts,
+                Temperature = (float)_study.Temperature,
+                ModelId = model.Name,
+            },
+        };
+        var result = await new GenerationRunner(Client(model), _languages).RunAsync(request, cancellationToken).ConfigureAwait(false);
+        Interlocked.Add(ref _accepted, result.Accepted.Count);
+        return new CellOutcome([], new GenerationOutputs(context.CellDirectory, cell.Language).Generated, result.Report.LlmTokens);
+    }
+
+    private async Task<CellOutcome> EvaluateAsync(StudyCell cell, CellContext context, CancellationToken cancellationToken)
+    {
+        var generated = context.Upstream?.ArtifactPath ?? throw new InvalidOperationException("evaluation cell without its generated set");
+        var train = await LoadAsync(generated, cell.Language, BuiltInTasks.Get(cell.Task), cancellationToken).ConfigureAwait(false);
+        return await EvaluateSettingAsync(cell, cell.Setting, train, context.CellDirectory, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<CellOutcome> EvaluateSettingAsync(StudyCell cell, string setting, IReadOnlyList<Example> train, string directory, CancellationToken cancellationToken)
+    {
+        var task = BuiltInTasks.Get(cell.Task);
+        var test = await TestAsync(cell.Task, cell.Language, cancellationToken).ConfigureAwait(false);
+        if (train.Count == 0)
+        {
+            // Nothing was generated (every candidate rejected): the set is worth nothing, which is a result, not an error.
+            return new CellOutcome([.. Enumerable.Range(0, _study.Seeds).Select(seed => new SeedScore(seed, 0, 0))], null);
+        }
+
+        var runner = new EvaluationRunner(_trainer(), new EvaluationOptions
+        {
+            Seeds = _study.Seeds,
+            PerClass = _study.PerClass,
+            Normalization = _study.Normalize ? TextNormalization.Reference : TextNormalization.None,
+            Reference = setting,
+            MaxParallelism = 1,
+        });
+        var summary = await runner.RunAsync(task, [new EvaluationSetting(setting, train)], test, directory, null, cancellationToken).ConfigureAwait(false);
+        var rows = await ResultsFile.ReadAsync(new EvaluationOutputs(summary.OutputDirectory).Results, cancellationToken).ConfigureAwait(false);
+        return new CellOutcome([.. rows.Where(r => r.Setting == setting).Select(r => new SeedScore(r.Seed, r.F1, r.Accuracy))], directory);
+    }
+
+    private async Task<CellOutcome> ClassifyAsync(StudyCell cell, CellContext context, CancellationToken cancellationToken)
+    {
+        var task = BuiltInTasks.Get(cell.Task);
+        var setting = cell.Setting["llm-".Length..];
+        var test = await TestAsync(cell.Task, cell.Language, cancellationToken).ConfigureAwait(false);
+        if (_study.LlmClassificationLimit > 0 && test.Count > _study.LlmClassificationLimit)
+        {
+            test = TrainingSetSampler.Balance(test, Math.Max(1, _study.LlmClassificationLimit / task.Labels.Count), _study.GenerationSeed);
+        }
+
+        var shots = setting == "zero-shot" ? 0 : int.Parse(setting.Split('-')[0], System.Globalization.CultureInfo.InvariantCulture);
+        var pool = setting.EndsWith("-generated", StringComparison.Ordinal)
+            ? await LoadAsync(context.Upstream!.ArtifactPath!, cell.Language, task, cancellationToken).ConfigureAwait(false)
+            : await TrainAsync(cell.Task, cell.Language, cancellationToken).ConfigureAwait(false);
+        var classifier = new LlmClassifier(Client(ModelOf(cell)), task);
+        var repeats = shots == 0 ? 1 : _study.Seeds;
+        var scores = new List<SeedScore>();
+        for (var seed = 0; seed < repeats; seed++)
+        {
+            var demonstrations = shots == 0 ? [] : DemonstrationSampler.Sample(pool, task, shots, seed);
+            var predictions = await classifier.ClassifyAsync([.. test.Select(e => e.Text)], demonstrations, null, cancellationToken).ConfigureAwait(false);
+            // An answer that names no label counts as wrong: it matches no gold label.
+            var metrics = LowResGen.Evaluation.Metrics.ClassificationMetrics.Compute(task.Labels,
+                test.Zip(predictions, (example, prediction) => (example.Label, prediction.Label ?? UnmappedAnswer)));
+            scores.Add(new SeedScore(seed, metrics.MacroF1, metrics.Accuracy));
+        }
+
+        return new CellOutcome(scores, context.CellDirectory);
+    }
+
+    private StudyModel ModelOf(StudyCell cell) =>
+        _study.Models.FirstOrDefault(m => m.Name == cell.Model) ?? throw new InvalidOperationException($"model '{cell.Model}' is not in the study");
+
+    private IChatClient Client(StudyModel model) =>
+        _clients.GetOrAdd(model.Name, _ => new Lazy<IChatClient>(() => _llm.Create(model.Model))).Value;
+
+    private Task<IReadOnlyList<Example>> TrainAsync(string task, string language, CancellationToken cancellationToken) =>
+        LoadAsync(_study.ResolvePath(_study.Data.Train, task, language), language, BuiltInTasks.Get(task), cancellationToken);
+
+    private Task<IReadOnlyList<Example>> TestAsync(string task, string language, CancellationToken cancellationToken) =>
+        LoadAsync(_study.ResolvePath(_study.Data.Test, task, language), language, BuiltInTasks.Get(task), cancellationToken, Splits.Test);
+
+    private Task<IReadOnlyList<Example>> LoadAsync(string path, string language, TaskDefinition task, CancellationToken cancellationToken, string split = Splits.Train) =>
+        _data.GetOrAdd(path, _ => new Lazy<Task<IReadOnlyList<Example>>>(async () =>
+            (await ExampleFiles.ReadAsync(path, new ImportOptions { Language = language, Split = split, Task = task }, cancellationToken).ConfigureAwait(false)).Examples)).Value;
+
+    public ValueTask DisposeAsync()
+    {
+        foreach (var client in _clients.Values.Where(c => c.IsValueCreated))
+        {
+            client.Value.Dispose();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}
