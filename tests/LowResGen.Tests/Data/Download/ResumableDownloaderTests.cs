@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using LowResGen.Common.Downloads;
 
-namespace LowResGen.Tests.Data.Downloads;
+namespace LowResGen.Tests.Data.Download;
 
 public sealed class ResumableDownloaderTests : IDisposable
 {
@@ -189,10 +189,4 @@ public sealed class ResumableDownloaderTests : IDisposable
         _http.Dispose();
         _temp.Dispose();
     }
-}
-
-/// <summary>IProgress that reports on the caller's thread, so tests see every report before the call returns.</summary>
-internal sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
 }
