@@ -66,6 +66,29 @@ public sealed class ResumableDownloaderTests : IDisposable
     }
 
     [Fact]
+    public async Task File_changed_upstream_between_attempts_is_fetched_whole_thanks_to_if_range()
+    {
+        var served = _temp.File("served", "sub dir", "model file.bin");
+        await using var server = await LocalFileServer.ServeFolderAsync(_temp.File("served"));
+        server.DropConnectionAfter(150_000);
+        var request = new DownloadRequest(server.Url("sub dir/model file.bin"), Destination, null);
+        await Assert.ThrowsAnyAsync<IOException>(() =>
+            new ResumableDownloader(_http, Fast with { MaxAttempts = 1 }).DownloadAsync(request, null, CancellationToken.None));
+        Assert.True(File.Exists(Destination + ResumableDownloader.ValidatorSuffix));
+
+        var changed = _payload.Reverse().ToArray();
+        await File.WriteAllBytesAsync(served, changed);
+        File.SetLastWriteTimeUtc(served, DateTime.UtcNow.AddMinutes(1));
+        var result = await new ResumableDownloader(_http, Fast).DownloadAsync(request, null, CancellationToken.None);
+
+        Assert.Equal(changed, await File.ReadAllBytesAsync(Destination));
+        Assert.Equal(0, result.ResumedFromByte);
+        Assert.Equal(200, server.Requests[^1].Status);
+        Assert.NotNull(server.Requests[^1].Range);
+        Assert.False(File.Exists(Destination + ResumableDownloader.ValidatorSuffix));
+    }
+
+    [Fact]
     public async Task Server_that_ignores_range_makes_the_download_restart_from_zero()
     {
         await using var server = await LocalFileServer.ServeFolderAsync(_temp.File("served"));
