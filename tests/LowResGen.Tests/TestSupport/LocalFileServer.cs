@@ -14,7 +14,7 @@ internal sealed record RecordedRequest(string Path, string? Range, string? Autho
 
 /// <summary>
 /// A Kestrel server on 127.0.0.1 (random free port) serving files from a folder or from a map of URL path to file.
-/// Honours single Range requests (206/416) unless <see cref="IgnoreRange"/> is set, and injects faults on demand:
+/// Honours single Range requests (206/416, with If-Range against an ETag) unless <see cref="IgnoreRange"/> is set, and injects faults on demand:
 /// drop the connection after N body bytes, or answer with an error status, for the next K matching requests.
 /// </summary>
 internal sealed class LocalFileServer : IAsyncDisposable
@@ -136,7 +136,16 @@ internal sealed class LocalFileServer : IAsyncDisposable
         long from = 0;
         long length = file is null ? 0 : new FileInfo(file).Length;
         long count = length;
-        if (status == 200 && !IgnoreRange && RangeHeaderValue.TryParse(range, out var parsed) && parsed.Ranges.Count == 1)
+        var etag = file is null ? null : ETagOf(file);
+        if (etag is not null)
+        {
+            context.Response.Headers.ETag = etag;
+        }
+
+        // If-Range: a range of a file that changed since is answered with the whole file.
+        var ifRange = context.Request.Headers.IfRange.ToString();
+        var rangeStillValid = ifRange.Length == 0 || ifRange == etag;
+        if (status == 200 && !IgnoreRange && rangeStillValid && RangeHeaderValue.TryParse(range, out var parsed) && parsed.Ranges.Count == 1)
         {
             var requested = parsed.Ranges.Single();
             from = requested.From ?? Math.Max(0, length - (requested.To ?? 0));
@@ -192,8 +201,16 @@ internal sealed class LocalFileServer : IAsyncDisposable
         if (fault?.DropAfterBytes is not null)
         {
             await context.Response.Body.FlushAsync(context.RequestAborted);
+            // Give the client time to read what was sent: a reset discards bytes still unread in its socket buffer.
+            await Task.Delay(250, context.RequestAborted);
             context.Abort();
         }
+    }
+
+    private static string ETagOf(string file)
+    {
+        var info = new FileInfo(file);
+        return $"\"{info.Length:x}-{info.LastWriteTimeUtc.Ticks:x}\"";
     }
 
     private Fault? TakeFault(string path)

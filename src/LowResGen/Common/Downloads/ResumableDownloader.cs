@@ -21,7 +21,9 @@ public sealed record ResumableDownloaderOptions
 /// <summary>
 /// Downloads one file over HTTP into <c>&lt;destination&gt;.partial</c>, continues an interrupted download with a
 /// Range request (restarting from byte 0 when the server ignores Range), verifies SHA-256 and only then renames the
-/// file to its destination, so the destination either holds the complete, verified file or nothing.
+/// file to its destination, so the destination either holds the complete, verified file or nothing. The server's
+/// ETag or Last-Modified is kept beside the partial file and sent as If-Range, so a file that changed upstream
+/// between two attempts is fetched whole rather than spliced.
 /// </summary>
 /// <remarks>
 /// A destination that already exists is kept when it has the expected hash (or when no hash is expected) and
@@ -31,6 +33,9 @@ public sealed record ResumableDownloaderOptions
 public sealed class ResumableDownloader(HttpClient http, ResumableDownloaderOptions? options = null)
 {
     public const string PartialSuffix = ".partial";
+
+    /// <summary>Beside the partial file: the validator (ETag or Last-Modified) of the response it came from.</summary>
+    public const string ValidatorSuffix = ".partial.validator";
 
     private readonly ResumableDownloaderOptions _options = options ?? new ResumableDownloaderOptions();
 
@@ -69,6 +74,7 @@ public sealed class ResumableDownloader(HttpClient http, ResumableDownloaderOpti
                 continue;
             }
 
+            File.Delete(destination + ValidatorSuffix);
             if (expected is not null && transfer.Sha256 != expected)
             {
                 File.Delete(partial);
@@ -133,9 +139,11 @@ public sealed class ResumableDownloader(HttpClient http, ResumableDownloaderOpti
             message.Headers.TryAddWithoutValidation(name, value);
         }
 
+        var validatorPath = destination + ValidatorSuffix;
         if (offset > 0)
         {
             message.Headers.Range = new RangeHeaderValue(offset, null);
+            message.Headers.IfRange = await ReadValidatorAsync(validatorPath, cancellationToken).ConfigureAwait(false);
         }
 
         using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
@@ -144,6 +152,11 @@ public sealed class ResumableDownloader(HttpClient http, ResumableDownloaderOpti
         {
             // The server sent the whole file: what we hashed from the partial no longer counts.
             hash.GetHashAndReset();
+        }
+
+        if (resumedFrom == 0)
+        {
+            await WriteValidatorAsync(validatorPath, response, cancellationToken).ConfigureAwait(false);
         }
 
         var total = response.Content.Headers.ContentRange?.Length
@@ -176,6 +189,33 @@ public sealed class ResumableDownloader(HttpClient http, ResumableDownloaderOpti
 
         progress?.Report(new DownloadProgress(destination, received, total ?? received));
         return new Transfer(Convert.ToHexStringLower(hash.GetHashAndReset()), received, resumedFrom);
+    }
+
+    private static async Task<RangeConditionHeaderValue?> ReadValidatorAsync(string path, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        var text = (await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false)).Trim();
+        return text.StartsWith('"') && EntityTagHeaderValue.TryParse(text, out var tag) ? new RangeConditionHeaderValue(tag)
+            : DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var date) ? new RangeConditionHeaderValue(date)
+            : null;
+    }
+
+    /// <summary>Keeps a strong ETag, else Last-Modified (If-Range accepts no weak ETag); none means resumes go unconditioned.</summary>
+    private static async Task WriteValidatorAsync(string path, HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var validator = response.Headers.ETag is { IsWeak: false } tag ? tag.Tag
+            : response.Content.Headers.LastModified?.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        if (validator is null)
+        {
+            File.Delete(path);
+            return;
+        }
+
+        await File.WriteAllTextAsync(path, validator, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<long> HashExistingAsync(FileStream file, IncrementalHash hash, CancellationToken cancellationToken)

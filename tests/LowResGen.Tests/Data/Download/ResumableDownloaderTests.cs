@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using LowResGen.Common.Downloads;
 
-namespace LowResGen.Tests.Data.Downloads;
+namespace LowResGen.Tests.Data.Download;
 
 public sealed class ResumableDownloaderTests : IDisposable
 {
@@ -63,6 +63,29 @@ public sealed class ResumableDownloaderTests : IDisposable
         var result = await new ResumableDownloader(_http, Fast).DownloadAsync(request, null, CancellationToken.None);
         Assert.Equal(kept, result.ResumedFromByte);
         Assert.Equal(_payload, await File.ReadAllBytesAsync(Destination));
+    }
+
+    [Fact]
+    public async Task File_changed_upstream_between_attempts_is_fetched_whole_thanks_to_if_range()
+    {
+        var served = _temp.File("served", "sub dir", "model file.bin");
+        await using var server = await LocalFileServer.ServeFolderAsync(_temp.File("served"));
+        server.DropConnectionAfter(150_000);
+        var request = new DownloadRequest(server.Url("sub dir/model file.bin"), Destination, null);
+        await Assert.ThrowsAnyAsync<IOException>(() =>
+            new ResumableDownloader(_http, Fast with { MaxAttempts = 1 }).DownloadAsync(request, null, CancellationToken.None));
+        Assert.True(File.Exists(Destination + ResumableDownloader.ValidatorSuffix));
+
+        var changed = _payload.Reverse().ToArray();
+        await File.WriteAllBytesAsync(served, changed);
+        File.SetLastWriteTimeUtc(served, DateTime.UtcNow.AddMinutes(1));
+        var result = await new ResumableDownloader(_http, Fast).DownloadAsync(request, null, CancellationToken.None);
+
+        Assert.Equal(changed, await File.ReadAllBytesAsync(Destination));
+        Assert.Equal(0, result.ResumedFromByte);
+        Assert.Equal(200, server.Requests[^1].Status);
+        Assert.NotNull(server.Requests[^1].Range);
+        Assert.False(File.Exists(Destination + ResumableDownloader.ValidatorSuffix));
     }
 
     [Fact]
@@ -189,10 +212,4 @@ public sealed class ResumableDownloaderTests : IDisposable
         _http.Dispose();
         _temp.Dispose();
     }
-}
-
-/// <summary>IProgress that reports on the caller's thread, so tests see every report before the call returns.</summary>
-internal sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
 }
