@@ -4,6 +4,9 @@ using LowResGen.Bench;
 var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
 {
     ["fasttext"] = FastTextBenchmark.RunAsync,
+    ["embedded"] = EmbeddedBench.RunAsync,
+    ["served"] = ServedBench.RunAsync,
+    ["curation"] = CurationBench.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

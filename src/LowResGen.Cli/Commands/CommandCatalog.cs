@@ -7,9 +7,20 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
-        yield return VersionCommand.Create();
+        yield return QuickstartCommand.Create();
         yield return DatasetsCommand.Create();
+        yield return ModelsCommand.Create();
+        yield return ChatCommand.Create();
+        yield return GenerateCommand.Create();
+        yield return DescribeLabelsCommand.Create();
+        yield return InspectCommand.Create();
+        yield return CurateCommand.Create();
         yield return EvaluateCommand.Create(LowResGen.Evaluation.ClassifierTrainerRegistry.BuiltIn());
         yield return ReportCommand.Create();
+        yield return ClassifyCommand.Create();
+        yield return CompareCommand.Create();
+        yield return ExportCommand.Create();
+        yield return StudyCommand.Create();
+        yield return VersionCommand.Create();
     }
 }
