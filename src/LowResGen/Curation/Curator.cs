@@ -1,0 +1,158 @@
+using LowResGen.Data;
+
+namespace LowResGen.Curation;
+
+/// <summary>How the examples that survive the filters are chosen when a class has more than the limit.</summary>
+public enum SelectionStrategy
+{
+    /// <summary>A seeded random draw, like the reference protocol's balancing.</summary>
+    Random,
+
+    /// <summary>Highest quality score first: agreement of the classifiers with the label and target-language confidence.</summary>
+    Quality,
+
+    /// <summary>Quality, discounted by similarity to the examples already chosen (maximal marginal relevance).</summary>
+    QualityDiverse,
+}
+
+/// <summary>What to curate: the filters in order, the per-class limit and how to choose under it.</summary>
+public sealed record CurationOptions
+{
+    public int PerClass { get; init; } = 100;
+
+    public IReadOnlyList<CurationFilter> Filters { get; init; } = [];
+
+    public SelectionStrategy Selection { get; init; } = SelectionStrategy.QualityDiverse;
+
+    /// <summary>Weight of the similarity penalty in <see cref="SelectionStrategy.QualityDiverse"/>.</summary>
+    public double DiversityWeight { get; init; } = 0.5;
+
+    /// <summary>Seeds the random draw and breaks ties.</summary>
+    public int Seed { get; init; }
+}
+
+/// <summary>An example left out, the filter (or "selection") that left it out, and why.</summary>
+public sealed record DroppedExample(Example Example, string Filter, string Reason);
+
+/// <summary>The kept set (input order) and every dropped example; together they are exactly the input.</summary>
+public sealed record CurationResult(IReadOnlyList<Example> Kept, IReadOnlyList<DroppedExample> Dropped)
+{
+    public const string SelectionFilter = "selection";
+
+    public IReadOnlyDictionary<string, int> DroppedByFilter =>
+        Dropped.GroupBy(d => d.Filter).ToDictionary(g => g.Key, g => g.Count());
+}
+
+/// <summary>
+/// Applies the chosen filters to a generated set, then keeps up to N examples per class, preferring consistent,
+/// in-language and diverse ones. Deterministic for <see cref="CurationOptions.Seed"/>; nothing is lost.
+/// </summary>
+public static class Curator
+{
+    public static async Task<(CurationResult Result, QualityReport Report)> CurateAsync(
+        IReadOnlyList<Example> examples, QualityOptions quality, CurationOptions options, CancellationToken cancellationToken = default)
+    {
+        var report = await QualityAnalyzer.AnalyzeAsync(examples, quality, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return (Curate(examples, report, options), report);
+    }
+
+    /// <summary>Curates with an existing report of the same examples (for example to try several filter sets).</summary>
+    public static CurationResult Curate(IReadOnlyList<Example> examples, QualityReport report, CurationOptions options)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.PerClass);
+        if (report.Examples.Count != examples.Count)
+        {
+            throw new ArgumentException($"The report describes {report.Examples.Count} examples, not {examples.Count}.", nameof(report));
+        }
+
+        var dropped = new DroppedExample?[examples.Count];
+        for (var i = 0; i < examples.Count; i++)
+        {
+            foreach (var filter in options.Filters)
+            {
+                if (filter.Reason(report.Examples[i], report.Settings) is { } reason)
+                {
+                    dropped[i] = new DroppedExample(examples[i], filter.Name, reason);
+                    break;
+                }
+            }
+        }
+
+        var tieBreak = new Random(options.Seed);
+        var order = Enumerable.Range(0, examples.Count).Select(_ => tieBreak.NextDouble()).ToArray();
+        var kept = new HashSet<int>();
+        foreach (var group in Enumerable.Range(0, examples.Count).Where(i => dropped[i] is null)
+                     .GroupBy(i => examples[i].Label, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var candidates = group.ToArray();
+            var chosen = candidates.Length <= options.PerClass
+                ? candidates
+                : Select(candidates, examples, report, options, order);
+            kept.UnionWith(chosen);
+            foreach (var i in candidates.Where(i => !kept.Contains(i)))
+            {
+                dropped[i] = new DroppedExample(examples[i], CurationResult.SelectionFilter,
+                    $"over the limit of {options.PerClass} for {examples[i].Label} ({options.Selection})");
+            }
+        }
+
+        return new CurationResult(
+            [.. Enumerable.Range(0, examples.Count).Where(kept.Contains).Select(i => examples[i])],
+            [.. dropped.Where(d => d is not null).Select(d => d!)]);
+    }
+
+    /// <summary>The quality score used by the selection: the mean of the signals that were measured, in [0, 1].</summary>
+    public static double QualityScore(ExampleDiagnostics d)
+    {
+        var signals = new[] { d.OutOfFoldOwnLabelScore, d.SeedOwnLabelScore, d.InTargetLanguage is null ? null : d.TargetLanguageConfidence }
+            .Where(s => s is not null).Select(s => s!.Value).ToArray();
+        return signals.Length == 0 ? 0 : signals.Average();
+    }
+
+    private static IEnumerable<int> Select(int[] candidates, IReadOnlyList<Example> examples, QualityReport report, CurationOptions options, double[] order)
+    {
+        switch (options.Selection)
+        {
+            case SelectionStrategy.Random:
+                return candidates.OrderBy(i => order[i]).Take(options.PerClass);
+            case SelectionStrategy.Quality:
+                return candidates.OrderByDescending(i => QualityScore(report.Examples[i])).ThenBy(i => order[i]).Take(options.PerClass);
+            default:
+                return SelectDiverse(candidates, examples, report, options, order);
+        }
+    }
+
+    // Greedy maximal marginal relevance: each step takes the candidate with the best quality minus weighted similarity to
+    // its nearest already-chosen example. Linear in candidates per step.
+    private static List<int> SelectDiverse(int[] candidates, IReadOnlyList<Example> examples, QualityReport report, CurationOptions options, double[] order)
+    {
+        var shingleSize = report.Settings.ShingleSize;
+        var shingles = candidates.ToDictionary(i => i, i => TextShingles.CharacterNgrams(examples[i].Text, shingleSize));
+        var quality = candidates.ToDictionary(i => i, i => QualityScore(report.Examples[i]));
+        var nearest = candidates.ToDictionary(i => i, _ => 0.0);
+        var remaining = candidates.OrderBy(i => order[i]).ToList();
+        var chosen = new List<int>(options.PerClass);
+        while (chosen.Count < options.PerClass && remaining.Count > 0)
+        {
+            var best = remaining[0];
+            var bestValue = double.NegativeInfinity;
+            foreach (var i in remaining)
+            {
+                var value = quality[i] - options.DiversityWeight * nearest[i];
+                if (value > bestValue)
+                {
+                    (best, bestValue) = (i, value);
+                }
+            }
+
+            chosen.Add(best);
+            remaining.Remove(best);
+            foreach (var i in remaining)
+            {
+                nearest[i] = Math.Max(nearest[i], TextShingles.Jaccard(shingles[i], shingles[best]));
+            }
+        }
+
+        return chosen;
+    }
+}

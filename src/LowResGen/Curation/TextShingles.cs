@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Text;
+using LowResGen.Evaluation;
+
+namespace LowResGen.Curation;
+
+/// <summary>
+/// The text views the quality measures compare: a normalized form (lower-case, punctuation removed, spaces collapsed),
+/// its words, and hashed character or word n-grams. Hashes are stable across processes (FNV-1a), never string.GetHashCode,
+/// so that every measure is reproducible run to run.
+/// </summary>
+public static class TextShingles
+{
+    public static string Normalize(string text) => TextNormalization.Reference.Apply(text.Normalize(NormalizationForm.FormC));
+
+    public static string[] Words(string text) => Normalize(text).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>Distinct hashed character n-grams of the normalized text, padded with a space at both ends so that
+    /// word boundaries count; a text shorter than n yields one shingle of the whole text.</summary>
+    public static HashSet<ulong> CharacterNgrams(string text, int n)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(n);
+        var padded = " " + Normalize(text) + " ";
+        var elements = TextElements(padded);
+        var set = new HashSet<ulong>();
+        if (elements.Count <= n)
+        {
+            set.Add(Hash(padded));
+            return set;
+        }
+
+        for (var i = 0; i + n <= elements.Count; i++)
+        {
+            set.Add(Hash(string.Concat(elements.GetRange(i, n))));
+        }
+
+        return set;
+    }
+
+    /// <summary>Distinct hashed word n-grams; a text with fewer than n words yields one n-gram of all its words.</summary>
+    public static HashSet<ulong> WordNgrams(IReadOnlyList<string> words, int n)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(n);
+        var set = new HashSet<ulong>();
+        if (words.Count == 0)
+        {
+            return set;
+        }
+
+        if (words.Count < n)
+        {
+            set.Add(Hash(string.Join('\u0001', words)));
+            return set;
+        }
+
+        for (var i = 0; i + n <= words.Count; i++)
+        {
+            set.Add(Hash(string.Join('\u0001', words.Skip(i).Take(n))));
+        }
+
+        return set;
+    }
+
+    public static double Jaccard(IReadOnlySet<ulong> a, IReadOnlySet<ulong> b)
+    {
+        if (a.Count == 0 && b.Count == 0)
+        {
+            return 1;
+        }
+
+        var (small, large) = a.Count <= b.Count ? (a, b) : (b, a);
+        var shared = small.Count(large.Contains);
+        return shared / (double)(a.Count + b.Count - shared);
+    }
+
+    /// <summary>64-bit FNV-1a over the UTF-16 code units.</summary>
+    public static ulong Hash(string value)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var c in value)
+        {
+            hash ^= c;
+            hash *= 1099511628211UL;
+        }
+
+        return hash;
+    }
+
+    // Text elements (grapheme clusters) rather than chars, so Telugu or Thai combining marks stay with their base letter.
+    private static List<string> TextElements(string text)
+    {
+        var list = new List<string>(text.Length);
+        var enumerator = StringInfo.GetTextElementEnumerator(text);
+        while (enumerator.MoveNext())
+        {
+            list.Add(enumerator.GetTextElement());
+        }
+
+        return list;
+    }
+}
