@@ -26,8 +26,8 @@ internal static class GenerateCommand
         var perClass = new Option<int>("--per-class") { Description = "Accepted examples wanted per label.", DefaultValueFactory = _ => 100 };
         var trainData = new Option<string?>("--train-data")
         {
-            Description = "Training data for demonstrations and label summaries; {lang} is replaced by the language code " +
-                "(e.g. ../shared/datasets/kinit-synthetic/intent/{lang}-train_human_parsed.csv).",
+            Description = "Training data for demonstrations and label summaries; {lang} is replaced by the ISO 639-1 code, {flores} by the " +
+                "FLORES code, {locale} by the MASSIVE locale (e.g. ../shared/datasets/kinit-synthetic/intent/{lang}-train_human_parsed.csv).",
         };
         var output = new Option<string>("--output") { Description = "Output directory (a rerun into it resumes).", Required = true };
         var seed = new Option<int>("--seed") { Description = "Seed for demonstrations and sampling.", DefaultValueFactory = _ => 42 };
@@ -133,12 +133,16 @@ internal static class GenerateCommand
                 : $"Strategy '{strategy.Name}' needs training data: pass --train-data (a path with {{lang}} for the language code).");
         }
 
-        if (language == "en" && !pattern.Contains("{lang}", StringComparison.Ordinal) && strategy?.Demonstrations == DemonstrationSource.English)
+        var placeholders = new[] { "{lang}", "{flores}", "{locale}", "{iso3}" };
+        if (language == "en" && !placeholders.Any(p => pattern.Contains(p, StringComparison.Ordinal))
+            && strategy?.Demonstrations == DemonstrationSource.English)
         {
-            throw new ArgumentException("English demonstrations need --train-data with {lang}, so that the English file can be found.");
+            throw new ArgumentException("English demonstrations need --train-data with {lang} (or {flores}), so that the English file can be found.");
         }
 
-        var path = pattern.Replace("{lang}", language, StringComparison.Ordinal);
+        var codes = LanguageRegistry.Default.Resolve(language);
+        var path = pattern.Replace("{lang}", codes.Iso1, StringComparison.Ordinal).Replace("{flores}", codes.FloresCode, StringComparison.Ordinal)
+            .Replace("{locale}", codes.MassiveLocale, StringComparison.Ordinal).Replace("{iso3}", codes.Iso3, StringComparison.Ordinal);
         var imported = await ExampleFiles.ReadAsync(path, new ImportOptions { Language = language, Task = task, Split = Splits.Train }, cancellationToken);
         return imported.Examples;
     }

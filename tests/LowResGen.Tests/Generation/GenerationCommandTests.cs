@@ -101,7 +101,7 @@ public sealed class GenerationCommandTests : IDisposable
         [
             "generate", "--task", "intent", "--language", "cy", "--strategy", "target-demos:k=2+revision", "--per-class", "3",
             "--model", model, "--train-data", TrainData, "--output", outputDirectory, "--max-attempts", "2", "--max-tokens", "40",
-            "--batch-size", "3",
+            "--batch-size", "3", "--no-language-check",
         ];
 
         var exitCode = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });

@@ -279,6 +279,22 @@ public sealed class GenerationRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task LinguaRejectsTheEnglishLinesAmongWelshOnes()
+    {
+        var material = await GenerationMaterial.GetAsync();
+        var generator = new MessyGenerator(material) { FixedFormat = 3 };
+        var result = await new GenerationRunner(new ScriptedChatClient(generator.Respond), new LowResGen.Common.LinguaLanguageIdentifier(["cy", "en", "de"]))
+            .RunAsync(Request(material, "target-demos", 4), CancellationToken.None);
+
+        Assert.Empty(result.Report.Warnings);
+        var english = result.Records.Where(r => material.EnglishTrain.Any(e => e.Text == r.Text)).ToArray();
+        Assert.Equal(3, english.Length);
+        Assert.All(english, r => Assert.Equal((GenerationStages.Language, "en"), (r.RejectionStage, r.DetectedLanguage)));
+        Assert.All(result.Accepted, e => Assert.Contains(e.Text, material.WelshTexts(e.Label)));
+        Assert.All(result.Records.Where(r => r.Accepted), r => Assert.Equal("cy", r.DetectedLanguage));
+    }
+
+    [Fact]
     public async Task StoredSummariesAreReusedInsteadOfAskingAgain()
     {
         var material = await GenerationMaterial.GetAsync();
