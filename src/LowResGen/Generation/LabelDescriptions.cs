@@ -81,6 +81,9 @@ public sealed class LabelSummarizer(IChatClient client, PromptTemplate template,
 {
     public PromptTemplate Template => template;
 
+    /// <summary>The model name recorded as the descriptions' author: the client's metadata, or "unknown-model".</summary>
+    public static string ModelIdOf(IChatClient client) => LlmCalls.ModelIdOf(client, null);
+
     /// <summary>The sentence opening for a kind of label ("This intent involves", "This topic covers", ...).</summary>
     public static string OpeningFor(string labelKind) => labelKind switch
     {

@@ -126,7 +126,7 @@ public sealed partial class RevisionJudge(IChatClient client, PromptTemplate tem
             return null;
         }
 
-        var rest = text[(match.Index + match.Length)..].Trim().TrimStart(',', '.', ':', ';', '-', '–', '—', ' ', '"', '}').Trim();
+        var rest = ReasonLead().Replace(text[(match.Index + match.Length)..], "").TrimEnd('"', '}', ' ', '\n');
         var word = match.Groups[1].Success ? match.Groups[1].Value : match.Groups[2].Value;
         return (YesOrNo(word)!.Value, Shorten(rest));
     }
@@ -143,6 +143,10 @@ public sealed partial class RevisionJudge(IChatClient client, PromptTemplate tem
         var oneLine = string.Join(' ', reason.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
         return oneLine.Length <= 300 ? oneLine : oneLine[..300] + "…";
     }
+
+    // Punctuation and a "reason:" label between the verdict and the reason itself.
+    [GeneratedRegex(@"^[\s\p{P}]*(?:(?:reason|because|explanation)\b[\s\p{P}]*)?", RegexOptions.IgnoreCase)]
+    private static partial Regex ReasonLead();
 
     // "yes"/"no" as the first word, or after "verdict"/"answer" (with or without JSON quoting around it).
     [GeneratedRegex(@"^\W*(?:(?:verdict|answer|decision)\W*)?\b(yes|no)\b|(?:verdict|answer|decision)\W{0,4}(yes|no)\b", RegexOptions.IgnoreCase)]

@@ -1,0 +1,257 @@
+using System.CommandLine;
+using System.Globalization;
+using LowResGen.Common;
+using LowResGen.Data;
+using LowResGen.Data.Import;
+using LowResGen.Generation;
+using LowResGen.Llm;
+using LowResGen.Llm.Embedded;
+using Microsoft.Extensions.AI;
+
+namespace LowResGen.Cli.Commands;
+
+/// <summary>`lowresgen generate`: a synthetic training set for one task, language and strategy (or several strategies).</summary>
+internal static class GenerateCommand
+{
+    public static Command Create()
+    {
+        var task = new Option<string>("--task") { Description = "Task: massive10 (intent), massive60, sib200 (topic) or sentiment.", Required = true };
+        var language = new Option<string>("--language") { Description = "Target language (ISO 639-1/3, MASSIVE locale, FLORES code or name).", Required = true };
+        var strategy = new Option<string>("--strategy")
+        {
+            Description = "A preset (sl, english-demos+sl, english-demos+revision, target-demos, target-demos+sl, target-demos+revision, " +
+                "target-demos+sl+revision), a composition such as target-demos:k=5+human-desc+revision, or @FILE with one per line.",
+            Required = true,
+        };
+        var perClass = new Option<int>("--per-class") { Description = "Accepted examples wanted per label.", DefaultValueFactory = _ => 100 };
+        var trainData = new Option<string?>("--train-data")
+        {
+            Description = "Training data for demonstrations and label summaries; {lang} is replaced by the ISO 639-1 code, {flores} by the " +
+                "FLORES code, {locale} by the MASSIVE locale (e.g. ../shared/datasets/kinit-synthetic/intent/{lang}-train_human_parsed.csv).",
+        };
+        var output = new Option<string>("--output") { Description = "Output directory (a rerun into it resumes).", Required = true };
+        var seed = new Option<int>("--seed") { Description = "Seed for demonstrations and sampling.", DefaultValueFactory = _ => 42 };
+        var maxAttempts = new Option<int?>("--max-attempts") { Description = "Requests per label before giving up on its quota (default: 3x what the quota needs)." };
+        var temperature = new Option<float>("--temperature") { Description = "Sampling temperature.", DefaultValueFactory = _ => 1.0f };
+        var topP = new Option<float?>("--top-p") { Description = "Nucleus sampling threshold." };
+        var maxTokens = new Option<int>("--max-tokens") { Description = "Answer token budget per request.", DefaultValueFactory = _ => 1024 };
+        var batchSize = new Option<int>("--batch-size") { Description = "Examples asked for per request (plus 2).", DefaultValueFactory = _ => 10 };
+        var concurrency = new Option<int>("--concurrency") { Description = "LLM calls in flight at once.", DefaultValueFactory = _ => 8 };
+        var templates = new Option<string?>("--templates") { Description = "Directory with generate.txt / judge.txt / describe.txt overriding the built-in prompts." };
+        var descriptions = new Option<string?>("--descriptions") { Description = "Label descriptions from describe-labels to reuse." };
+        var jsonList = new Option<bool>("--json-list") { Description = "Ask for a JSON list of strings (schema/grammar-constrained where supported)." };
+        var minLength = new Option<int?>("--min-length") { Description = "Shortest accepted example in characters (default per task)." };
+        var maxLength = new Option<int?>("--max-length") { Description = "Longest accepted example in characters (default per task)." };
+        var noLanguageCheck = new Option<bool>("--no-language-check") { Description = "Do not reject examples that Lingua detects as another language." };
+        var model = ModelOptions.Create();
+
+        var command = new Command("generate", "Generate labelled examples for a task in a target language with an LLM.")
+        {
+            task, language, strategy, perClass, trainData, output, seed, maxAttempts, temperature, topP, maxTokens, batchSize, concurrency,
+            templates, descriptions, jsonList, minLength, maxLength, noLanguageCheck,
+        };
+        model.AddTo(command);
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var settings = new GenerateSettings(
+                parseResult.GetValue(task)!, parseResult.GetValue(language)!, parseResult.GetValue(strategy)!, parseResult.GetValue(perClass),
+                parseResult.GetValue(trainData), parseResult.GetValue(output)!, parseResult.GetValue(descriptions),
+                !parseResult.GetValue(noLanguageCheck),
+                new GenerationOptions
+                {
+                    Seed = parseResult.GetValue(seed),
+                    MaxAttemptsPerClass = parseResult.GetValue(maxAttempts),
+                    Temperature = parseResult.GetValue(temperature),
+                    TopP = parseResult.GetValue(topP),
+                    MaxOutputTokens = parseResult.GetValue(maxTokens),
+                    BatchSize = parseResult.GetValue(batchSize),
+                    MaxConcurrency = parseResult.GetValue(concurrency),
+                    TemplateDirectory = parseResult.GetValue(templates),
+                    AskForJsonList = parseResult.GetValue(jsonList),
+                    Length = LengthOption(parseResult.GetValue(minLength), parseResult.GetValue(maxLength), parseResult.GetValue(task)!),
+                });
+            var (stdout, stderr) = (parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error);
+            return await CommandErrors.RunAsync(stderr, async () =>
+            {
+                using var client = model.Open(parseResult, settings.Output);
+                return await RunAsync(settings, client, stdout, cancellationToken);
+            });
+        });
+        return command;
+    }
+
+    /// <summary>Everything `generate` needs besides the model, so tests can drive it with any IChatClient.</summary>
+    internal sealed record GenerateSettings(
+        string Task,
+        string Language,
+        string Strategy,
+        int PerClass,
+        string? TrainData,
+        string Output,
+        string? DescriptionsFile,
+        bool LanguageCheck,
+        GenerationOptions Options);
+
+    internal static async Task<int> RunAsync(GenerateSettings settings, IChatClient client, TextWriter output, CancellationToken cancellationToken)
+    {
+        var task = BuiltInTasks.Get(settings.Task);
+        var language = LanguageRegistry.Default.Resolve(settings.Language);
+        IReadOnlyList<GenerationStrategy> strategies = settings.Strategy.StartsWith('@')
+            ? await GenerationStrategy.ReadFileAsync(settings.Strategy[1..], cancellationToken)
+            : [GenerationStrategy.Parse(settings.Strategy)];
+        var known = settings.DescriptionsFile is null
+            ? []
+            : await LabelDescriptionStore.ReadAsync(settings.DescriptionsFile, cancellationToken);
+        var identifier = settings.LanguageCheck ? LinguaLanguageIdentifier.ForTarget(language.Iso1) : null;
+        var runner = new GenerationRunner(client, identifier);
+        foreach (var strategy in strategies)
+        {
+            var needsEnglish = strategy.Demonstrations == DemonstrationSource.English;
+            var needsTarget = strategy.Demonstrations == DemonstrationSource.Target || strategy.Description == LabelDescriptionSource.Summarized;
+            var request = new GenerationRequest(task, language.Iso1, strategy, settings.PerClass)
+            {
+                EnglishTrainingData = needsEnglish ? await TrainingDataAsync(settings.TrainData, "en", task, strategy, cancellationToken) : [],
+                TargetTrainingData = needsTarget ? await TrainingDataAsync(settings.TrainData, language.Iso1, task, strategy, cancellationToken) : [],
+                KnownDescriptions = known,
+                OutputDirectory = strategies.Count == 1 ? settings.Output : Path.Combine(settings.Output, DirectoryName(strategy)),
+                Options = settings.Options,
+            };
+            var result = await runner.RunAsync(request, cancellationToken);
+            PrintReport(output, result.Report, new GenerationOutputs(request.OutputDirectory, language.Iso1));
+        }
+
+        return 0;
+    }
+
+    internal static async Task<IReadOnlyList<Example>> TrainingDataAsync(string? pattern, string language, TaskDefinition task,
+        GenerationStrategy? strategy, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(pattern))
+        {
+            throw new ArgumentException(strategy is null
+                ? "--train-data is required: the descriptions are summarized from training examples."
+                : $"Strategy '{strategy.Name}' needs training data: pass --train-data (a path with {{lang}} for the language code).");
+        }
+
+        var placeholders = new[] { "{lang}", "{flores}", "{locale}", "{iso3}" };
+        if (language == "en" && !placeholders.Any(p => pattern.Contains(p, StringComparison.Ordinal))
+            && strategy?.Demonstrations == DemonstrationSource.English)
+        {
+            throw new ArgumentException("English demonstrations need --train-data with {lang} (or {flores}), so that the English file can be found.");
+        }
+
+        var codes = LanguageRegistry.Default.Resolve(language);
+        var path = pattern.Replace("{lang}", codes.Iso1, StringComparison.Ordinal).Replace("{flores}", codes.FloresCode, StringComparison.Ordinal)
+            .Replace("{locale}", codes.MassiveLocale, StringComparison.Ordinal).Replace("{iso3}", codes.Iso3, StringComparison.Ordinal);
+        var imported = await ExampleFiles.ReadAsync(path, new ImportOptions { Language = language, Task = task, Split = Splits.Train }, cancellationToken);
+        return imported.Examples;
+    }
+
+    private static LengthRange? LengthOption(int? min, int? max, string taskName)
+    {
+        if (min is null && max is null)
+        {
+            return null;
+        }
+
+        var defaults = BuiltInTasks.Find(taskName) is { } task ? LengthRange.DefaultFor(task) : new LengthRange(3, 1000);
+        return new LengthRange(min ?? defaults.MinCharacters, max ?? defaults.MaxCharacters);
+    }
+
+    private static string DirectoryName(GenerationStrategy strategy) =>
+        string.Concat(strategy.Name.Select(c => char.IsLetterOrDigit(c) || c is '+' or '-' ? c : '_'));
+
+    private static void PrintReport(TextWriter output, GenerationReport report, GenerationOutputs paths)
+    {
+        output.WriteLine($"{report.Task} / {report.Language} / {report.Strategy} / {report.Model}: {report.Accepted} examples{(report.Resumed ? " (resumed)" : "")}");
+        var header = new[] { "label", "accepted", "attempts" }.Concat(GenerationStages.InOrder.Select(s => s + "%")).Append("tokens/ex").ToArray();
+        var rows = report.Classes.Select(c => new[]
+            {
+                c.Label, $"{c.Accepted}/{c.Quota}{(c.QuotaMet ? "" : " !")}", c.Attempts.ToString(CultureInfo.InvariantCulture),
+            }
+            .Concat(c.Stages.Select(s => s.Entered == 0 ? "-" : (100 * s.PassRate).ToString("0", CultureInfo.InvariantCulture)))
+            .Append(c.TokensPerAccepted?.ToString("0", CultureInfo.InvariantCulture) ?? "-").ToArray()).ToList();
+        var widths = header.Select((h, i) => rows.Select(r => r[i].Length).Append(h.Length).Max()).ToArray();
+        foreach (var row in rows.Prepend(header))
+        {
+            output.WriteLine(string.Join("  ", row.Select((cell, i) => i == 0 ? cell.PadRight(widths[i]) : cell.PadLeft(widths[i]))));
+        }
+
+        foreach (var shortClass in report.ShortClasses)
+        {
+            output.WriteLine($"warning: {shortClass.Label} reached the attempt limit with {shortClass.Accepted} of {shortClass.Quota} examples.");
+        }
+
+        foreach (var warning in report.Warnings)
+        {
+            output.WriteLine("warning: " + warning);
+        }
+
+        output.WriteLine($"training set: {paths.Generated}");
+        output.WriteLine($"rejected: {paths.Rejected}; provenance: {paths.Examples}; report: {paths.Report}");
+    }
+}
+
+/// <summary>
+/// The model options of the generation commands and the one place they become an <see cref="IChatClient"/>, through
+/// <see cref="LlmClientFactory"/> (served endpoints, llm.toml names, or a GGUF file for the embedded runtime).
+/// </summary>
+internal sealed class ModelOptions
+{
+    private readonly Option<string> _model = new("--model")
+    {
+        Description = "A GGUF file, an OpenAI-compatible server URL (http://host:8000/v1#model-name) or a model named in llm.toml.",
+        Required = true,
+    };
+
+    private readonly Option<string?> _modelName = new("--model-name") { Description = "Model name for a server URL." };
+    private readonly Option<string?> _apiKeyEnv = new("--api-key-env") { Description = "NAME of the environment variable holding the API key." };
+    private readonly Option<string?> _cache = new("--cache") { Description = "SQLite response cache (default: llm-cache.sqlite in the output directory)." };
+    private readonly Option<bool> _noCache = new("--no-cache") { Description = "Do not cache LLM responses." };
+
+    public static ModelOptions Create() => new();
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(_model);
+        command.Options.Add(_modelName);
+        command.Options.Add(_apiKeyEnv);
+        command.Options.Add(_cache);
+        command.Options.Add(_noCache);
+    }
+
+    public IChatClient Open(ParseResult parseResult, string outputPath)
+    {
+        var outputDirectory = Path.HasExtension(outputPath) ? Path.GetDirectoryName(Path.GetFullPath(outputPath))! : outputPath;
+        Directory.CreateDirectory(outputDirectory);
+        var factory = new LlmClientFactory(new LlmClientOptions
+        {
+            ModelName = parseResult.GetValue(_modelName),
+            ApiKeyEnvironmentVariable = parseResult.GetValue(_apiKeyEnv),
+            CachePath = parseResult.GetValue(_noCache) ? null : parseResult.GetValue(_cache) ?? Path.Combine(outputDirectory, "llm-cache.sqlite"),
+            Config = LlmConfig.LoadDefault(),
+            EmbeddedBackend = (reference, logger) => reference.IsFilePath
+                ? EmbeddedChatClient.Load(new EmbeddedModelOptions(reference.PathOrName), logger)
+                : throw new ArgumentException($"'{reference.PathOrName}' is not a GGUF file, a server URL or a model named in llm.toml."),
+        });
+        return factory.Create(parseResult.GetValue(_model)!);
+    }
+}
+
+/// <summary>Turns the errors a user can cause (bad files, options, unreachable models) into a message and exit code 1.</summary>
+internal static class CommandErrors
+{
+    public static async Task<int> RunAsync(TextWriter error, Func<Task<int>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (Exception e) when (e is DataFormatException or ArgumentException or FormatException or InvalidOperationException
+                                      or FileNotFoundException or LlmRequestException or IOException)
+        {
+            error.WriteLine("error: " + e.Message);
+            return 1;
+        }
+    }
+}

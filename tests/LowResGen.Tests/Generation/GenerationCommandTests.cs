@@ -1,0 +1,125 @@
+using System.CommandLine;
+using LowResGen.Cli.Commands;
+using LowResGen.Data;
+using LowResGen.Data.Import;
+using LowResGen.Generation;
+using LowResGen.TestSupport.Gguf;
+
+namespace LowResGen.Tests.Generation;
+
+public sealed class GenerationCommandTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("generate-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, true);
+
+    private static string TrainData => SharedData.Kinit("intent", "{lang}", "train_human_parsed");
+
+    private GenerateCommand.GenerateSettings Settings(string strategy, int perClass = 2) =>
+        new("intent", "cy", strategy, perClass, TrainData, _directory, null, LanguageCheck: false,
+            new GenerationOptions { ModelId = "scripted-model", MaxAttemptsPerClass = 3 });
+
+    [Fact]
+    public async Task AStrategyFileRunsEachStrategyIntoItsOwnDirectory()
+    {
+        var material = await GenerationMaterial.GetAsync();
+        var strategies = Path.Combine(_directory, "strategies.txt");
+        await File.WriteAllTextAsync(strategies, "# two of the presets\nenglish-demos+sl\ntarget-demos:k=3+human-desc+revision\n");
+        var client = new ScriptedChatClient(new MessyGenerator(material).Respond);
+        var output = new StringWriter();
+
+        var exitCode = await GenerateCommand.RunAsync(Settings("@" + strategies), client, output, CancellationToken.None);
+
+        Assert.Equal(0, exitCode);
+        foreach (var name in new[] { "english-demos+sl", "target-demos_k_3+human-desc+revision" })
+        {
+            var imported = await ExampleFiles.ReadAsync(Path.Combine(_directory, name, "cy-generated.csv"),
+                new ImportOptions { Language = "cy", Task = BuiltInTasks.Massive10 }, CancellationToken.None);
+            Assert.Equal(20, imported.Examples.Count);
+        }
+
+        var printed = output.ToString();
+        Assert.Contains("massive10 / cy / english-demos+sl / scripted-model: 20 examples", printed);
+        Assert.Contains("massive10 / cy / target-demos:k=3+human-desc+revision / scripted-model: 20 examples", printed);
+        Assert.Contains("judge%", printed);
+        Assert.Contains("alarm_query", printed);
+    }
+
+    [Fact]
+    public async Task BadInputEndsWithAMessageAndExitCodeOne()
+    {
+        var client = new ScriptedChatClient((_, _) => "");
+        var error = new StringWriter();
+        var exitCode = await CommandErrors.RunAsync(error,
+            () => GenerateCommand.RunAsync(Settings("target-demos+telepathy"), client, TextWriter.Null, CancellationToken.None));
+        Assert.Equal(1, exitCode);
+        Assert.Contains("Unknown strategy component 'telepathy'", error.ToString());
+
+        exitCode = await CommandErrors.RunAsync(error, () =>
+            GenerateCommand.RunAsync(Settings("target-demos") with { TrainData = null }, client, TextWriter.Null, CancellationToken.None));
+        Assert.Equal(1, exitCode);
+        Assert.Contains("--train-data", error.ToString());
+        Assert.Empty(client.Requests);
+    }
+
+    [Fact]
+    public async Task DescribeLabelsStoresDescriptionsAndReusesThem()
+    {
+        var material = await GenerationMaterial.GetAsync();
+        var client = new ScriptedChatClient(new MessyGenerator(material).Respond);
+        var file = Path.Combine(_directory, "descriptions.json");
+        var settings = new DescribeLabelsCommand.DescribeSettings("intent", "cy", TrainData, file, 5, 42, null);
+        var output = new StringWriter();
+
+        Assert.Equal(0, await DescribeLabelsCommand.RunAsync(settings, client, output, CancellationToken.None));
+        Assert.Equal(0, await DescribeLabelsCommand.RunAsync(settings, client, output, CancellationToken.None));
+
+        Assert.Equal(10, client.CallCount);
+        var stored = await LabelDescriptionStore.ReadAsync(file, CancellationToken.None);
+        Assert.Equal(BuiltInTasks.Massive10.Labels.Order(), stored.Select(d => d.Label).Order());
+        Assert.All(stored, d => Assert.Equal((5, "describe/1", "cy"), (d.ExampleIds!.Count, d.TemplateVersion, d.SourceLanguage)));
+        Assert.Contains("alarm_query: " + MessyGenerator.Summary, output.ToString());
+
+        // generate reuses them: no describe calls at all.
+        var generating = new ScriptedChatClient(new MessyGenerator(material).Respond);
+        var model = stored[0].Model!;
+        var generate = Settings("sl:k=5") with { DescriptionsFile = file, Options = new GenerationOptions { ModelId = model, MaxAttemptsPerClass = 3 } };
+        Assert.Equal(0, await GenerateCommand.RunAsync(generate, generating, TextWriter.Null, CancellationToken.None));
+        Assert.DoesNotContain(generating.Requests, r => r.Messages[0].Text.Contains("describe", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task TheCliRunsAFullStrategyOnTheTinyEmbeddedModelAndStopsAtTheAttemptLimit()
+    {
+        var model = Path.Combine(_directory, "tiny.gguf");
+        TinyGgufWriter.Write(model, new GgufModelSpec { ContextLength = 2048 });
+        var root = new RootCommand { GenerateCommand.Create() };
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var outputDirectory = Path.Combine(_directory, "out");
+        string[] args =
+        [
+            "generate", "--task", "intent", "--language", "cy", "--strategy", "target-demos:k=2+revision", "--per-class", "3",
+            "--model", model, "--train-data", TrainData, "--output", outputDirectory, "--max-attempts", "2", "--max-tokens", "40",
+            "--batch-size", "3", "--no-language-check",
+        ];
+
+        var exitCode = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+
+        Assert.True(exitCode == 0, error.ToString());
+        var report = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(outputDirectory, "cy-report.json"))).RootElement;
+        var classes = report.GetProperty("classes").EnumerateArray().ToArray();
+        Assert.Equal(10, classes.Length);
+        // Gibberish rarely passes the filters: the attempt limit, not the quota, ends most classes, and nothing loops.
+        Assert.All(classes, c => Assert.InRange(c.GetProperty("attempts").GetInt32(), 1, 2));
+        Assert.All(classes, c => Assert.True(c.GetProperty("accepted").GetInt32() == 3 || c.GetProperty("attempt_limit_reached").GetBoolean()));
+        var attempts = await File.ReadAllLinesAsync(Path.Combine(outputDirectory, "cy-attempts.jsonl"));
+        Assert.Equal(classes.Sum(c => c.GetProperty("attempts").GetInt32()), attempts.Length);
+        Assert.True(report.GetProperty("llm_tokens").GetInt64() > 0);
+        Assert.NotEqual("unknown-model", report.GetProperty("model").GetString());
+        var imported = await ExampleFiles.ReadAsync(Path.Combine(outputDirectory, "cy-generated.csv"), new ImportOptions { Language = "cy" }, CancellationToken.None);
+        Assert.Equal(classes.Sum(c => c.GetProperty("accepted").GetInt32()), imported.Examples.Count);
+        Assert.Contains("training set:", output.ToString());
+        Assert.True(File.Exists(Path.Combine(outputDirectory, "llm-cache.sqlite")));
+    }
+}
