@@ -8,5 +8,7 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return VersionCommand.Create();
+        yield return InspectCommand.Create();
+        yield return CurateCommand.Create();
     }
 }
