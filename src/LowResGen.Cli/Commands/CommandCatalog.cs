@@ -22,7 +22,5 @@ internal static class CommandCatalog
         yield return ExportCommand.Create();
         yield return StudyCommand.Create();
         yield return VersionCommand.Create();
-        yield return GenerateCommand.Create();
-        yield return DescribeLabelsCommand.Create();
     }
 }

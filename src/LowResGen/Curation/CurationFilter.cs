@@ -21,7 +21,7 @@ public sealed record CurationFilter(string Name, double? Threshold = null)
     /// <summary>Every filter name with what its threshold means.</summary>
     public static IReadOnlyDictionary<string, string> Known { get; } = new Dictionary<string, string>
     {
-        [LanguageName] = "drop texts not detected as the target language with at least this confidence (default: the report's, 0.5)",
+        [LanguageName] = "drop texts not detected as the target language with at least this confidence (default: the report's, 0.25)",
         [ExactDuplicatesName] = "drop repeated texts of the same class after normalization (no threshold)",
         [NearDuplicatesName] = "drop texts whose character 4-gram Jaccard similarity to an earlier text of the class is at least this (default: the report's, 0.7)",
         [CrossLabelName] = "drop texts identical or near-identical to a text of another class (no threshold)",

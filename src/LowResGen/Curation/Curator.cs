@@ -13,6 +13,18 @@ public enum SelectionStrategy
 
     /// <summary>Quality, discounted by similarity to the examples already chosen (maximal marginal relevance).</summary>
     QualityDiverse,
+
+    /// <summary>Only diversity: each step takes the candidate least similar to those already chosen (farthest point).</summary>
+    Diverse,
+
+    /// <summary>Highest score of the label under the classifier trained on the gold seed first, with the diversity discount.</summary>
+    SeedAgreement,
+
+    /// <summary>Hardest first: lowest out-of-fold score of the own label among examples the filters kept, with the diversity discount.</summary>
+    Hard,
+
+    /// <summary>Most realistic first (see <see cref="Realism"/>), discounted by similarity to those already chosen.</summary>
+    Realistic,
 }
 
 /// <summary>What to curate: the filters in order, the per-class limit and how to choose under it.</summary>
@@ -117,18 +129,27 @@ public static class Curator
                 return candidates.OrderBy(i => order[i]).Take(options.PerClass);
             case SelectionStrategy.Quality:
                 return candidates.OrderByDescending(i => QualityScore(report.Examples[i])).ThenBy(i => order[i]).Take(options.PerClass);
+            case SelectionStrategy.Diverse:
+                return SelectDiverse(candidates, examples, report, options with { DiversityWeight = 1 }, order, _ => 0);
+            case SelectionStrategy.SeedAgreement:
+                return SelectDiverse(candidates, examples, report, options, order, d => d.SeedOwnLabelScore ?? 0);
+            case SelectionStrategy.Hard:
+                return SelectDiverse(candidates, examples, report, options, order, d => 1 - (d.OutOfFoldOwnLabelScore ?? 1));
+            case SelectionStrategy.Realistic:
+                return SelectDiverse(candidates, examples, report, options, order, d => d.Realism ?? 0);
             default:
-                return SelectDiverse(candidates, examples, report, options, order);
+                return SelectDiverse(candidates, examples, report, options, order, QualityScore);
         }
     }
 
     // Greedy maximal marginal relevance: each step takes the candidate with the best quality minus weighted similarity to
     // its nearest already-chosen example. Linear in candidates per step.
-    private static List<int> SelectDiverse(int[] candidates, IReadOnlyList<Example> examples, QualityReport report, CurationOptions options, double[] order)
+    private static List<int> SelectDiverse(
+        int[] candidates, IReadOnlyList<Example> examples, QualityReport report, CurationOptions options, double[] order, Func<ExampleDiagnostics, double> score)
     {
         var shingleSize = report.Settings.ShingleSize;
         var shingles = candidates.ToDictionary(i => i, i => TextShingles.CharacterNgrams(examples[i].Text, shingleSize));
-        var quality = candidates.ToDictionary(i => i, i => QualityScore(report.Examples[i]));
+        var quality = candidates.ToDictionary(i => i, i => score(report.Examples[i]));
         var nearest = candidates.ToDictionary(i => i, _ => 0.0);
         var remaining = candidates.OrderBy(i => order[i]).ToList();
         var chosen = new List<int>(options.PerClass);

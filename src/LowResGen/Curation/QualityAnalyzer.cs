@@ -26,6 +26,9 @@ public static class QualityAnalyzer
         var language = Language(examples, options, notes, cancellationToken);
         var (exactOf, nearOf, nearSimilarity, otherLabelOf) = Redundancy(examples, shingles, finder, options, cancellationToken);
         var (oof, seedPredictions) = await ConsistencyAsync(examples, options, notes, cancellationToken).ConfigureAwait(false);
+        var realism = options.Trainer is not null && options.Demonstrations is { Count: > 0 } demos
+            ? await Realism.ScoreAsync([.. examples.Select(e => e.Text)], [.. demos.Select(d => d.Text)], options.Trainer, options.Folds, options.Seed, cancellationToken).ConfigureAwait(false)
+            : null;
         var copying = Overlaps(examples, options.Demonstrations, options.LeakageNgram, "demonstrations: copying not measured", notes);
         var contamination = Overlaps(examples, options.GoldTest, options.LeakageNgram, "gold test set: contamination and coverage not measured", notes);
 
@@ -43,6 +46,7 @@ public static class QualityAnalyzer
                 copying?[i], contamination?[i])
             {
                 InTargetLanguage = language?[i].InTarget,
+                Realism = realism?[i],
             };
         }
 

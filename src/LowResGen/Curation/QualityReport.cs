@@ -25,6 +25,9 @@ public sealed record ExampleDiagnostics(
 {
     /// <summary>Null when the target language is unknown or the identifier cannot detect it.</summary>
     public bool? InTargetLanguage { get; init; }
+
+    /// <summary>Out-of-fold probability that a real-vs-generated classifier takes this text for real data (needs demonstrations).</summary>
+    public double? Realism { get; init; }
 }
 
 /// <summary>Summary statistics of the lengths, in words.</summary>

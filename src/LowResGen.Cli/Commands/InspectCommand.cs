@@ -1,0 +1,152 @@
+using System.CommandLine;
+using LowResGen.Common;
+using LowResGen.Curation;
+using LowResGen.Data;
+using LowResGen.Data.Import;
+using LowResGen.Evaluation.Classifiers;
+using Spectre.Console;
+
+namespace LowResGen.Cli.Commands;
+
+/// <summary>`lowresgen inspect`: the quality report of a generated set, in the terminal and as JSON + Markdown.</summary>
+internal static class InspectCommand
+{
+    public static Command Create()
+    {
+        var inputs = new CurationInputs();
+        var command = new Command("inspect", "Measure the quality of a generated set (language, redundancy, diversity, label consistency, leakage) without any LLM.");
+        inputs.AddTo(command);
+        command.SetAction((parseResult, ct) => CurationInputs.RunSafely(parseResult, async () =>
+        {
+            var (examples, quality, output) = await inputs.LoadAsync(parseResult, ct);
+            var report = await AnsiConsole.Status().StartAsync("Measuring…",
+                _ => QualityAnalyzer.AnalyzeAsync(examples, quality, parseResult.GetValue(inputs.Generated)!, parseResult.GetValue(inputs.Task), ct));
+            CurationInputs.Print(report);
+            await QualityReportWriter.WriteJsonAsync(Path.Combine(output, "quality-report.json"), report, ct);
+            await QualityReportWriter.WriteMarkdownAsync(Path.Combine(output, "quality-report.md"), report, ct);
+            AnsiConsole.MarkupLine($"Report written to [bold]{Markup.Escape(output)}[/] (quality-report.json, quality-report.md).");
+            return 0;
+        }));
+        return command;
+    }
+}
+
+/// <summary>The inputs `inspect` and `curate` share: the generated file and what to measure it against.</summary>
+internal sealed class CurationInputs
+{
+    public Argument<string> Generated { get; } = new("generated") { Description = "Generated examples (CSV/TSV with a text and a label column, e.g. `text,intent`)." };
+
+    public Option<string?> Task { get; } = new("--task") { Description = "Task name (intent, topic, sentiment, massive60, ...): labels are checked against it." };
+
+    public Option<string?> Language { get; } = new("--language") { Description = "Target language (ISO 639-1/3, FLORES code or name): enables the language measure." };
+
+    public Option<string?> GoldTest { get; } = new("--gold-test") { Description = "Gold test set: enables contamination and vocabulary coverage." };
+
+    public Option<string?> Demonstrations { get; } = new("--demonstrations") { Description = "The demonstrations generation used: enables copying and gold-seed label agreement." };
+
+    public Option<string> Output { get; } = new("--output") { Description = "Output directory.", Required = true };
+
+    public Option<int> Seed { get; } = new("--seed") { Description = "Seed of folds, classifiers and sampling.", DefaultValueFactory = _ => 0 };
+
+    public Option<double> NearDuplicateThreshold { get; } = new("--near-duplicate-threshold") { Description = "Character 4-gram Jaccard similarity from which texts are near duplicates.", DefaultValueFactory = _ => 0.7 };
+
+    public Option<double> MislabelConfidence { get; } = new("--mislabel-confidence") { Description = "Confidence from which a classifier's other label flags an example.", DefaultValueFactory = _ => 0.5 };
+
+    public Option<bool> NoConsistency { get; } = new("--no-consistency") { Description = "Skip the label-consistency classifiers." };
+
+    public void AddTo(Command command)
+    {
+        command.Arguments.Add(Generated);
+        foreach (var option in new Option[] { Task, Language, GoldTest, Demonstrations, Output, Seed, NearDuplicateThreshold, MislabelConfidence, NoConsistency })
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    public async Task<(IReadOnlyList<Example> Examples, QualityOptions Quality, string Output)> LoadAsync(ParseResult parse, CancellationToken ct)
+    {
+        var task = parse.GetValue(Task) is { } name ? BuiltInTasks.Get(name) : null;
+        var language = parse.GetValue(Language);
+        var import = new ImportOptions { Language = language ?? "", Task = task, Split = Splits.Generated };
+        var examples = await ReadAsync(parse.GetValue(Generated)!, import, ct);
+        var demonstrations = parse.GetValue(Demonstrations) is { } d ? await ReadAsync(d, import with { Split = Splits.Train }, ct) : null;
+        var gold = parse.GetValue(GoldTest) is { } g ? await ReadAsync(g, import with { Split = Splits.Test }, ct) : null;
+        var identifier = language is null ? null
+            : LinguaLanguageIdentifier.LinguaKnows(language) ? LinguaLanguageIdentifier.ForTarget(language) : null;
+        var quality = new QualityOptions
+        {
+            TargetLanguage = language,
+            LanguageIdentifier = identifier,
+            NearDuplicateThreshold = parse.GetValue(NearDuplicateThreshold),
+            MislabelConfidence = parse.GetValue(MislabelConfidence),
+            Trainer = parse.GetValue(NoConsistency) ? null : new LinearTextClassifierTrainer(),
+            Demonstrations = demonstrations,
+            GoldTest = gold,
+            Seed = parse.GetValue(Seed),
+        };
+        return (examples, quality, parse.GetValue(Output)!);
+    }
+
+    /// <summary>Bad input ends with one clear line and exit code 1, never a stack trace or a half-written output.</summary>
+    public static async Task<int> RunSafely(ParseResult parse, Func<Task<int>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (Exception e) when (e is DataFormatException or ArgumentException or IOException)
+        {
+            parse.InvocationConfiguration.Error.WriteLine("error: " + e.Message);
+            return 1;
+        }
+    }
+
+    public static void Print(QualityReport report)
+    {
+        // Three narrow tables rather than one wide one, so the report stays readable in an 80-column terminal.
+        string[] headers = ["class", "n", "in lang.", "lang. conf.", "exact dup.", "near dup.", "other-label dup.", "distinct-1", "distinct-2", "vocab.", "self-sim.", "words", "test vocab.", "OOF agree", "seed agree", "mislabeled?", "copying", "contam."];
+        int[][] parts = [[0, 1, 2, 3, 4, 5, 6], [0, 7, 8, 9, 10, 11, 12], [0, 13, 14, 15, 16, 17]];
+        string[] titles = ["Language and redundancy", "Diversity", "Label consistency and leakage"];
+        for (var p = 0; p < parts.Length; p++)
+        {
+            var table = new Table().Title($"{titles[p]}: {Markup.Escape(Path.GetFileName(report.Source))}").Border(TableBorder.Rounded);
+            foreach (var column in parts[p])
+            {
+                table.AddColumn(new TableColumn(headers[column]) { Alignment = column == 0 ? Justify.Left : Justify.Right });
+            }
+
+            foreach (var group in report.Classes.Append(report.Overall))
+            {
+                var cells = QualityReportWriter.Row(group);
+                table.AddRow([.. parts[p].Select(c => Markup.Escape(cells[c]))]);
+            }
+
+            AnsiConsole.Write(table);
+        }
+
+        foreach (var note in report.Notes)
+        {
+            AnsiConsole.MarkupLine("[grey]Not measured: " + Markup.Escape(note) + "[/]");
+        }
+
+        foreach (var (title, flagged) in QualityReportWriter.Flags(report).Where(f => f.Flagged.Count > 0))
+        {
+            AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(title)}: {flagged.Count}[/]");
+            foreach (var (d, why) in flagged.Take(5))
+            {
+                AnsiConsole.MarkupLine($"  #{d.Index} [[{Markup.Escape(d.Label)}]] {Markup.Escape(d.Text)} [grey]— {Markup.Escape(why)}[/]");
+            }
+        }
+    }
+
+    private static async Task<IReadOnlyList<Example>> ReadAsync(string path, ImportOptions options, CancellationToken ct)
+    {
+        var result = await ExampleFiles.ReadAsync(path, options, ct);
+        if (result.Warnings.Count > 0)
+        {
+            AnsiConsole.MarkupLine($"[grey]{Markup.Escape(path)}: {result.Warnings.Count} rows skipped (e.g. {Markup.Escape(result.Warnings[0].Message)})[/]");
+        }
+
+        return result.Examples;
+    }
+}
