@@ -1,0 +1,137 @@
+using LowResGen.Llm.Middleware;
+using LowResGen.Llm.Served;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+
+namespace LowResGen.Llm;
+
+/// <summary>Settings shared by every client a run creates.</summary>
+public sealed record LlmClientOptions
+{
+    /// <summary>SQLite file of the response cache; null disables caching.</summary>
+    public string? CachePath { get; init; }
+
+    /// <summary>Where usage is counted; share it across clients and read <see cref="UsageTracker.Report"/> after the run.</summary>
+    public UsageTracker Usage { get; init; } = new();
+
+    public ILoggerFactory? LoggerFactory { get; init; }
+
+    public RetryOptions Retry { get; init; } = new();
+
+    /// <summary>Named models (<c>llm.toml</c>); see <see cref="LlmConfig.LoadDefault"/>.</summary>
+    public LlmConfig? Config { get; init; }
+
+    /// <summary>Model name for a bare URL (<c>--model-name</c>).</summary>
+    public string? ModelName { get; init; }
+
+    /// <summary>NAME of the environment variable holding the API key for a URL (<c>--api-key-env</c>).</summary>
+    public string? ApiKeyEnvironmentVariable { get; init; }
+
+    /// <summary>In-flight limit per endpoint for URLs given on the command line (config files set their own).</summary>
+    public int MaxInFlightPerEndpoint { get; init; } = 64;
+
+    /// <summary>Adaptive concurrency backs off when latency per token exceeds this multiple of the best seen.</summary>
+    public double LatencyTolerance { get; init; } = 3.0;
+
+    /// <summary>
+    /// Builds the embedded (LLamaSharp) backend for a GGUF path or model-cache name. The CLI sets it to
+    /// <c>EmbeddedChatClient.Load</c>; null makes embedded references an error.
+    /// </summary>
+    public Func<EmbeddedModelReference, ILogger?, IChatClient>? EmbeddedBackend { get; init; }
+
+    /// <summary>Optional shared HttpClient for served backends (tests, custom proxies).</summary>
+    public HttpClient? HttpClient { get; init; }
+}
+
+/// <summary>
+/// The one place that turns a <c>--model</c> value into a ready <see cref="IChatClient"/>: the backend plus the standard
+/// middleware stack, outermost first:
+/// <list type="number">
+/// <item>logging (redacted): sees the final outcome of each call;</item>
+/// <item>usage: counts every call once, including cache hits and failures, so counters add up;</item>
+/// <item>cache: a hit skips everything below, including rate limits;</item>
+/// <item>retry: each attempt re-enters the concurrency limit, so waiting out a backoff holds no slot;</item>
+/// <item>adaptive concurrency + rate limits (served models): sees each attempt's latency and 429s directly;</item>
+/// <item>backend: served (per-endpoint in-flight limits, least-loaded routing) or embedded.</item>
+/// </list>
+/// Every command (generation, classification, studies) should create its clients here.
+/// </summary>
+public sealed class LlmClientFactory(LlmClientOptions? options = null)
+{
+    private readonly LlmClientOptions _options = options ?? new LlmClientOptions();
+
+    public LlmClientOptions Options => _options;
+
+    /// <summary>Usage of every client this factory created.</summary>
+    public UsageReport Usage => _options.Usage.Report();
+
+    /// <summary>Parses <paramref name="model"/> (see <see cref="ModelReference.Parse"/>) and builds its client.</summary>
+    public IChatClient Create(string model) => Create(Parse(model));
+
+    public ModelReference Parse(string model) =>
+        ModelReference.Parse(model, _options.ModelName, _options.Config, _options.ApiKeyEnvironmentVariable, _options.MaxInFlightPerEndpoint);
+
+    public IChatClient Create(ModelReference reference) => reference switch
+    {
+        ServedModelReference served => CreateServed(served),
+        EmbeddedModelReference embedded => CreateEmbedded(embedded),
+        _ => throw new ArgumentException($"Unsupported model reference {reference.GetType().Name}.", nameof(reference)),
+    };
+
+    private IChatClient CreateServed(ServedModelReference reference)
+    {
+        var backend = new OpenAiCompatibleChatClient(reference.Options, _options.HttpClient);
+        var secrets = reference.Options.ApiKeyEnvironmentVariable is { } variable && Environment.GetEnvironmentVariable(variable) is { } key ? [key] : Array.Empty<string>();
+        var concurrency = new ConcurrencyOptions
+        {
+            InitialLimit = backend.TotalMaxInFlight,
+            LatencyTolerance = _options.LatencyTolerance,
+            RequestsPerMinute = reference.RequestsPerMinute,
+            TokensPerMinute = reference.TokensPerMinute,
+        };
+        return Stack(backend, "served:" + reference.Options.Model, reference.DisplayName, reference.Price, secrets, concurrency);
+    }
+
+    private IChatClient CreateEmbedded(EmbeddedModelReference reference)
+    {
+        var factory = _options.EmbeddedBackend ?? throw new InvalidOperationException(
+            $"'{reference.PathOrName}' is not a server URL or a configured model name, and this build has no embedded runtime to load it.");
+        if (reference.IsFilePath && !File.Exists(reference.PathOrName))
+        {
+            throw new FileNotFoundException($"Model file not found: {reference.PathOrName}", reference.PathOrName);
+        }
+
+        var backend = factory(reference, _options.LoggerFactory?.CreateLogger("LowResGen.Llm.Embedded"));
+
+        // The file's name and size identify its weights for the cache, wherever the file is moved.
+        var identity = reference.IsFilePath
+            ? $"gguf:{Path.GetFileName(reference.PathOrName)}:{new FileInfo(reference.PathOrName).Length}"
+            : "gguf:" + reference.PathOrName;
+
+        // The embedded runtime batches its own parallel sequences; no HTTP-style concurrency layer is needed.
+        return Stack(backend, identity, reference.DisplayName, price: null, secrets: [], concurrency: null);
+    }
+
+    private IChatClient Stack(IChatClient backend, string identity, string displayName, ModelPrice? price, string[] secrets, ConcurrencyOptions? concurrency)
+    {
+        var builder = new ChatClientBuilder(backend);
+        if (_options.LoggerFactory?.CreateLogger("LowResGen.Llm") is { } logger)
+        {
+            builder.UseLowResGenLogging(logger, secrets);
+        }
+
+        builder.UseLowResGenUsage(_options.Usage, price, displayName);
+        if (_options.CachePath is { } cachePath)
+        {
+            builder.UseLowResGenCache(cachePath, identity);
+        }
+
+        builder.UseLowResGenRetry(_options.Retry, _options.LoggerFactory?.CreateLogger("LowResGen.Llm.Retry"), secrets);
+        if (concurrency is not null)
+        {
+            builder.UseLowResGenConcurrency(concurrency);
+        }
+
+        return builder.Build();
+    }
+}

@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.AI;
+
+namespace LowResGen.Llm.Middleware;
+
+/// <summary>Limits on how hard one model is driven.</summary>
+public sealed record ConcurrencyOptions
+{
+    /// <summary>Requests in flight at the start (usually the sum of the endpoints' max_in_flight).</summary>
+    public required int InitialLimit { get; init; }
+
+    public int MinLimit { get; init; } = 1;
+
+    /// <summary>Upper bound for the additive increase; defaults to <see cref="InitialLimit"/>.</summary>
+    public int? MaxLimit { get; init; }
+
+    /// <summary>Back off when smoothed latency per output token exceeds this multiple of the best seen.</summary>
+    public double LatencyTolerance { get; init; } = 3.0;
+
+    /// <summary>Requests per minute (hosted APIs), or null for no limit.</summary>
+    public int? RequestsPerMinute { get; init; }
+
+    /// <summary>Tokens (prompt estimate + max output) per minute, or null for no limit.</summary>
+    public int? TokensPerMinute { get; init; }
+}
+
+/// <summary>
+/// Keeps the number of requests in flight at an adaptive limit (AIMD: additive increase, multiplicative decrease on 429s and
+/// rising latency) and optionally under requests-per-minute and tokens-per-minute budgets. Sits below the retry middleware so
+/// a request waiting out its backoff does not hold a slot.
+/// </summary>
+public sealed class AdaptiveConcurrencyChatClient : WholeAnswerDelegatingChatClient
+{
+    private readonly AimdLimiter _limiter;
+    private readonly RateLimiter? _requestRate;
+    private readonly RateLimiter? _tokenRate;
+    private readonly int _tokensPerMinute;
+
+    public AdaptiveConcurrencyChatClient(IChatClient innerClient, ConcurrencyOptions options)
+        : base(innerClient)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _limiter = new AimdLimiter(options.InitialLimit, options.MinLimit, options.MaxLimit ?? options.InitialLimit, options.LatencyTolerance);
+        _requestRate = options.RequestsPerMinute is { } rpm ? PerMinute(rpm) : null;
+        _tokensPerMinute = options.TokensPerMinute ?? 0;
+        _tokenRate = options.TokensPerMinute is { } tpm ? PerMinute(tpm) : null;
+    }
+
+    /// <summary>The limit now (moves with load).</summary>
+    public int CurrentLimit => _limiter.CurrentLimit;
+
+    /// <summary>Most requests ever in flight at once through this client.</summary>
+    public int PeakInFlight => _limiter.PeakInFlight;
+
+    /// <summary>A bucket that holds one minute's budget and refills it evenly every second.</summary>
+    private static TokenBucketRateLimiter PerMinute(int perMinute)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(perMinute, 1);
+        return new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = perMinute,
+            TokensPerPeriod = Math.Max(1, perMinute / 60),
+            ReplenishmentPeriod = perMinute >= 60 ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(60.0 / perMinute),
+            QueueLimit = int.MaxValue,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            AutoReplenishment = true,
+        });
+    }
+
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToArray();
+        using var requestPermit = _requestRate is null ? null : await AcquireAsync(_requestRate, 1, cancellationToken).ConfigureAwait(false);
+        using var tokenPermit = _tokenRate is null ? null
+            : await AcquireAsync(_tokenRate, Math.Min(_tokensPerMinute, EstimateTokens(list, options)), cancellationToken).ConfigureAwait(false);
+
+        await _limiter.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        var started = Stopwatch.GetTimestamp();
+        var outcome = AimdOutcome.Neutral;
+        double? perToken = null;
+        try
+        {
+            var response = await base.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
+            outcome = AimdOutcome.Success;
+            if (response.Usage?.OutputTokenCount is > 0 and var tokens)
+            {
+                perToken = Stopwatch.GetElapsedTime(started).TotalSeconds / tokens;
+            }
+
+            return response;
+        }
+        catch (LlmRequestException e) when (e.Kind == LlmFailureKind.RateLimited)
+        {
+            outcome = AimdOutcome.RateLimited;
+            throw;
+        }
+        finally
+        {
+            _limiter.Release(outcome, Stopwatch.GetElapsedTime(started).TotalSeconds, perToken);
+        }
+    }
+
+    private static async Task<RateLimitLease> AcquireAsync(RateLimiter limiter, int permits, CancellationToken cancellationToken)
+    {
+        var lease = await limiter.AcquireAsync(Math.Max(1, permits), cancellationToken).ConfigureAwait(false);
+        if (!lease.IsAcquired)
+        {
+            lease.Dispose();
+            throw new InvalidOperationException("The rate limiter refused a request it should have queued.");
+        }
+
+        return lease;
+    }
+
+    /// <summary>Prompt tokens (the model's own count where the backend offers one, else ~4 characters a token) plus the output budget.</summary>
+    private int EstimateTokens(IReadOnlyList<ChatMessage> messages, ChatOptions? options)
+    {
+        var prompt = this.GetService<ITokenCounter>() is { } counter
+            ? counter.CountChatTokens(messages)
+            : messages.Sum(m => m.Text.Length) / 4;
+        return prompt + (options?.MaxOutputTokens ?? 256);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _requestRate?.Dispose();
+            _tokenRate?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+
+namespace LowResGen.Llm.Middleware;
+
+/// <summary>
+/// Logs each request's outcome (Debug: model, endpoint, tokens, latency, attempts, cache hit; Warning: failures) with every
+/// known secret and anything key-shaped removed. Prompts and answers are logged only at Trace, also redacted.
+/// </summary>
+public sealed class RedactingLoggingChatClient : WholeAnswerDelegatingChatClient
+{
+    private const int TraceExcerptLength = 500;
+    private readonly ILogger _logger;
+    private readonly string[] _secrets;
+    private readonly string _model;
+
+    public RedactingLoggingChatClient(IChatClient innerClient, ILogger logger, IEnumerable<string>? secrets = null)
+        : base(innerClient)
+    {
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        _secrets = secrets?.ToArray() ?? [];
+        _model = innerClient.GetService<ChatClientMetadata>()?.DefaultModelId ?? "unknown";
+    }
+
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToArray();
+        if (_logger.IsEnabled(LogLevel.Trace))
+        {
+            _logger.LogTrace("LLM {Model} request (sample {Sample}): {Prompt}", _model, options.GetSampleIndex(),
+                Redact(Excerpt(string.Join("\n", list.Select(m => $"{m.Role}: {m.Text}")))));
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var response = await base.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                var endpoint = response.AdditionalProperties?.TryGetValue(ResponseAnnotations.Endpoint, out var e) == true ? e as string : null;
+                _logger.LogDebug("LLM {Model} answered in {Milliseconds} ms via {Endpoint}: {InputTokens}+{OutputTokens} tokens, finish {FinishReason}, attempts {Attempts}, cache hit {CacheHit}",
+                    _model, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, Redact(endpoint ?? "-"), response.Usage?.InputTokenCount,
+                    response.Usage?.OutputTokenCount, response.FinishReason?.Value, response.GetAttempts(), response.IsCacheHit());
+            }
+
+            if (_logger.IsEnabled(LogLevel.Trace))
+            {
+                _logger.LogTrace("LLM {Model} answer: {Answer}", _model, Redact(Excerpt(response.Text)));
+            }
+
+            return response;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The exception object is not passed to the logger: its inner exceptions are third-party text we cannot vouch for.
+            _logger.LogWarning("LLM {Model} request failed after {Milliseconds} ms: {Error}: {Message}",
+                _model, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, e.GetType().Name, Redact(e.Message));
+            throw;
+        }
+    }
+
+    private string Redact(string text) => SecretRedactor.Redact(text, _secrets);
+
+    private static string Excerpt(string text) => text.Length <= TraceExcerptLength ? text : text[..TraceExcerptLength] + "…";
+}

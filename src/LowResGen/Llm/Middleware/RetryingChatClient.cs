@@ -1,0 +1,93 @@
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
+using Polly.Retry;
+
+namespace LowResGen.Llm.Middleware;
+
+/// <summary>How the retry middleware waits and when it gives up.</summary>
+public sealed record RetryOptions
+{
+    /// <summary>Retries after the first attempt (so up to MaxRetries + 1 attempts).</summary>
+    public int MaxRetries { get; init; } = 6;
+
+    /// <summary>Delay before the first retry; doubles per retry, with jitter.</summary>
+    public TimeSpan BaseDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan MaxDelay { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>A server's Retry-After is honoured up to this long; beyond it we wait this long.</summary>
+    public TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromMinutes(5);
+}
+
+/// <summary>
+/// Retries transient failures (timeouts, 429 honouring Retry-After, 5xx, broken connections, malformed answers) with
+/// exponential backoff and jitter (Polly). A request that still fails is rethrown as an <see cref="LlmRequestException"/>
+/// carrying the number of attempts; successful answers are annotated with <see cref="ResponseAnnotations.Attempts"/>.
+/// Client errors (400, 401, 404) are not retried: they would fail again.
+/// </summary>
+public sealed class RetryingChatClient : WholeAnswerDelegatingChatClient
+{
+    private readonly ResiliencePipeline _pipeline;
+    private readonly ILogger _logger;
+    private readonly string[] _secrets;
+
+    public RetryingChatClient(IChatClient innerClient, RetryOptions? options = null, ILogger? logger = null, IEnumerable<string>? secrets = null)
+        : base(innerClient)
+    {
+        options ??= new RetryOptions();
+        _logger = logger ?? NullLogger.Instance;
+        _secrets = secrets?.ToArray() ?? [];
+        _pipeline = new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<LlmRequestException>(e => e.IsTransient).Handle<HttpRequestException>().Handle<TimeoutException>(),
+                MaxRetryAttempts = options.MaxRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.BaseDelay,
+                MaxDelay = options.MaxDelay,
+                DelayGenerator = args => ValueTask.FromResult(
+                    args.Outcome.Exception is LlmRequestException { RetryAfter: { } wait } && wait > TimeSpan.Zero
+                        ? (TimeSpan?)(wait < options.MaxRetryAfter ? wait : options.MaxRetryAfter)
+                        : null),
+                OnRetry = args =>
+                {
+                    _logger.LogWarning("LLM request attempt {Attempt} failed, retrying in {Delay} ms: {Reason}",
+                        args.AttemptNumber + 1, (int)args.RetryDelay.TotalMilliseconds, SecretRedactor.Redact(args.Outcome.Exception?.Message ?? "unknown", _secrets));
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+    }
+
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToArray();
+        var attempts = 0;
+        try
+        {
+            var response = await _pipeline.ExecuteAsync(
+                async ct =>
+                {
+                    Interlocked.Increment(ref attempts);
+                    return await base.GetResponseAsync(list, options, ct).ConfigureAwait(false);
+                },
+                cancellationToken).ConfigureAwait(false);
+            response.Set(ResponseAnnotations.Attempts, attempts);
+            return response;
+        }
+        catch (LlmRequestException e)
+        {
+            e.Attempts = attempts;
+            throw;
+        }
+        catch (Exception e) when (e is HttpRequestException or TimeoutException)
+        {
+            var model = this.GetService<ChatClientMetadata>()?.DefaultModelId ?? "unknown model";
+            throw new LlmRequestException($"LLM request to {model} failed: {SecretRedactor.Redact(e.Message, _secrets)}",
+                e is TimeoutException ? LlmFailureKind.Timeout : LlmFailureKind.Connection, model, innerException: e) { Attempts = attempts };
+        }
+    }
+}

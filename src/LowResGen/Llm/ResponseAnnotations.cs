@@ -1,0 +1,31 @@
+using Microsoft.Extensions.AI;
+
+namespace LowResGen.Llm;
+
+/// <summary>
+/// Keys the backends and middleware put in <see cref="ChatResponse.AdditionalProperties"/> so outer layers (usage accounting,
+/// logging, callers) learn how an answer came about.
+/// </summary>
+public static class ResponseAnnotations
+{
+    /// <summary>True when the answer was replayed from the response cache.</summary>
+    public const string CacheHit = "lowresgen.cache_hit";
+
+    /// <summary>Attempts the retry middleware made (1 = no retry).</summary>
+    public const string Attempts = "lowresgen.attempts";
+
+    /// <summary>The endpoint that answered (served backend).</summary>
+    public const string Endpoint = "lowresgen.endpoint";
+
+    public static bool IsCacheHit(this ChatResponse response) =>
+        response.AdditionalProperties?.TryGetValue(CacheHit, out var v) == true && v is true;
+
+    public static int GetAttempts(this ChatResponse response) =>
+        response.AdditionalProperties?.TryGetValue(Attempts, out var v) == true && v is int n ? n : 1;
+
+    internal static void Set(this ChatResponse response, string key, object value)
+    {
+        response.AdditionalProperties ??= [];
+        response.AdditionalProperties[key] = value;
+    }
+}
