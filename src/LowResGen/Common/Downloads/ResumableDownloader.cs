@@ -1,0 +1,238 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+
+namespace LowResGen.Common.Downloads;
+
+/// <summary>How hard the downloader tries before giving up.</summary>
+public sealed record ResumableDownloaderOptions
+{
+    /// <summary>Attempts per download, the first included; each retry resumes from what is already on disk.</summary>
+    public int MaxAttempts { get; init; } = 5;
+
+    /// <summary>Delay before the first retry; it doubles for each further retry.</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Minimum time between two progress reports (the last report is always sent).</summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+}
+
+/// <summary>
+/// Downloads one file over HTTP into <c>&lt;destination&gt;.partial</c>, continues an interrupted download with a
+/// Range request (restarting from byte 0 when the server ignores Range), verifies SHA-256 and only then renames the
+/// file to its destination, so the destination either holds the complete, verified file or nothing.
+/// </summary>
+/// <remarks>
+/// A destination that already exists is kept when it has the expected hash (or when no hash is expected) and
+/// re-downloaded otherwise. Authorization and other headers of the request are sent but never logged or put in
+/// exception messages; URLs in messages lose their query string.
+/// </remarks>
+public sealed class ResumableDownloader(HttpClient http, ResumableDownloaderOptions? options = null)
+{
+    public const string PartialSuffix = ".partial";
+
+    private readonly ResumableDownloaderOptions _options = options ?? new ResumableDownloaderOptions();
+
+    public async Task<DownloadResult> DownloadAsync(
+        DownloadRequest request, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var destination = Path.GetFullPath(request.DestinationPath);
+        var expected = NormalizeSha256(request.ExpectedSha256);
+        Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+
+        if (File.Exists(destination))
+        {
+            var (existingHash, existingLength) = await Sha256OfFileAsync(destination, cancellationToken).ConfigureAwait(false);
+            if (expected is null || existingHash == expected)
+            {
+                progress?.Report(new DownloadProgress(destination, existingLength, existingLength));
+                return new DownloadResult(destination, existingLength, existingHash, AlreadyPresent: true, 0, 0);
+            }
+        }
+
+        var partial = destination + PartialSuffix;
+        var retriedAfterMismatch = false;
+        var failures = 0;
+        for (var attempt = 1; ; attempt++)
+        {
+            Transfer transfer;
+            try
+            {
+                transfer = await TransferAsync(request, destination, partial, progress, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsTransient(e, cancellationToken) && ++failures < _options.MaxAttempts)
+            {
+                var delay = _options.RetryDelay * Math.Pow(2, failures - 1);
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (expected is not null && transfer.Sha256 != expected)
+            {
+                File.Delete(partial);
+                // A continued partial may come from an older version of the file: one clean retry before blaming the source.
+                if (transfer.ResumedFromByte > 0 && !retriedAfterMismatch)
+                {
+                    retriedAfterMismatch = true;
+                    continue;
+                }
+
+                throw new ChecksumMismatchException(destination, expected, transfer.Sha256);
+            }
+
+            File.Move(partial, destination, overwrite: true);
+            return new DownloadResult(destination, transfer.Length, transfer.Sha256, AlreadyPresent: false, transfer.ResumedFromByte, attempt);
+        }
+    }
+
+    /// <summary>The lower-case hex SHA-256 of a file and its length.</summary>
+    public static async Task<(string Sha256, long Length)> Sha256OfFileAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+        var hash = await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false);
+        return (Convert.ToHexStringLower(hash), stream.Length);
+    }
+
+    /// <summary>Lower-case hex, or null; accepts an optional "sha256:" prefix and rejects anything that is not 64 hex digits.</summary>
+    public static string? NormalizeSha256(string? sha256)
+    {
+        if (string.IsNullOrWhiteSpace(sha256))
+        {
+            return null;
+        }
+
+        var value = sha256.Trim();
+        if (value.StartsWith("sha256:", StringComparison.OrdinalIgnoreCase))
+        {
+            value = value["sha256:".Length..];
+        }
+
+        return value.Length == 64 && value.All(char.IsAsciiHexDigit)
+            ? value.ToLowerInvariant()
+            : throw new ArgumentException($"Not a SHA-256 hex digest: '{sha256}'.", nameof(sha256));
+    }
+
+    private sealed record Transfer(string Sha256, long Length, long ResumedFromByte);
+
+    /// <summary>Thrown inside an attempt when the partial file must be discarded; the next attempt starts from byte 0.</summary>
+    private sealed class RestartException(string message) : IOException(message);
+
+    private async Task<Transfer> TransferAsync(
+        DownloadRequest request, string destination, string partial, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
+    {
+        await using var file = new FileStream(partial, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1 << 16, useAsync: true);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var offset = await HashExistingAsync(file, hash, cancellationToken).ConfigureAwait(false);
+
+        using var message = new HttpRequestMessage(HttpMethod.Get, request.Source);
+        message.Headers.Authorization = request.Authorization;
+        foreach (var (name, value) in request.Headers ?? new Dictionary<string, string>())
+        {
+            message.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        if (offset > 0)
+        {
+            message.Headers.Range = new RangeHeaderValue(offset, null);
+        }
+
+        using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        var resumedFrom = AcceptResponse(request, response, file, offset);
+        if (resumedFrom == 0 && offset > 0)
+        {
+            // The server sent the whole file: what we hashed from the partial no longer counts.
+            hash.GetHashAndReset();
+        }
+
+        var total = response.Content.Headers.ContentRange?.Length
+            ?? (response.Content.Headers.ContentLength is { } length ? length + resumedFrom : null);
+        var received = resumedFrom;
+        await using (var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var buffer = new byte[1 << 16];
+            var clock = Stopwatch.StartNew();
+            progress?.Report(new DownloadProgress(destination, received, total));
+            int read;
+            while ((read = await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                hash.AppendData(buffer, 0, read);
+                received += read;
+                if (clock.Elapsed >= _options.ProgressInterval)
+                {
+                    progress?.Report(new DownloadProgress(destination, received, total));
+                    clock.Restart();
+                }
+            }
+        }
+
+        await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+        if (total is not null && received != total)
+        {
+            throw new IOException($"The download of {DownloadRedaction.Describe(request.Source)} ended after {received} of {total} bytes.");
+        }
+
+        progress?.Report(new DownloadProgress(destination, received, total ?? received));
+        return new Transfer(Convert.ToHexStringLower(hash.GetHashAndReset()), received, resumedFrom);
+    }
+
+    private static async Task<long> HashExistingAsync(FileStream file, IncrementalHash hash, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[1 << 16];
+        long total = 0;
+        int read;
+        while ((read = await file.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            hash.AppendData(buffer, 0, read);
+            total += read;
+        }
+
+        return total;
+    }
+
+    /// <summary>Checks the status, truncates the partial file when the server restarts from 0, and returns where the body starts.</summary>
+    private static long AcceptResponse(DownloadRequest request, HttpResponseMessage response, FileStream file, long offset)
+    {
+        var where = DownloadRedaction.Describe(request.Source);
+        if (offset > 0 && response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
+        {
+            file.SetLength(0);
+            throw new RestartException($"{where} refused to resume at byte {offset}; restarting from the beginning.");
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new HttpRequestException(
+                $"HTTP {(int)response.StatusCode} {response.ReasonPhrase} for {where}.", null, response.StatusCode);
+        }
+
+        if (response.StatusCode == HttpStatusCode.PartialContent)
+        {
+            if (response.Content.Headers.ContentRange?.From != offset)
+            {
+                file.SetLength(0);
+                throw new RestartException($"{where} answered a resume at byte {offset} with another range; restarting from the beginning.");
+            }
+
+            return offset;
+        }
+
+        // 200 to a Range request: the server ignores Range, so start over.
+        file.SetLength(0);
+        file.Position = 0;
+        return 0;
+    }
+
+    private static bool IsTransient(Exception e, CancellationToken cancellationToken) => e switch
+    {
+        _ when cancellationToken.IsCancellationRequested => false,
+        HttpRequestException { StatusCode: null } => true,
+        HttpRequestException { StatusCode: { } status } => (int)status >= 500 || status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests,
+        IOException => true,
+        // HttpClient's own timeout surfaces as a cancellation the caller did not ask for.
+        TaskCanceledException => true,
+        _ => false,
+    };
+}

@@ -1,0 +1,213 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using LLama;
+using LLama.Batched;
+using LLama.Common;
+using LLama.Native;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LowResGen.Llm.Embedded;
+
+/// <summary>
+/// An <see cref="IChatClient"/> over a GGUF model run in-process by llama.cpp (LLamaSharp). Chats are formatted with the
+/// model's own chat template; concurrent requests share the model, up to
+/// <see cref="EmbeddedModelOptions.ParallelSequences"/> of them decoded together in one batch. Also offers
+/// <see cref="ITokenCounter"/> and <see cref="ICompletionScorer"/> through <see cref="GetService"/>.
+/// </summary>
+public sealed class EmbeddedChatClient : IChatClient, ITokenCounter, ICompletionScorer
+{
+    private readonly LLamaWeights _weights;
+    private readonly BatchedExecutor _executor;
+    private readonly SequenceScheduler _scheduler;
+    private readonly EmbeddedModelOptions _options;
+    private readonly string? _template;
+    private readonly ChatClientMetadata _metadata;
+    private int _disposed;
+
+    private EmbeddedChatClient(EmbeddedModelOptions options, LLamaWeights weights, BatchedExecutor executor, int sequenceContext)
+    {
+        _options = options;
+        _weights = weights;
+        _executor = executor;
+        ContextLength = sequenceContext;
+        _template = weights.NativeHandle.GetTemplate(null, strict: false);
+        _scheduler = new SequenceScheduler(executor, options.ParallelSequences, sequenceContext);
+        _metadata = new ChatClientMetadata("llama.cpp", new Uri(Path.GetFullPath(options.ModelPath)), Path.GetFileName(options.ModelPath));
+    }
+
+    /// <summary>Loads the model. llama.cpp's own log lines go to <paramref name="logger"/> (dropped when null).</summary>
+    public static EmbeddedChatClient Load(EmbeddedModelOptions options, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (!File.Exists(options.ModelPath))
+        {
+            throw new FileNotFoundException($"Model file not found: {options.ModelPath}", options.ModelPath);
+        }
+
+        if (options.ParallelSequences < 1 || options.BatchSize < 1 || options.DefaultMaxOutputTokens < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "ParallelSequences, BatchSize and DefaultMaxOutputTokens must be positive.");
+        }
+
+        // llama.cpp has one process-wide log sink; without one it writes its loading chatter to stderr.
+        NativeLogConfig.llama_log_set(logger ?? NullLogger.Instance);
+        var weights = LLamaWeights.LoadFromFile(new ModelParams(options.ModelPath) { GpuLayerCount = 0 });
+        try
+        {
+            var sequenceContext = options.ContextSize ?? Math.Min(weights.ContextSize, EmbeddedModelOptions.DefaultContextCap);
+            var contextParams = new ModelParams(options.ModelPath)
+            {
+                // Each sequence gets its own slice of the KV cache, so one long answer cannot starve the others.
+                ContextSize = (uint)(sequenceContext * options.ParallelSequences),
+                SeqMax = (uint)options.ParallelSequences,
+                KVUnified = false,
+                BatchSize = (uint)options.BatchSize,
+                UBatchSize = (uint)options.BatchSize,
+                Threads = options.Threads,
+                BatchThreads = options.Threads,
+            };
+            var executor = new BatchedExecutor(weights, contextParams);
+            logger?.LogInformation("Loaded {Model}: {Parameters:N0} parameters, context {Context} x {Sequences} sequences",
+                Path.GetFileName(options.ModelPath), weights.ParameterCount, sequenceContext, options.ParallelSequences);
+            return new EmbeddedChatClient(options, weights, executor, sequenceContext);
+        }
+        catch
+        {
+            weights.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Context window of each sequence in tokens.</summary>
+    public int ContextLength { get; }
+
+    /// <summary>Counters of the batched decoder.</summary>
+    public EmbeddedStatistics Statistics => _scheduler.Statistics;
+
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        cancellationToken.ThrowIfCancellationRequested();
+        var settings = SamplingSettings.From(options, _options.DefaultMaxOutputTokens);
+        var prompt = Tokenize(FormatPrompt(messages, options?.Instructions), addBos: true);
+        var job = new GenerationJob(prompt, settings, _weights, ContextLength, cancellationToken);
+        _scheduler.Enqueue(job);
+        var result = await job.Task.ConfigureAwait(false);
+        return new ChatResponse(new ChatMessage(ChatRole.Assistant, result.Text))
+        {
+            FinishReason = result.FinishReason,
+            ModelId = _metadata.DefaultModelId,
+            CreatedAt = DateTimeOffset.UtcNow,
+            Usage = new UsageDetails
+            {
+                InputTokenCount = result.PromptTokens,
+                OutputTokenCount = result.OutputTokens,
+                TotalTokenCount = result.PromptTokens + result.OutputTokens,
+            },
+        };
+    }
+
+    /// <summary>Streams the finished answer: decoding is batched, so there is no per-token stream to forward.</summary>
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var response = await GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        foreach (var update in response.ToChatResponseUpdates())
+        {
+            yield return update;
+        }
+    }
+
+    public int CountChatTokens(IEnumerable<ChatMessage> messages)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        return Tokenize(FormatPrompt(messages, instructions: null), addBos: true).Length;
+    }
+
+    /// <summary>
+    /// Scores each candidate as the assistant's whole reply: the log-probability of the tokens the chat template puts
+    /// after the prompt, i.e. the candidate followed by the template's end-of-turn marker. Including the end marker
+    /// keeps a candidate from winning just because it is a prefix of another ("Sport" vs "Sports").
+    /// The candidates are scored as parallel sequences in the shared batch.
+    /// </summary>
+    public async Task<IReadOnlyList<double>> ScoreAsync(IReadOnlyList<ChatMessage> messages, IReadOnlyList<string> candidates, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        var promptText = FormatPrompt(messages, instructions: null);
+        var prompt = Tokenize(promptText, addBos: true);
+        var jobs = new List<ScoringJob>(candidates.Count);
+        foreach (var candidate in candidates)
+        {
+            var full = FormatChat(messages.Append(new ChatMessage(ChatRole.Assistant, candidate)), instructions: null, addAssistant: false);
+            var continuationText = full.StartsWith(promptText, StringComparison.Ordinal) ? full[promptText.Length..] : candidate;
+            var continuation = Tokenize(continuationText, addBos: false);
+            if (continuation.Length == 0)
+            {
+                throw new ArgumentException("A candidate must not be empty.", nameof(candidates));
+            }
+
+            if (continuation.Length > _options.BatchSize)
+            {
+                throw new ArgumentException($"Candidate of {continuation.Length} tokens is longer than the batch size {_options.BatchSize}.", nameof(candidates));
+            }
+
+            var job = new ScoringJob(prompt, continuation, cancellationToken);
+            jobs.Add(job);
+            _scheduler.Enqueue(job);
+        }
+
+        return await Task.WhenAll(jobs.Select(j => j.Task)).ConfigureAwait(false);
+    }
+
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        if (serviceKey is not null)
+        {
+            return null;
+        }
+
+        if (serviceType == typeof(ChatClientMetadata))
+        {
+            return _metadata;
+        }
+
+        return serviceType.IsInstanceOfType(this) ? this : null;
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _scheduler.Dispose();
+        _executor.Dispose();
+        _weights.Dispose();
+    }
+
+    private string FormatPrompt(IEnumerable<ChatMessage> messages, string? instructions) =>
+        FormatChat(messages, instructions, addAssistant: true);
+
+    private string FormatChat(IEnumerable<ChatMessage> messages, string? instructions, bool addAssistant)
+    {
+        var template = new LLamaTemplate(_template) { AddAssistant = addAssistant };
+        if (!string.IsNullOrEmpty(instructions))
+        {
+            template.Add(ChatRole.System.Value, instructions);
+        }
+
+        foreach (var message in messages)
+        {
+            template.Add(message.Role.Value, message.Text);
+        }
+
+        return Encoding.UTF8.GetString(template.Apply());
+    }
+
+    private LLamaToken[] Tokenize(string text, bool addBos) =>
+        _weights.Tokenize(text, addBos && _weights.Vocab.ShouldAddBOS, special: true, Encoding.UTF8);
+}

@@ -1,0 +1,20 @@
+namespace LowResGen.Llm.Embedded;
+
+/// <summary>How to load a GGUF model in-process.</summary>
+/// <param name="ModelPath">The GGUF file.</param>
+/// <param name="ContextSize">Context window of each sequence in tokens (prompt + answer); null = the model's own, capped at 4096.</param>
+/// <param name="ParallelSequences">How many requests are decoded together in one batch.</param>
+/// <param name="Threads">CPU threads; null = llama.cpp's choice (the physical cores).</param>
+/// <param name="BatchSize">Most tokens sent to the model in one decode step (prompt chunks and generated tokens together).</param>
+/// <param name="DefaultMaxOutputTokens">Answer length when a request does not set <c>MaxOutputTokens</c>.</param>
+public sealed record EmbeddedModelOptions(
+    string ModelPath,
+    int? ContextSize = null,
+    int ParallelSequences = 4,
+    int? Threads = null,
+    int BatchSize = 512,
+    int DefaultMaxOutputTokens = 512)
+{
+    /// <summary>The context size used when the model's own is larger (memory grows with it, per sequence).</summary>
+    public const int DefaultContextCap = 4096;
+}

@@ -1,0 +1,220 @@
+using System.Threading.Channels;
+using LLama.Batched;
+using LLama.Native;
+
+namespace LowResGen.Llm.Embedded;
+
+/// <summary>What the batched decoder has done so far (for diagnostics and tests).</summary>
+/// <param name="DecodeSteps">Calls to llama.cpp's decode.</param>
+/// <param name="MaxSequencesPerStep">Most sequences that one decode step advanced: above 1 means requests shared a batch.</param>
+/// <param name="SequencesCompleted">Requests (answers or scored candidates) finished.</param>
+public sealed record EmbeddedStatistics(long DecodeSteps, int MaxSequencesPerStep, long SequencesCompleted);
+
+/// <summary>
+/// Continuous batching over LLamaSharp's <see cref="BatchedExecutor"/>: a queue feeds up to N sequences; each decode
+/// step advances every active sequence by one token (or one prompt chunk), and a finished sequence's slot is refilled
+/// from the queue at once. All llama.cpp calls happen on this one loop, so callers may be on any thread.
+/// </summary>
+internal sealed class SequenceScheduler : IDisposable
+{
+    private readonly BatchedExecutor _executor;
+    private readonly int _maxSequences;
+    private readonly int _sequenceContext;
+    private readonly Channel<ISequenceJob> _queue = Channel.CreateUnbounded<ISequenceJob>();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+    private readonly Lock _statisticsLock = new();
+    private EmbeddedStatistics _statistics = new(0, 0, 0);
+    private volatile Exception? _fatal;
+
+    public SequenceScheduler(BatchedExecutor executor, int maxSequences, int sequenceContext)
+    {
+        _executor = executor;
+        _maxSequences = maxSequences;
+        _sequenceContext = sequenceContext;
+        _loop = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+    }
+
+    public EmbeddedStatistics Statistics
+    {
+        get
+        {
+            lock (_statisticsLock)
+            {
+                return _statistics;
+            }
+        }
+    }
+
+    public void Enqueue(ISequenceJob job)
+    {
+        if (job.PromptTokens.Length + job.ExtraTokensNeeded > _sequenceContext)
+        {
+            job.Fail(new ArgumentException(
+                $"The prompt has {job.PromptTokens.Length} tokens; with {job.ExtraTokensNeeded} more it exceeds the context of {_sequenceContext} tokens per sequence."));
+        }
+        else if (!_queue.Writer.TryWrite(job))
+        {
+            job.Fail(Stopped());
+        }
+    }
+
+    private Exception Stopped() => _fatal is null
+        ? new ObjectDisposedException(nameof(EmbeddedChatClient))
+        : new InvalidOperationException("The embedded model stopped after an error: " + _fatal.Message, _fatal);
+
+    private async Task RunAsync()
+    {
+        var active = new List<(ISequenceJob Job, Conversation Conversation)>();
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                Admit(active);
+                if (active.Count == 0)
+                {
+                    if (!await _queue.Reader.WaitToReadAsync(_stop.Token))
+                    {
+                        return;
+                    }
+
+                    continue;
+                }
+
+                var pending = active.Where(a => a.Conversation.RequiresInference).Select(a => a.Conversation).ToList();
+                var result = await _executor.Infer(_stop.Token);
+                if (result != DecodeResult.Ok)
+                {
+                    // The failed batch stays queued in the executor, so this executor cannot be trusted any more.
+                    throw new InvalidOperationException($"llama.cpp could not decode the batch ({result}).");
+                }
+
+                if (pending.Count > 0)
+                {
+                    RecordStep(pending.Count(c => !c.RequiresInference));
+                }
+
+                for (var i = active.Count - 1; i >= 0; i--)
+                {
+                    var (job, conversation) = active[i];
+                    if (conversation.RequiresInference)
+                    {
+                        continue; // its tokens are in a later batch of the queue
+                    }
+
+                    var more = false;
+                    if (!job.IsCompleted && conversation.RequiresSampling)
+                    {
+                        try
+                        {
+                            more = job.Advance(conversation);
+                        }
+                        catch (Exception exception)
+                        {
+                            job.Fail(exception);
+                        }
+                    }
+
+                    if (!more)
+                    {
+                        if (!job.IsCompleted)
+                        {
+                            job.Fail(new InvalidOperationException("The sequence ended without a result."));
+                        }
+
+                        // Only a conversation without queued tokens may be disposed: its sequence id is reused.
+                        conversation.Dispose();
+                        active.RemoveAt(i);
+                        RecordCompleted();
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+        }
+        catch (Exception exception)
+        {
+            _fatal = exception;
+        }
+        finally
+        {
+            _queue.Writer.TryComplete();
+            FailAll(active, Stopped());
+            while (_queue.Reader.TryRead(out var job))
+            {
+                job.Fail(Stopped());
+            }
+        }
+    }
+
+    private void Admit(List<(ISequenceJob Job, Conversation Conversation)> active)
+    {
+        while (active.Count < _maxSequences && _queue.Reader.TryRead(out var job))
+        {
+            if (job.IsCompleted)
+            {
+                continue; // cancelled while queued
+            }
+
+            var conversation = _executor.Create();
+            try
+            {
+                job.Start(conversation);
+                active.Add((job, conversation));
+            }
+            catch (Exception exception)
+            {
+                conversation.Dispose();
+                job.Fail(exception);
+            }
+        }
+    }
+
+    private static void FailAll(List<(ISequenceJob Job, Conversation Conversation)> active, Exception exception)
+    {
+        foreach (var (job, conversation) in active)
+        {
+            job.Fail(exception);
+            conversation.Dispose();
+        }
+
+        active.Clear();
+    }
+
+    private void RecordStep(int sequences)
+    {
+        lock (_statisticsLock)
+        {
+            _statistics = _statistics with
+            {
+                DecodeSteps = _statistics.DecodeSteps + 1,
+                MaxSequencesPerStep = Math.Max(_statistics.MaxSequencesPerStep, sequences),
+            };
+        }
+    }
+
+    private void RecordCompleted()
+    {
+        lock (_statisticsLock)
+        {
+            _statistics = _statistics with { SequencesCompleted = _statistics.SequencesCompleted + 1 };
+        }
+    }
+
+    public void Dispose()
+    {
+        _queue.Writer.TryComplete();
+        _stop.Cancel();
+        try
+        {
+            _loop.Wait();
+        }
+        catch (AggregateException)
+        {
+            // The loop reports its failures to the jobs; nothing is left to report here.
+        }
+
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,383 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace LowResGen.TestSupport.Gguf;
+
+/// <summary>Storage type of the weight matrices (norm vectors are always F32, as llama.cpp expects).</summary>
+public enum GgufWeightType
+{
+    F32 = 0,
+    F16 = 1,
+    Q8_0 = 8,
+}
+
+/// <summary>
+/// Shape of a llama-architecture model written by <see cref="TinyGgufWriter"/>. The defaults give a model of a few
+/// hundred thousand parameters that loads and generates in milliseconds; the bench raises them to realistic sizes.
+/// </summary>
+public sealed record GgufModelSpec
+{
+    public int Layers { get; init; } = 2;
+    public int EmbeddingSize { get; init; } = 64;
+    public int Heads { get; init; } = 4;
+    public int KvHeads { get; init; } = 2;
+    public int FeedForwardSize { get; init; } = 128;
+    public int ContextLength { get; init; } = 1024;
+
+    /// <summary>Ordinary tokens added after the byte and special tokens, to reach a realistic vocabulary size.</summary>
+    public int ExtraTokens { get; init; }
+
+    public GgufWeightType WeightType { get; init; } = GgufWeightType.F32;
+    public int Seed { get; init; } = 1234;
+
+    /// <summary>
+    /// Scale of the output projection: a larger value makes the next-token distribution peakier, so a random model
+    /// still has clear preferences (useful for tests of log-probabilities).
+    /// </summary>
+    public float OutputScale { get; init; } = 4f;
+
+    public string Name { get; init; } = "tiny-random-llama";
+    public string ChatTemplate { get; init; } = TinyGgufWriter.ChatMlTemplate;
+
+    public int HeadSize => EmbeddingSize / Heads;
+    public int KvSize => HeadSize * KvHeads;
+    public int VocabularySize => TinyGgufWriter.SpecialTokens.Length + 256 + ExtraTokens;
+
+    /// <summary>Number of weights (embedding, output and all layers).</summary>
+    public long ParameterCount =>
+        2L * VocabularySize * EmbeddingSize + EmbeddingSize
+        + Layers * (2L * EmbeddingSize + 2L * EmbeddingSize * EmbeddingSize + 2L * EmbeddingSize * KvSize + 3L * EmbeddingSize * FeedForwardSize);
+}
+
+/// <summary>
+/// Writes a GGUF v3 file holding a llama-architecture model with random weights and a byte-level SentencePiece
+/// vocabulary (<c>&lt;unk&gt;</c>, <c>&lt;s&gt;</c>, <c>&lt;/s&gt;</c>, ChatML markers, then the 256 byte tokens
+/// <c>&lt;0x00&gt;</c>..<c>&lt;0xFF&gt;</c>), so any text round-trips through the tokenizer. Used by the tests (tiny model,
+/// no download) and by the embedded benchmark (realistic layer sizes; output quality is irrelevant to speed).
+/// </summary>
+public static class TinyGgufWriter
+{
+    /// <summary>A ChatML template; llama.cpp recognises it by its <c>&lt;|im_start|&gt;</c> markers.</summary>
+    public const string ChatMlTemplate =
+        "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n'}}{% endfor %}"
+        + "{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}";
+
+    internal static readonly string[] SpecialTokens = ["<unk>", "<s>", "</s>", "<|im_start|>", "<|im_end|>"];
+
+    public const int UnknownTokenId = 0;
+    public const int BosTokenId = 1;
+    public const int EosTokenId = 2;
+    public const int ImEndTokenId = 4;
+
+    /// <summary>Id of the byte token <c>&lt;0xXX&gt;</c>.</summary>
+    public static int ByteTokenId(byte value) => SpecialTokens.Length + value;
+
+    private const int Alignment = 32;
+
+    private enum ValueType : uint
+    {
+        UInt32 = 4,
+        Int32 = 5,
+        Float32 = 6,
+        Bool = 7,
+        String = 8,
+        Array = 9,
+    }
+
+    private sealed record TensorInfo(string Name, long[] Dimensions, GgufWeightType Type, float Scale)
+    {
+        public long ElementCount => Dimensions.Aggregate(1L, (a, b) => a * b);
+
+        public long ByteSize => Type switch
+        {
+            GgufWeightType.F32 => ElementCount * 4,
+            GgufWeightType.F16 => ElementCount * 2,
+            GgufWeightType.Q8_0 => ElementCount / 32 * 34,
+            _ => throw new NotSupportedException(Type.ToString()),
+        };
+    }
+
+    public static void Write(string path, GgufModelSpec? spec = null)
+    {
+        spec ??= new GgufModelSpec();
+        Validate(spec);
+        var tensors = Tensors(spec);
+        var temporary = path + ".tmp";
+        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        {
+            WriteHeader(writer, spec, tensors);
+            var random = new SplitMix(spec.Seed);
+            foreach (var tensor in tensors)
+            {
+                Pad(writer);
+                WriteTensorData(writer, tensor, random);
+            }
+        }
+
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private static void Validate(GgufModelSpec spec)
+    {
+        if (spec.EmbeddingSize % spec.Heads != 0 || spec.Heads % spec.KvHeads != 0 || spec.HeadSize % 2 != 0)
+        {
+            throw new ArgumentException("EmbeddingSize must divide into an even head size, and Heads into KvHeads.", nameof(spec));
+        }
+
+        if (spec.WeightType == GgufWeightType.Q8_0 && (spec.EmbeddingSize % 32 != 0 || spec.FeedForwardSize % 32 != 0))
+        {
+            throw new ArgumentException("Q8_0 needs EmbeddingSize and FeedForwardSize divisible by 32.", nameof(spec));
+        }
+    }
+
+    private static List<TensorInfo> Tensors(GgufModelSpec spec)
+    {
+        long embd = spec.EmbeddingSize, ff = spec.FeedForwardSize, kv = spec.KvSize, vocab = spec.VocabularySize;
+        var type = spec.WeightType;
+        float Scale(long fanIn) => 1f / MathF.Sqrt(fanIn);
+        var tensors = new List<TensorInfo>
+        {
+            new("token_embd.weight", [embd, vocab], type, 1f),
+            new("output_norm.weight", [embd], GgufWeightType.F32, 0f),
+            new("output.weight", [embd, vocab], type, spec.OutputScale * Scale(embd)),
+        };
+        for (var layer = 0; layer < spec.Layers; layer++)
+        {
+            var p = $"blk.{layer}.";
+            tensors.Add(new(p + "attn_norm.weight", [embd], GgufWeightType.F32, 0f));
+            tensors.Add(new(p + "attn_q.weight", [embd, embd], type, Scale(embd)));
+            tensors.Add(new(p + "attn_k.weight", [embd, kv], type, Scale(embd)));
+            tensors.Add(new(p + "attn_v.weight", [embd, kv], type, Scale(embd)));
+            tensors.Add(new(p + "attn_output.weight", [embd, embd], type, Scale(embd)));
+            tensors.Add(new(p + "ffn_norm.weight", [embd], GgufWeightType.F32, 0f));
+            tensors.Add(new(p + "ffn_gate.weight", [embd, ff], type, Scale(embd)));
+            tensors.Add(new(p + "ffn_up.weight", [embd, ff], type, Scale(embd)));
+            tensors.Add(new(p + "ffn_down.weight", [ff, embd], type, Scale(ff)));
+        }
+
+        return tensors;
+    }
+
+    private static void WriteHeader(BinaryWriter writer, GgufModelSpec spec, List<TensorInfo> tensors)
+    {
+        var tokens = new List<string>(SpecialTokens);
+        var types = new List<int> { 2, 3, 3, 3, 3 }; // unknown, control...
+        for (var b = 0; b < 256; b++)
+        {
+            tokens.Add($"<0x{b:X2}>");
+            types.Add(6); // byte
+        }
+
+        for (var i = 0; i < spec.ExtraTokens; i++)
+        {
+            tokens.Add($"\u2581w{i}");
+            types.Add(1); // normal
+        }
+
+        var metadata = new List<Action<BinaryWriter>>
+        {
+            w => Kv(w, "general.architecture", "llama"),
+            w => Kv(w, "general.name", spec.Name),
+            w => Kv(w, "general.alignment", (uint)Alignment),
+            w => Kv(w, "llama.context_length", (uint)spec.ContextLength),
+            w => Kv(w, "llama.embedding_length", (uint)spec.EmbeddingSize),
+            w => Kv(w, "llama.block_count", (uint)spec.Layers),
+            w => Kv(w, "llama.feed_forward_length", (uint)spec.FeedForwardSize),
+            w => Kv(w, "llama.attention.head_count", (uint)spec.Heads),
+            w => Kv(w, "llama.attention.head_count_kv", (uint)spec.KvHeads),
+            w => Kv(w, "llama.rope.dimension_count", (uint)spec.HeadSize),
+            w => Kv(w, "llama.attention.layer_norm_rms_epsilon", 1e-5f),
+            w => Kv(w, "llama.vocab_size", (uint)tokens.Count),
+            w => Kv(w, "tokenizer.ggml.model", "llama"),
+            w => KvArray(w, "tokenizer.ggml.tokens", tokens),
+            w => KvArray(w, "tokenizer.ggml.scores", tokens.Select((_, i) => i < SpecialTokens.Length + 256 ? 0f : -i).ToList()),
+            w => KvArray(w, "tokenizer.ggml.token_type", types),
+            w => Kv(w, "tokenizer.ggml.bos_token_id", (uint)BosTokenId),
+            w => Kv(w, "tokenizer.ggml.eos_token_id", (uint)EosTokenId),
+            w => Kv(w, "tokenizer.ggml.unknown_token_id", (uint)UnknownTokenId),
+            w => Kv(w, "tokenizer.ggml.add_bos_token", true),
+            w => Kv(w, "tokenizer.ggml.add_eos_token", false),
+            w => Kv(w, "tokenizer.ggml.add_space_prefix", false),
+            w => Kv(w, "tokenizer.chat_template", spec.ChatTemplate),
+        };
+
+        writer.Write(0x46554747u); // "GGUF"
+        writer.Write(3u);
+        writer.Write((ulong)tensors.Count);
+        writer.Write((ulong)metadata.Count);
+        foreach (var item in metadata)
+        {
+            item(writer);
+        }
+
+        long offset = 0;
+        foreach (var tensor in tensors)
+        {
+            WriteString(writer, tensor.Name);
+            writer.Write((uint)tensor.Dimensions.Length);
+            foreach (var dimension in tensor.Dimensions)
+            {
+                writer.Write((ulong)dimension);
+            }
+
+            writer.Write((uint)tensor.Type);
+            writer.Write((ulong)offset);
+            offset = AlignUp(offset + tensor.ByteSize);
+        }
+    }
+
+    private static void WriteTensorData(BinaryWriter writer, TensorInfo tensor, SplitMix random)
+    {
+        const int chunk = 1 << 16; // a multiple of the Q8_0 block size
+        var buffer = new byte[chunk * 4];
+        var values = new float[chunk];
+        for (long done = 0; done < tensor.ElementCount; done += chunk)
+        {
+            var count = (int)Math.Min(chunk, tensor.ElementCount - done);
+            for (var i = 0; i < count; i++)
+            {
+                // Norm weights are 1 (scale 0 marks them); everything else uniform in [-scale, scale].
+                values[i] = tensor.Scale == 0f ? 1f : (random.NextFloat() * 2f - 1f) * tensor.Scale;
+            }
+
+            var length = Encode(values.AsSpan(0, count), tensor.Type, buffer);
+            writer.Write(buffer, 0, length);
+        }
+    }
+
+    private static int Encode(ReadOnlySpan<float> values, GgufWeightType type, byte[] buffer)
+    {
+        switch (type)
+        {
+            case GgufWeightType.F32:
+                for (var i = 0; i < values.Length; i++)
+                {
+                    BinaryPrimitives.WriteSingleLittleEndian(buffer.AsSpan(i * 4), values[i]);
+                }
+
+                return values.Length * 4;
+            case GgufWeightType.F16:
+                for (var i = 0; i < values.Length; i++)
+                {
+                    BinaryPrimitives.WriteHalfLittleEndian(buffer.AsSpan(i * 2), (Half)values[i]);
+                }
+
+                return values.Length * 2;
+            case GgufWeightType.Q8_0:
+                var position = 0;
+                for (var block = 0; block < values.Length; block += 32)
+                {
+                    var slice = values.Slice(block, 32);
+                    var max = 0f;
+                    foreach (var v in slice)
+                    {
+                        max = MathF.Max(max, MathF.Abs(v));
+                    }
+
+                    var d = max / 127f;
+                    BinaryPrimitives.WriteHalfLittleEndian(buffer.AsSpan(position), (Half)d);
+                    position += 2;
+                    foreach (var v in slice)
+                    {
+                        buffer[position++] = (byte)(sbyte)(d == 0f ? 0 : Math.Clamp(MathF.Round(v / d), -127f, 127f));
+                    }
+                }
+
+                return position;
+            default:
+                throw new NotSupportedException(type.ToString());
+        }
+    }
+
+    private static long AlignUp(long value) => (value + Alignment - 1) / Alignment * Alignment;
+
+    private static void Pad(BinaryWriter writer)
+    {
+        var position = writer.BaseStream.Position;
+        for (var i = position; i < AlignUp(position); i++)
+        {
+            writer.Write((byte)0);
+        }
+    }
+
+    private static void WriteString(BinaryWriter writer, string value)
+    {
+        var bytes = Encoding.UTF8.GetBytes(value);
+        writer.Write((ulong)bytes.Length);
+        writer.Write(bytes);
+    }
+
+    private static void Kv(BinaryWriter writer, string key, string value)
+    {
+        WriteString(writer, key);
+        writer.Write((uint)ValueType.String);
+        WriteString(writer, value);
+    }
+
+    private static void Kv(BinaryWriter writer, string key, uint value)
+    {
+        WriteString(writer, key);
+        writer.Write((uint)ValueType.UInt32);
+        writer.Write(value);
+    }
+
+    private static void Kv(BinaryWriter writer, string key, float value)
+    {
+        WriteString(writer, key);
+        writer.Write((uint)ValueType.Float32);
+        writer.Write(value);
+    }
+
+    private static void Kv(BinaryWriter writer, string key, bool value)
+    {
+        WriteString(writer, key);
+        writer.Write((uint)ValueType.Bool);
+        writer.Write(value);
+    }
+
+    private static void KvArray<T>(BinaryWriter writer, string key, List<T> values)
+    {
+        WriteString(writer, key);
+        writer.Write((uint)ValueType.Array);
+        var elementType = values switch
+        {
+            List<string> => ValueType.String,
+            List<float> => ValueType.Float32,
+            List<int> => ValueType.Int32,
+            _ => throw new NotSupportedException(typeof(T).Name),
+        };
+        writer.Write((uint)elementType);
+        writer.Write((ulong)values.Count);
+        foreach (var value in values)
+        {
+            switch (value)
+            {
+                case string s:
+                    WriteString(writer, s);
+                    break;
+                case float f:
+                    writer.Write(f);
+                    break;
+                case int i:
+                    writer.Write(i);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>A small, fast, seedable generator: writing hundreds of millions of weights with System.Random is slow.</summary>
+    private sealed class SplitMix(long seed)
+    {
+        private ulong _state = (ulong)seed;
+
+        public float NextFloat()
+        {
+            var z = _state += 0x9E3779B97F4A7C15UL;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+            z ^= z >> 31;
+            return (z >> 40) * (1f / (1 << 24));
+        }
+    }
+}
