@@ -1,1 +1,15 @@
-return 0;
+using LowResGen.Bench;
+
+// One console app for all benchmarks: the first argument names the benchmark.
+var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
+{
+    ["fasttext"] = FastTextBenchmark.RunAsync,
+};
+
+if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
+{
+    Console.Error.WriteLine($"usage: LowResGen.Bench <{string.Join('|', benchmarks.Keys)}> [options]");
+    return 2;
+}
+
+return await run(args[1..]);
