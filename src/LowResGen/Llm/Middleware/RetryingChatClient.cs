@@ -87,7 +87,8 @@ public sealed class RetryingChatClient : WholeAnswerDelegatingChatClient
         {
             var model = this.GetService<ChatClientMetadata>()?.DefaultModelId ?? "unknown model";
             throw new LlmRequestException($"LLM request to {model} failed: {SecretRedactor.Redact(e.Message, _secrets)}",
-                e is TimeoutException ? LlmFailureKind.Timeout : LlmFailureKind.Connection, model, innerException: e) { Attempts = attempts };
+                e is TimeoutException ? LlmFailureKind.Timeout : LlmFailureKind.Connection, model, innerException: e)
+            { Attempts = attempts };
         }
     }
 }
