@@ -8,6 +8,8 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return VersionCommand.Create();
+        yield return EvaluateCommand.Create(LowResGen.Evaluation.ClassifierTrainerRegistry.BuiltIn());
+        yield return ReportCommand.Create();
         yield return ExportCommand.Create();
     }
 }

@@ -1,0 +1,65 @@
+using LowResGen.Data;
+using LowResGen.Evaluation.Metrics;
+
+namespace LowResGen.Evaluation;
+
+/// <summary>A named training set to evaluate ("gold", "generated", ...).</summary>
+public sealed record EvaluationSetting(string Name, IReadOnlyList<Example> Train);
+
+/// <summary>The reference protocol's knobs.</summary>
+public sealed record EvaluationOptions
+{
+    /// <summary>Seeds 0..Seeds-1; each seed draws its own balanced training set and trains its own model.</summary>
+    public int Seeds { get; init; } = 10;
+
+    /// <summary>At most this many training examples per class.</summary>
+    public int PerClass { get; init; } = 100;
+
+    /// <summary>Applied to training and test texts before training and prediction (predictions files keep the original text).</summary>
+    public TextNormalization Normalization { get; init; } = TextNormalization.None;
+
+    /// <summary>How many (setting, seed) runs train at once. Results do not depend on it.</summary>
+    public int MaxParallelism { get; init; } = Math.Clamp(Environment.ProcessorCount, 1, 4);
+
+    /// <summary>The setting the others are compared with; null means "gold" if there is one, else the first setting.</summary>
+    public string? Reference { get; init; }
+
+    /// <summary>Whether to render a confusion-matrix PNG per setting and seed.</summary>
+    public bool WritePlots { get; init; } = true;
+}
+
+/// <summary>Reported after every (setting, seed): <see cref="Resumed"/> when an earlier run had already finished it.</summary>
+public sealed record EvaluationProgress(int Completed, int Total, ResultRow Row, bool Resumed);
+
+/// <summary>Mean ± std over seeds of one label's precision, recall and F1; support is the gold test count.</summary>
+public sealed record ClassSummary(string Label, MeanStd Precision, MeanStd Recall, MeanStd F1, int Support);
+
+/// <summary>One setting over all its seeds, and how it compares with the reference setting.</summary>
+public sealed record SettingSummary(
+    string Name,
+    bool IsReference,
+    int TrainingExamples,
+    MeanStd F1,
+    MeanStd Accuracy,
+    PairedComparison? F1VersusReference,
+    PairedComparison? AccuracyVersusReference,
+    IReadOnlyList<ClassSummary> PerClass);
+
+/// <summary>What one evaluation run found; written as summary.json.</summary>
+public sealed record EvaluationSummary(
+    string Task,
+    IReadOnlyList<string> Labels,
+    string Trainer,
+    int Seeds,
+    int PerClass,
+    bool Lowercase,
+    bool StripPunctuation,
+    int TestExamples,
+    string Reference,
+    IReadOnlyList<SettingSummary> Settings,
+    string OutputDirectory)
+{
+    public SettingSummary this[string setting] =>
+        Settings.FirstOrDefault(s => string.Equals(s.Name, setting, StringComparison.Ordinal))
+        ?? throw new KeyNotFoundException($"No setting '{setting}' in the summary.");
+}

@@ -1,0 +1,65 @@
+using System.Text;
+using LowResGen.Common;
+
+namespace LowResGen.Evaluation;
+
+/// <summary>The prediction for one test example under one setting and seed.</summary>
+public sealed record PredictionRow(string Setting, int Seed, string Id, string Text, string Gold, string Predicted, double Confidence);
+
+/// <summary>Per-sample predictions as CSV: setting,seed,id,text,gold,predicted,confidence.</summary>
+public static class PredictionsFile
+{
+    public const string Header = "setting,seed,id,text,gold,predicted,confidence";
+
+    public static string Format(IEnumerable<PredictionRow> rows, bool withHeader = true)
+    {
+        var text = new StringBuilder();
+        if (withHeader)
+        {
+            text.Append(Header).Append('\n');
+        }
+
+        foreach (var row in rows)
+        {
+            text.Append(CsvText.Field(row.Setting)).Append(',').Append(row.Seed).Append(',')
+                .Append(CsvText.Field(row.Id)).Append(',').Append(CsvText.Field(row.Text)).Append(',')
+                .Append(CsvText.Field(row.Gold)).Append(',').Append(CsvText.Field(row.Predicted)).Append(',')
+                .Append(CsvText.Number(row.Confidence)).Append('\n');
+        }
+
+        return text.ToString();
+    }
+
+    public static Task WriteAsync(string path, IEnumerable<PredictionRow> rows, CancellationToken cancellationToken) =>
+        AtomicFile.WriteAllTextAsync(path, Format(rows), cancellationToken);
+
+    public static async Task<IReadOnlyList<PredictionRow>> ReadAsync(string path, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(path))
+        {
+            throw new DataFormatException(path, null, null, "predictions file not found");
+        }
+
+        return await Task.Run(() =>
+        {
+            var rows = new List<PredictionRow>();
+            using var reader = CsvText.Open(path);
+            int[] columns = [.. Header.Split(',').Select(name => CsvText.Column(path, reader, name))];
+            foreach (var row in reader)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var line = row.LineNumberFrom;
+                rows.Add(new PredictionRow(
+                    row[columns[0]].ToString(),
+                    CsvText.ParseInteger(path, line, "seed", row[columns[1]].ToString()),
+                    row[columns[2]].ToString(),
+                    row[columns[3]].ToString(),
+                    row[columns[4]].ToString(),
+                    row[columns[5]].ToString(),
+                    CsvText.ParseNumber(path, line, "confidence", row[columns[6]].ToString())));
+            }
+
+            return rows;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+}
