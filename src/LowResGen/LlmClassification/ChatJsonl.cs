@@ -62,7 +62,7 @@ public static class ChatJsonl
 
             var (user, assistant) = ParseLine(path, lineNumber, line);
             var text = StripPrefixes(path, lineNumber, user);
-            var label = LabelGrammar.LabelFromJson(assistant) ?? assistant.Trim();
+            var label = LabelJsonSchema.LabelFromJson(assistant) ?? assistant.Trim();
             if (!task.HasLabel(label))
             {
                 throw new DataFormatException(path, lineNumber, "messages[assistant]", $"unknown label '{label}' for task {task.Name}");

@@ -15,7 +15,7 @@ public sealed record LlmPrediction(string? Label, string Answer, IReadOnlyDictio
 
 /// <summary>
 /// Classifies texts with an LLM behind <see cref="IChatClient"/>: zero-shot (no demonstrations) or k-shot (demonstrations
-/// as earlier chat turns). The answer is kept to one label by a grammar / choice list / JSON schema where the backend
+/// as earlier chat turns). The answer is kept to one label by a choice list / JSON schema where the backend
 /// supports it and mapped from free text otherwise; or, in log-probability mode, every label is scored and no text is
 /// parsed. Requests run concurrently up to <see cref="LlmClassifierOptions.MaxConcurrency"/>; caching and retries belong
 /// to the client's middleware, so a rerun replays cached answers.
@@ -41,10 +41,11 @@ public sealed class LlmClassifier
         switch (options.Constrained)
         {
             case ConstrainedOutput.Auto:
-                chatOptions.WithChoices(task.Labels).WithGrammar(LabelGrammar.Gbnf(task.Labels));
+                // Backends turn a choice list into vLLM guided_choice or a llama.cpp grammar; others ignore it.
+                chatOptions.WithChoices(task.Labels);
                 break;
             case ConstrainedOutput.JsonSchema:
-                chatOptions.ResponseFormat = LabelGrammar.JsonSchema(task.Labels);
+                chatOptions.ResponseFormat = LabelJsonSchema.ResponseFormat(task.Labels);
                 break;
         }
     }
@@ -81,7 +82,7 @@ public sealed class LlmClassifier
     /// <summary>Turns one answer into a prediction: a JSON {"label": ...} object, an exact label, or mapped free text.</summary>
     public LlmPrediction Interpret(string answer)
     {
-        var fromJson = LabelGrammar.LabelFromJson(answer);
+        var fromJson = LabelJsonSchema.LabelFromJson(answer);
         var match = mapper.Map(fromJson ?? answer);
         return new LlmPrediction(match.Label, answer,
             match.Label is null ? new Dictionary<string, double>() : new Dictionary<string, double> { [match.Label] = 1.0 });

@@ -45,4 +45,23 @@ public sealed class ChatJsonlTests : IDisposable
         Assert.Equal(2, error.Line);
         Assert.Contains("assistant", error.Message);
     }
+
+    [Fact]
+    public async Task Export_command_writes_chat_jsonl_and_rejects_unknown_labels()
+    {
+        var output = Path.Combine(directory, "out.jsonl");
+        var (code, stdout, stderr) = await CliTestHost.RunAsync(LowResGen.Cli.Commands.ExportCommand.Create(), "export", "--format", "chat-jsonl",
+            "--input", SharedData.Kinit("intent", "cy", "test"), "--task", "intent", "--output", output);
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("Wrote 565 conversations", stdout);
+        Assert.Equal(565, (await ChatJsonl.ReadAsync(output, BuiltInTasks.Massive10, CancellationToken.None)).Count);
+
+        var wrongTask = Path.Combine(directory, "wrong.jsonl");
+        var (badCode, _, badError) = await CliTestHost.RunAsync(LowResGen.Cli.Commands.ExportCommand.Create(), "export",
+            "--input", SharedData.Kinit("intent", "cy", "test"), "--task", "sentiment", "--output", wrongTask);
+        Assert.Equal(1, badCode);
+        Assert.Contains("unknown label", badError);
+        Assert.False(File.Exists(wrongTask));
+    }
 }

@@ -64,7 +64,7 @@ public sealed class LlmClassifierTests
     }
 
     [Fact]
-    public async Task Auto_constraint_sends_choices_and_a_grammar_over_the_labels()
+    public async Task Auto_constraint_sends_the_labels_as_choices()
     {
         var client = new ScriptedChatClient((_, options) => options.GetChoices()![1]);
         var classifier = new LlmClassifier(client, Sentiment);
@@ -74,7 +74,6 @@ public sealed class LlmClassifierTests
         Assert.All(predictions, p => Assert.Equal("positive", p.Label));
         var options = client.Requests.First().Options;
         Assert.Equal(Sentiment.Labels, options.GetChoices());
-        Assert.Equal("root ::= \"negative\" | \"positive\"", options.GetGrammar());
         Assert.Equal(0f, options!.Temperature);
     }
 

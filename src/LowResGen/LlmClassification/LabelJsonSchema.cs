@@ -1,18 +1,13 @@
-using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 
 namespace LowResGen.LlmClassification;
 
-/// <summary>Output constraints over a label set: a GBNF grammar for llama.cpp-style backends and a JSON schema for served ones.</summary>
-public static class LabelGrammar
+/// <summary>JSON-schema answers over a label set: the response format that asks for one, and reading the label back.</summary>
+public static class LabelJsonSchema
 {
-    /// <summary><c>root ::= "a" | "b" | ...</c>, with quotes and backslashes escaped.</summary>
-    public static string Gbnf(IReadOnlyList<string> labels) =>
-        "root ::= " + string.Join(" | ", labels.Select(l => "\"" + EscapeGbnf(l) + "\""));
-
     /// <summary>An object with one required property "label" whose value is one of the labels.</summary>
-    public static ChatResponseFormat JsonSchema(IReadOnlyList<string> labels)
+    public static ChatResponseFormat ResponseFormat(IReadOnlyList<string> labels)
     {
         var schema = new Dictionary<string, object>
         {
@@ -48,22 +43,5 @@ public static class LabelGrammar
         {
             return null;
         }
-    }
-
-    private static string EscapeGbnf(string text)
-    {
-        var builder = new StringBuilder(text.Length);
-        foreach (var c in text)
-        {
-            builder.Append(c switch
-            {
-                '"' => "\\\"",
-                '\\' => "\\\\",
-                '\n' => "\\n",
-                _ => c.ToString(),
-            });
-        }
-
-        return builder.ToString();
     }
 }
