@@ -7,7 +7,6 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
-        yield return QuickstartCommand.Create();
         yield return DatasetsCommand.Create();
         yield return ModelsCommand.Create();
         yield return ChatCommand.Create();
@@ -17,8 +16,6 @@ internal static class CommandCatalog
         yield return CurateCommand.Create();
         yield return EvaluateCommand.Create(LowResGen.Evaluation.ClassifierTrainerRegistry.BuiltIn());
         yield return ReportCommand.Create();
-        yield return ClassifyCommand.Create();
-        yield return CompareCommand.Create();
         yield return ExportCommand.Create();
         yield return StudyCommand.Create();
         yield return VersionCommand.Create();

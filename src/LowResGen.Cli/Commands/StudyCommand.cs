@@ -1,5 +1,6 @@
 using System.CommandLine;
 using LowResGen.Experiments;
+using LowResGen.Reporting;
 using Spectre.Console;
 
 namespace LowResGen.Cli.Commands;
