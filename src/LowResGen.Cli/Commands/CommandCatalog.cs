@@ -7,6 +7,7 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
+        yield return QuickstartCommand.Create();
         yield return DatasetsCommand.Create();
         yield return ModelsCommand.Create();
         yield return ChatCommand.Create();

@@ -230,9 +230,6 @@ internal sealed class ModelOptions
             ApiKeyEnvironmentVariable = parseResult.GetValue(_apiKeyEnv),
             CachePath = parseResult.GetValue(_noCache) ? null : parseResult.GetValue(_cache) ?? Path.Combine(outputDirectory, "llm-cache.sqlite"),
             Config = LlmConfig.LoadDefault(),
-            EmbeddedBackend = (reference, logger) => reference.IsFilePath
-                ? EmbeddedChatClient.Load(new EmbeddedModelOptions(reference.PathOrName), logger)
-                : throw new ArgumentException($"'{reference.PathOrName}' is not a GGUF file, a server URL or a model named in llm.toml."),
         });
         return factory.Create(parseResult.GetValue(_model)!);
     }

@@ -21,8 +21,7 @@ public sealed class ClassifierTrainerRegistry
     /// <summary>The trainers that ship with LowResGen.</summary>
     public static ClassifierTrainerRegistry BuiltIn() => new(
     [
-        // The default n-gram classifier is registered here, one line, e.g.:
-        // new(DefaultName, () => new NgramClassifierTrainer()),
+        new(DefaultName, () => new LowResGen.Evaluation.Classifiers.LinearTextClassifierTrainer()),
     ]);
 
     public IReadOnlyList<string> Names => [.. _factories.Keys.Order(StringComparer.Ordinal)];

@@ -81,6 +81,7 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
                 Seed = _study.GenerationSeed,
                 MaxAttemptsPerClass = _study.MaxAttempts,
                 Temperature = (float)_study.Temperature,
+                MaxOutputTokens = _study.MaxOutputTokens,
                 ModelId = model.Name,
             },
         };

@@ -12,7 +12,10 @@ public sealed record StudyModel
     public string Model { get; init; } = "";
 }
 
-/// <summary>Where the study's data lives. Paths may use {task} and {lang} (ISO 639-1); relative paths are relative to the study file.</summary>
+/// <summary>
+/// Where the study's data lives. Paths may use {task}, {lang} (ISO 639-1), {flores} (cym_Latn) and {locale} (cy-GB);
+/// relative paths are relative to the study file.
+/// </summary>
 public sealed record StudyData
 {
     /// <summary>Gold training data of the target language (demonstrations, label summaries and the gold baseline).</summary>
@@ -60,6 +63,9 @@ public sealed record StudyDefinition
 
     public int MaxAttempts { get; init; } = 10;
 
+    /// <summary>Longest answer per generation request, in tokens.</summary>
+    public int MaxOutputTokens { get; init; } = 1024;
+
     /// <summary>Reject generated examples that are not in the target language (Lingua).</summary>
     public bool LanguageCheck { get; init; } = true;
 
@@ -76,8 +82,13 @@ public sealed record StudyDefinition
     [Tomlyn.Serialization.TomlIgnore]
     public string BaseDirectory { get; init; } = ".";
 
-    public string ResolvePath(string template, string task, string language) =>
-        Path.GetFullPath(Path.Combine(BaseDirectory, template.Replace("{task}", task).Replace("{lang}", language)));
+    public string ResolvePath(string template, string task, string language)
+    {
+        var resolved = LowResGen.Data.LanguageRegistry.Default.Resolve(language);
+        var path = template.Replace("{task}", task).Replace("{lang}", resolved.Iso1)
+            .Replace("{flores}", resolved.FloresCode).Replace("{locale}", resolved.MassiveLocale);
+        return Path.GetFullPath(Path.Combine(BaseDirectory, path));
+    }
 
     public string OutputDirectory => Path.GetFullPath(Path.Combine(BaseDirectory, Output));
 

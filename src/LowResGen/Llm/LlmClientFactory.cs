@@ -40,7 +40,15 @@ public sealed record LlmClientOptions
     /// Builds the embedded (LLamaSharp) backend for a GGUF path or model-cache name. The CLI sets it to
     /// <c>EmbeddedChatClient.Load</c>; null makes embedded references an error.
     /// </summary>
-    public Func<EmbeddedModelReference, ILogger?, IChatClient>? EmbeddedBackend { get; init; }
+    public Func<EmbeddedModelReference, ILogger?, IChatClient>? EmbeddedBackend { get; init; } = LoadEmbedded;
+
+    /// <summary>The default embedded backend: LLamaSharp on a GGUF path or a model-cache name (<c>models list</c>).</summary>
+    public static IChatClient LoadEmbedded(EmbeddedModelReference reference, ILogger? logger)
+    {
+        var path = File.Exists(reference.PathOrName) ? reference.PathOrName : new LowResGen.Llm.Models.ModelCache().Resolve(reference.PathOrName)
+            ?? throw new ArgumentException($"'{reference.PathOrName}' is not a GGUF file, a cached model (see `lowresgen models list`), a server URL or a model named in llm.toml.");
+        return LowResGen.Llm.Embedded.EmbeddedChatClient.Load(new LowResGen.Llm.Embedded.EmbeddedModelOptions(path), logger);
+    }
 
     /// <summary>Optional shared HttpClient for served backends (tests, custom proxies).</summary>
     public HttpClient? HttpClient { get; init; }
@@ -100,9 +108,14 @@ public sealed class LlmClientFactory(LlmClientOptions? options = null)
     {
         var factory = _options.EmbeddedBackend ?? throw new InvalidOperationException(
             $"'{reference.PathOrName}' is not a server URL or a configured model name, and this build has no embedded runtime to load it.");
+        if (!File.Exists(reference.PathOrName) && new LowResGen.Llm.Models.ModelCache().Resolve(reference.PathOrName) is { } cached)
+        {
+            reference = new EmbeddedModelReference(cached);
+        }
+
         if (reference.IsFilePath && !File.Exists(reference.PathOrName))
         {
-            throw new FileNotFoundException($"Model file not found: {reference.PathOrName}", reference.PathOrName);
+            throw new FileNotFoundException($"Model file not found: {reference.PathOrName} (nor in the model cache; see `lowresgen models list`)", reference.PathOrName);
         }
 
         var backend = factory(reference, _options.LoggerFactory?.CreateLogger("LowResGen.Llm.Embedded"));

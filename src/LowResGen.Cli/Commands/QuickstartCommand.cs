@@ -1,0 +1,79 @@
+using System.CommandLine;
+using System.Globalization;
+using LowResGen.Experiments;
+using LowResGen.Reporting;
+using Spectre.Console;
+
+namespace LowResGen.Cli.Commands;
+
+/// <summary>`lowresgen quickstart`: generate a small training set for one language and task, evaluate it against same-size gold data.</summary>
+internal static class QuickstartCommand
+{
+    public static Command Create()
+    {
+        var language = new Option<string>("--language") { Description = "Target language (any code or English name).", DefaultValueFactory = _ => "cy" };
+        var task = new Option<string?>("--task") { Description = "Task (intent, topic, sentiment, sib200); default: what the data holds." };
+        var model = new Option<string?>("--model") { Description = "GGUF path, cache name, server URL (http://host:8000/v1#model) or llm.toml name; default: pull the quickstart model." };
+        var dataDir = new Option<string?>("--data-dir") { Description = "Local data (kinit-synthetic or SIB-200 layout) for offline machines; default: download SIB-200." };
+        var strategy = new Option<string>("--strategy") { Description = "Generation strategy: a preset or a composition.", DefaultValueFactory = _ => "target-demos" };
+        var perClass = new Option<int>("--per-class") { Description = "Examples per class, generated and gold.", DefaultValueFactory = _ => 10 };
+        var seeds = new Option<int>("--seeds") { Description = "Classifier seeds.", DefaultValueFactory = _ => 5 };
+        var attempts = new Option<int>("--max-attempts") { Description = "LLM attempts per class before giving up on its quota.", DefaultValueFactory = _ => 5 };
+        var maxTokens = new Option<int>("--max-tokens") { Description = "Longest answer per generation request, in tokens.", DefaultValueFactory = _ => 1024 };
+        var noLanguageCheck = new Option<bool>("--no-language-check") { Description = "Keep generated examples whatever language they are in." };
+        var output = new Option<string>("--output") { Description = "Output folder (resumable: rerun to continue).", DefaultValueFactory = _ => "lowresgen-quickstart" };
+        var datasetUrl = new Option<Uri?>("--dataset-base-url") { Description = "Mirror of the SIB-200 release." };
+        var modelUrl = new Option<Uri?>("--model-base-url") { Description = "Mirror of Hugging Face for the default model." };
+        var command = new Command("quickstart", "Generate a small synthetic training set with an LLM and measure it against same-size gold data.")
+        {
+            language, task, model, dataDir, strategy, perClass, seeds, attempts, maxTokens, noLanguageCheck, output, datasetUrl, modelUrl,
+        };
+        command.SetAction(async (parse, ct) => await CliErrors.GuardAsync(async () =>
+        {
+            using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+            var log = new Progress<string>(Console.WriteLine);
+            var study = await Quickstart.PrepareAsync(new QuickstartOptions
+            {
+                Language = parse.GetValue(language)!,
+                Task = parse.GetValue(task),
+                Model = parse.GetValue(model),
+                DataDirectory = parse.GetValue(dataDir),
+                Strategy = parse.GetValue(strategy)!,
+                PerClass = parse.GetValue(perClass),
+                Seeds = parse.GetValue(seeds),
+                MaxAttempts = parse.GetValue(attempts),
+                MaxOutputTokens = parse.GetValue(maxTokens),
+                LanguageCheck = !parse.GetValue(noLanguageCheck),
+                OutputDirectory = parse.GetValue(output)!,
+                DatasetBaseUrl = parse.GetValue(datasetUrl),
+                ModelBaseUrl = parse.GetValue(modelUrl),
+            }, http, log, ct);
+
+            Console.WriteLine($"Generating {study.PerClass} examples per class of {study.Tasks[0]} in {study.Languages[0]} with {study.Models[0].Name} ({study.Strategies[0]}), then evaluating over {study.Seeds} seeds ...");
+            await using var executor = StudyCellExecutor.Create(study);
+            var result = await StudyService.RunAsync(study, ShardSpec.Whole, executor, null, ct);
+            foreach (var failure in result.Failures)
+            {
+                Console.Error.WriteLine($"FAILED {failure.Cell.Name}: {failure.Error}");
+            }
+
+            var data = await StudyReportBuilder.GatherAsync(study, ct);
+            var (html, _) = await StudyReportBuilder.WriteAsync(study, ct);
+            var table = new Table().AddColumns("setting", "examples/class", "macro-F1 (%)", "accuracy (%)", "gap to gold (F1 points)");
+            foreach (var cell in data.Cells.Where(c => c.Scores.Count > 0).OrderBy(c => c.Kind != CellKind.Gold))
+            {
+                var f1 = LowResGen.Evaluation.Metrics.MeanStd.Of([.. cell.Scores.Select(s => s.MacroF1 * 100)]);
+                var accuracy = LowResGen.Evaluation.Metrics.MeanStd.Of([.. cell.Scores.Select(s => s.Accuracy * 100)]);
+                var gap = StudyReportWriter.Tables(data).SelectMany(t => t.Rows).FirstOrDefault(r => r.Setting == cell.Setting)?.Cells[0]?.GapPoints;
+                table.AddRow(Markup.Escape(cell.Setting), study.PerClass.ToString(CultureInfo.InvariantCulture),
+                    $"{f1.Mean:F1} ± {f1.Std:F1}", $"{accuracy.Mean:F1} ± {accuracy.Std:F1}",
+                    gap is { } g ? g.ToString("+0.0;-0.0", CultureInfo.InvariantCulture) : "–");
+            }
+
+            AnsiConsole.Write(table);
+            Console.WriteLine($"{executor.AcceptedExamples} examples accepted in this run. Report: {html}");
+            return result.Failures.Count == 0 ? 0 : 1;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,89 @@
+using LowResGen.Experiments;
+using LowResGen.Llm.Models;
+using LowResGen.TestSupport.Gguf;
+
+namespace LowResGen.Tests.Experiments;
+
+public sealed class QuickstartTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("lowresgen-quickstart-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public async Task The_readme_quickstart_runs_end_to_end_on_the_tiny_gguf_and_shared_data_and_resumes()
+    {
+        var model = Path.Combine(_root, "tiny model.gguf");
+        TinyGgufWriter.Write(model, new GgufModelSpec { ContextLength = 2048 });
+        var output = Path.Combine(_root, "out");
+        string[] args =
+        [
+            "quickstart", "--model", model, "--data-dir", SharedData.Datasets, "--language", "cy", "--per-class", "3", "--seeds", "2",
+            "--max-attempts", "2", "--max-tokens", "48", "--no-language-check", "--output", output,
+        ];
+
+        var (exitCode, stdout, stderr) = await CliProcess.RunAsync(TimeSpan.FromMinutes(4), args);
+
+        Assert.True(exitCode == 0, stdout + stderr);
+        Assert.Contains("intent in cy", stdout);
+        Assert.Contains("gold", stdout);
+        Assert.Contains("target-demos", stdout);
+        Assert.True(File.Exists(Path.Combine(output, "report.html")));
+        await using (var store = await StudyStore.OpenAsync(Path.Combine(output, "study.db"), CancellationToken.None))
+        {
+            var cells = await store.ReadAllAsync(CancellationToken.None);
+            Assert.Equal([CellKind.Evaluate, CellKind.Generate, CellKind.Gold], cells.Select(c => c.Kind).Order());
+            Assert.All(cells.Where(c => c.Kind != CellKind.Generate), c => Assert.Equal([0, 1], c.Scores.Select(s => s.Seed)));
+            Assert.True(cells.Single(c => c.Kind == CellKind.Gold).Scores.All(s => s.Accuracy > 0.2), "gold data should train a real classifier");
+            Assert.True(cells.Single(c => c.Kind == CellKind.Generate).LlmTokens > 0);
+        }
+
+        // A rerun finds everything done: the LLM is not called again and the table is the same.
+        var rerun = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), args);
+        Assert.Equal(0, rerun.ExitCode);
+        Assert.Contains("0 examples accepted in this run", rerun.Output);
+    }
+
+    [Fact]
+    public async Task Without_local_data_or_model_it_downloads_sib200_and_the_default_model_from_mirrors()
+    {
+        var tiny = Path.Combine(_root, "tiny.gguf");
+        TinyGgufWriter.Write(tiny);
+        await using var datasets = await LocalFileServer.ServeFolderAsync(Path.Combine(SharedData.Datasets, "sib200"), "data");
+        var known = DefaultModels.Quickstart.Pull;
+        await using var models = await LocalFileServer.ServeFilesAsync(new Dictionary<string, string>
+        {
+            [$"{known.Repository}/resolve/{known.Revision}/{known.File}"] = tiny,
+        });
+        using var http = new HttpClient();
+
+        var study = await Quickstart.PrepareAsync(new QuickstartOptions
+        {
+            Language = "sw",
+            DatasetBaseUrl = datasets.BaseUri,
+            ModelBaseUrl = models.BaseUri,
+            ModelCacheDirectory = Path.Combine(_root, "home with spaces", "models"),
+            DatasetCache = Path.Combine(_root, "home with spaces", "datasets"),
+            OutputDirectory = Path.Combine(_root, "out"),
+        }, http, null, CancellationToken.None);
+
+        Assert.Equal(["sib200"], study.Tasks);
+        Assert.Equal(["sw"], study.Languages);
+        var train = study.ResolvePath(study.Data.Train, "sib200", "sw");
+        Assert.Equal(await File.ReadAllBytesAsync(SharedData.Sib200("swh_Latn", "train")), await File.ReadAllBytesAsync(train));
+        Assert.True(File.Exists(study.ResolvePath(study.Data.Train, "sib200", "en")), "English data for English demonstrations");
+        var modelPath = Assert.Single(study.Models).Model;
+        Assert.StartsWith(Path.Combine(_root, "home with spaces", "models"), modelPath);
+        Assert.Equal(await File.ReadAllBytesAsync(tiny), await File.ReadAllBytesAsync(modelPath));
+    }
+
+    [Fact]
+    public async Task Unknown_data_folder_is_a_clear_error()
+    {
+        var (exitCode, _, stderr) = await CliProcess.RunAsync(TimeSpan.FromMinutes(1),
+            "quickstart", "--model", "x.gguf", "--data-dir", _root, "--language", "cy", "--output", Path.Combine(_root, "out"));
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("No data for Welsh", stderr);
+        Assert.False(Directory.Exists(Path.Combine(_root, "out")));
+    }
+}

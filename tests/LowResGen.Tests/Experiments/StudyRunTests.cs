@@ -1,0 +1,121 @@
+using LowResGen.Experiments;
+
+namespace LowResGen.Tests.Experiments;
+
+/// <summary>Whole studies against a deterministic local OpenAI-compatible server: resume after kill -9, shards, edits.</summary>
+public sealed class StudyRunTests : IAsyncLifetime
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("lowresgen-study-").FullName;
+    private FakeOpenAiServer _server = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await FakeOpenAiServer.StartAsync();
+        _server.Responder = StudyFixtures.Respond;
+    }
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    private async Task<(StudyDefinition Study, string File)> WriteStudyAsync(string name, string? strategies = null)
+    {
+        var file = Path.Combine(_root, name + ".toml");
+        await File.WriteAllTextAsync(file, strategies is null
+            ? StudyFixtures.StudyToml(_server.BaseUrl, output: name)
+            : StudyFixtures.StudyToml(_server.BaseUrl, strategies, name));
+        return (await StudyDefinition.LoadAsync(file, CancellationToken.None), file);
+    }
+
+    private static async Task<StudyRunResult> RunAsync(StudyDefinition study, ShardSpec shard)
+    {
+        await using var executor = StudyCellExecutor.Create(study);
+        return await StudyService.RunAsync(study, shard, executor, null, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Killed_mid_run_and_restarted_gives_the_same_outputs_as_an_uninterrupted_run()
+    {
+        var (reference, _) = await WriteStudyAsync("uninterrupted");
+        var whole = await RunAsync(reference, ShardSpec.Whole);
+        Assert.Empty(whole.Failures);
+        Assert.Equal(10, whole.Ran);
+
+        var (_, file) = await WriteStudyAsync("killed");
+        _server.ResponseDelay = TimeSpan.FromMilliseconds(40);
+        using (var process = CliProcess.Start("study", "run", file, "--plain"))
+        {
+            var examples = Path.Combine(_root, "killed", "cells");
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (DateTime.UtcNow < deadline && !(Directory.Exists(examples)
+                       && Directory.GetFiles(examples, "*-examples.jsonl", SearchOption.AllDirectories).Any(f => new FileInfo(f).Length > 0)))
+            {
+                await Task.Delay(20);
+            }
+
+            process.Kill(entireProcessTree: true); // SIGKILL: no chance to clean up
+            await process.WaitForExitAsync();
+        }
+
+        var killedStore = Path.Combine(_root, "killed", "study.db");
+        var finishedBeforeKill = 0;
+        if (File.Exists(killedStore))
+        {
+            await using var store = await StudyStore.OpenAsync(killedStore, CancellationToken.None);
+            finishedBeforeKill = (await store.ReadAllAsync(CancellationToken.None)).Count;
+        }
+
+        Assert.True(finishedBeforeKill < 10, "the process was killed only after it had finished");
+
+        _server.ResponseDelay = TimeSpan.Zero;
+        var (exitCode, output, error) = await CliProcess.RunAsync(TimeSpan.FromMinutes(3), "study", "run", file, "--plain");
+        Assert.Contains($"{10 - finishedBeforeKill} cells", output.Split('\n').Last(l => l.StartsWith("Ran ", StringComparison.Ordinal)).Replace("Ran ", ""));
+        Assert.True(exitCode == 0, output + error);
+        Assert.Equal(await StudyFixtures.FingerprintAsync(Path.Combine(_root, "uninterrupted")),
+            await StudyFixtures.FingerprintAsync(Path.Combine(_root, "killed")));
+    }
+
+    [Fact]
+    public async Task Three_shards_merged_give_the_same_results_as_one_process()
+    {
+        var (reference, _) = await WriteStudyAsync("single");
+        Assert.Empty((await RunAsync(reference, ShardSpec.Whole)).Failures);
+
+        var (sharded, _) = await WriteStudyAsync("sharded");
+        var ran = 0;
+        for (var i = 0; i < 3; i++)
+        {
+            var result = await RunAsync(sharded, new ShardSpec(i, 3));
+            Assert.Empty(result.Failures);
+            ran += result.Ran;
+        }
+
+        Assert.Equal(10, ran);
+        Assert.Equal(10, await StudyService.MergeAsync(sharded, 3, CancellationToken.None));
+        Assert.Equal(await StudyFixtures.FingerprintAsync(Path.Combine(_root, "single")),
+            await StudyFixtures.FingerprintAsync(Path.Combine(_root, "sharded")));
+    }
+
+    [Fact]
+    public async Task Editing_one_strategy_reruns_only_its_cells_and_the_report_shows_all()
+    {
+        var (first, _) = await WriteStudyAsync("edited");
+        Assert.Equal(10, (await RunAsync(first, ShardSpec.Whole)).Ran);
+        var requests = _server.RequestCount;
+
+        var (edited, file) = await WriteStudyAsync("edited", "\"target-demos\", \"english-demos+sl\"");
+        var plan = await StudyService.PlanAsync(edited, ShardSpec.Whole, CancellationToken.None);
+        Assert.Equal(6, plan.Done);
+        Assert.All(plan.Cells.Where(c => !c.Done), c => Assert.Equal("english-demos+sl", c.Cell.Strategy));
+
+        var second = await RunAsync(edited, ShardSpec.Whole);
+        Assert.Equal(4, second.Ran);
+        Assert.Equal(6, second.Skipped);
+        Assert.True(_server.RequestCount > requests);
+
+        var (exitCode, output, error) = await CliProcess.RunAsync(TimeSpan.FromMinutes(1), "study", "report", file);
+        Assert.True(exitCode == 0, output + error);
+        var markdown = await File.ReadAllTextAsync(Path.Combine(_root, "edited", "report.md"));
+        Assert.Contains("| english-demos+sl |", markdown);
+        Assert.Contains("| english-demos+revision |", markdown);
+        Assert.Contains("| gold |", markdown);
+    }
+}
