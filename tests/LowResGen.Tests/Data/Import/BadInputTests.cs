@@ -143,6 +143,9 @@ public sealed class BadInputTests : IDisposable
 
         var missing = await Fails(_temp.Write("c.jsonl", "{\"text\":\"a\",\"label\":\"x\"}\n{\"text\":\"b\"}\n"));
         Assert.Equal((2L, "label"), (missing.Line, missing.Field));
+
+        var twice = await Fails(_temp.Write("d.jsonl", "{\"text\":\"a\",\"label\":\"x\",\"text\":\"b\"}\n"));
+        Assert.Equal((1L, "text"), (twice.Line, twice.Field));
     }
 
     [Fact]
