@@ -16,6 +16,10 @@ namespace LowResGen.Data.Import;
 /// </remarks>
 public static class ExampleFiles
 {
+    /// <summary>Reads a file with the default options (columns found by name, split train, no task check).</summary>
+    public static Task<ImportResult> ReadAsync(string path, CancellationToken cancellationToken) =>
+        ReadAsync(path, new ImportOptions(), cancellationToken);
+
     public static async Task<ImportResult> ReadAsync(string path, ImportOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);

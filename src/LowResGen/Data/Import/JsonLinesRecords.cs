@@ -22,7 +22,15 @@ internal static class JsonLinesRecords
             }
 
             using var document = Parse(path, line, text);
-            var fields = document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => Value(p.Value), StringComparer.Ordinal);
+            var fields = new Dictionary<string, string?>(StringComparer.Ordinal);
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                if (!fields.TryAdd(property.Name, Value(property.Value)))
+                {
+                    throw new DataFormatException(path, line, property.Name, "the field appears twice in this object");
+                }
+            }
+
             if (line == invalidUtf8Line)
             {
                 throw SeparatedRecords.InvalidUtf8(path, line, fields.FirstOrDefault(f => f.Value?.Contains('\uFFFD') == true).Key);

@@ -1,5 +1,4 @@
 using LowResGen.Common;
-using nietras.SeparatedValues;
 
 namespace LowResGen.Data.Import;
 
@@ -9,77 +8,53 @@ internal static class SeparatedRecords
     public static IEnumerable<RawRecord> Read(string path, char separator, ImportOptions options, long? invalidUtf8Line, CancellationToken cancellationToken)
     {
         using var text = Utf8Validation.OpenText(path);
-        using var reader = Sep.Reader(o => o with { Sep = new Sep(separator), Unescape = true, DisableColCountCheck = true }).From(text);
-        if (!reader.HasHeader || reader.Header.ColNames.Count == 0 || reader.Header.ColNames.All(string.IsNullOrWhiteSpace))
+        using var records = new SeparatedValuesParser(text, separator, path).Records().GetEnumerator();
+        if (!records.MoveNext() || records.Current.Fields.All(string.IsNullOrWhiteSpace))
         {
             throw new DataFormatException(path, 1, null, "empty file: expected a header row");
         }
 
-        var header = reader.Header.ColNames;
-        if (invalidUtf8Line == 1)
+        var headerRecord = records.Current;
+        var header = headerRecord.Fields;
+        if (invalidUtf8Line is { } badInHeader && badInHeader <= headerRecord.EndLine)
         {
-            throw InvalidUtf8(path, 1, header.FirstOrDefault(h => h.Contains('\uFFFD')) ?? "header");
+            throw InvalidUtf8(path, badInHeader, header.FirstOrDefault(h => h.Contains('\uFFFD')) ?? "header");
         }
 
-        var columns = ColumnSelection.Select(path, 1, header, options);
-        var textIndex = IndexOf(header, columns.Text);
-        var label = IndexOf(header, columns.Label);
-        var id = columns.Id is null ? -1 : IndexOf(header, columns.Id);
-        var split = columns.Split is null ? -1 : IndexOf(header, columns.Split);
-        var language = columns.Language is null ? -1 : IndexOf(header, columns.Language);
+        var columns = ColumnSelection.Select(path, headerRecord.Line, header, options);
+        var textIndex = Array.IndexOf(header, columns.Text);
+        var label = Array.IndexOf(header, columns.Label);
+        var id = columns.Id is null ? -1 : Array.IndexOf(header, columns.Id);
+        var split = columns.Split is null ? -1 : Array.IndexOf(header, columns.Split);
+        var language = columns.Language is null ? -1 : Array.IndexOf(header, columns.Language);
 
-        foreach (var row in reader)
+        while (records.MoveNext())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var line = (long)row.LineNumberFrom;
-            if (invalidUtf8Line is { } bad && bad >= line && bad < row.LineNumberToExcl)
+            var (line, endLine, fields) = records.Current;
+            if (invalidUtf8Line is { } bad && bad >= line && bad <= endLine)
             {
-                throw InvalidUtf8(path, bad, FieldWithReplacementCharacter(row, header));
+                var field = Array.FindIndex(fields, f => f.Contains('\uFFFD'));
+                throw InvalidUtf8(path, bad, field >= 0 && field < header.Length ? header[field] : null);
             }
 
-            if (row.ColCount != header.Count)
+            if (fields.Length != header.Length)
             {
-                throw new DataFormatException(path, line, row.ColCount < header.Count ? header[row.ColCount] : null,
-                    $"ragged row: {row.ColCount} fields where the header has {header.Count} (separator '{(separator == '\t' ? "\\t" : separator)}')");
+                throw new DataFormatException(path, line, fields.Length < header.Length ? header[fields.Length] : null,
+                    $"ragged row: {fields.Length} fields where the header has {header.Length} (separator '{(separator == '\t' ? "\\t" : separator)}')");
             }
 
             yield return new RawRecord(
                 line,
                 columns,
-                row[textIndex].ToString(),
-                row[label].ToString(),
-                id >= 0 ? row[id].ToString() : null,
-                split >= 0 ? row[split].ToString() : null,
-                language >= 0 ? row[language].ToString() : null);
+                fields[textIndex],
+                fields[label],
+                id >= 0 ? fields[id] : null,
+                split >= 0 ? fields[split] : null,
+                language >= 0 ? fields[language] : null);
         }
     }
 
     public static DataFormatException InvalidUtf8(string path, long line, string? field) =>
         new(path, line, field, "invalid UTF-8: the file must be UTF-8 encoded (re-save it as UTF-8)");
-
-    private static string? FieldWithReplacementCharacter(SepReader.Row row, IReadOnlyList<string> header)
-    {
-        for (var i = 0; i < Math.Min(row.ColCount, header.Count); i++)
-        {
-            if (row[i].Span.Contains('\uFFFD'))
-            {
-                return header[i];
-            }
-        }
-
-        return null;
-    }
-
-    private static int IndexOf(IReadOnlyList<string> header, string name)
-    {
-        for (var i = 0; i < header.Count; i++)
-        {
-            if (header[i] == name)
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
 }

@@ -102,6 +102,29 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Fact]
+    public async Task Quote_inside_an_unquoted_field_is_literal_text_not_the_start_of_a_quoted_field()
+    {
+        var result = await Read(_temp.Write("a.tsv", "text\tintent\nsay \"hi\tx\nok\ty\nthe 5\" screen\tz\n"));
+        Assert.Equal(["say \"hi", "ok", "the 5\" screen"], result.Examples.Select(e => e.Text));
+    }
+
+    [Fact]
+    public async Task Unterminated_quote_names_the_line_where_it_opened()
+    {
+        var error = await Fails(_temp.Write("a.csv", "text,intent\nok,x\n\"never closed,x\nmore,y\n"));
+        Assert.Equal((3L, "#1"), (error.Line, error.Field));
+        Assert.Contains("unterminated", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Blank_lines_are_skipped_and_lone_cr_ends_a_line()
+    {
+        var result = await Read(_temp.Write("a.csv", "text,intent\r\rone,x\r\n\ntwo,y\rthree,\"\"\"z\"\"\"\n"));
+        Assert.Equal([("one", "x"), ("two", "y"), ("three", "\"z\"")], result.Examples.Select(e => (e.Text, e.Label)));
+        Assert.Equal([3L, 5L, 6L], result.Examples.Select(e => long.Parse(e.Id.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
     public async Task Duplicate_id_names_both_lines()
     {
         var error = await Fails(_temp.Write("a.csv", "id,text,intent\n1,a,x\n2,b,x\n1,c,x\n"));
@@ -120,6 +143,9 @@ public sealed class BadInputTests : IDisposable
 
         var missing = await Fails(_temp.Write("c.jsonl", "{\"text\":\"a\",\"label\":\"x\"}\n{\"text\":\"b\"}\n"));
         Assert.Equal((2L, "label"), (missing.Line, missing.Field));
+
+        var twice = await Fails(_temp.Write("d.jsonl", "{\"text\":\"a\",\"label\":\"x\",\"text\":\"b\"}\n"));
+        Assert.Equal((1L, "text"), (twice.Line, twice.Field));
     }
 
     [Fact]
