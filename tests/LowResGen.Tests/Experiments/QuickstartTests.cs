@@ -41,7 +41,7 @@ public sealed class QuickstartTests : IDisposable
         // A rerun finds everything done: the LLM is not called again and the table is the same.
         var rerun = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), args);
         Assert.Equal(0, rerun.ExitCode);
-        Assert.Contains("0 examples accepted in this run", rerun.Output);
+        Assert.Contains("0 examples accepted in this run", rerun.Stdout);
     }
 
     [Fact]
