@@ -32,7 +32,8 @@ public sealed class QuickstartTests : IDisposable
         await using (var store = await StudyStore.OpenAsync(Path.Combine(output, "study.db"), CancellationToken.None))
         {
             var cells = await store.ReadAllAsync(CancellationToken.None);
-            Assert.Equal([CellKind.Evaluate, CellKind.Generate, CellKind.Gold], cells.Select(c => c.Kind).Order());
+            Assert.True(cells.Count == 3, stdout + stderr);
+            Assert.Equal([CellKind.Gold, CellKind.Generate, CellKind.Evaluate], cells.Select(c => c.Kind).Order());
             Assert.All(cells.Where(c => c.Kind != CellKind.Generate), c => Assert.Equal([0, 1], c.Scores.Select(s => s.Seed)));
             Assert.True(cells.Single(c => c.Kind == CellKind.Gold).Scores.All(s => s.Accuracy > 0.2), "gold data should train a real classifier");
             Assert.True(cells.Single(c => c.Kind == CellKind.Generate).LlmTokens > 0);
