@@ -52,6 +52,43 @@ public sealed class CacheAndSecretTests
     }
 
     [Fact]
+    public async Task Two_clients_can_share_one_cache_file_concurrently()
+    {
+        await using var server = await FakeOpenAiServer.StartAsync();
+        var cachePath = LlmTestKit.TempPath("shared.sqlite");
+        var factories = Enumerable.Range(0, 2).Select(_ => new LlmClientFactory(new LlmClientOptions { CachePath = cachePath })).ToArray();
+        var clients = factories.Select(f => f.Create(LlmTestKit.Url(server))).ToArray();
+
+        // 30 distinct prompts, each asked by both clients at the same time.
+        var answers = await Task.WhenAll(Enumerable.Range(0, 60).Select(i => clients[i % 2].GetResponseAsync(Prompt($"q {i / 2}"))));
+
+        Assert.Equal(Enumerable.Range(0, 60).Select(i => $"answer: q {i / 2}"), answers.Select(a => a.Text));
+        Assert.Equal(30, clients[0].GetService<ResponseCacheChatClient>()!.Count);
+        Assert.Equal(60, factories.Sum(f => f.Usage.Succeeded + f.Usage.Cached));
+        Assert.Equal(server.RequestCount, factories.Sum(f => f.Usage.Succeeded));
+        foreach (var client in clients)
+        {
+            client.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Cancelled_requests_are_counted_as_cancelled()
+    {
+        await using var server = await FakeOpenAiServer.StartAsync();
+        server.Faults = r => r.LastUserMessage == "slow" ? FakeFault.Hang : FakeFault.None;
+        var factory = new LlmClientFactory();
+        using var client = factory.Create(LlmTestKit.Url(server));
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        await client.GetResponseAsync(Prompt("fast"));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.GetResponseAsync(Prompt("slow"), cancellationToken: cancel.Token));
+
+        var usage = Assert.Single(factory.Usage.Models);
+        Assert.Equal((2, 1, 1, 0, 0), (usage.Requests, usage.Succeeded, usage.Cancelled, usage.Failed, usage.InFlight));
+    }
+
+    [Fact]
     public void Sample_zero_and_no_sample_index_are_the_same_request()
     {
         var messages = Prompt("x");

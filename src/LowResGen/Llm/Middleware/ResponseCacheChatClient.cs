@@ -183,16 +183,7 @@ public sealed class ResponseCacheChatClient : WholeAnswerDelegatingChatClient
             {
                 json.WriteString("instructions", options.Instructions);
                 json.WriteString("model_id", options.ModelId);
-                WriteNumber(json, "temperature", options.Temperature);
-                WriteNumber(json, "top_p", options.TopP);
-                WriteNumber(json, "top_k", options.TopK);
-                WriteNumber(json, "max_tokens", options.MaxOutputTokens);
-                WriteNumber(json, "frequency_penalty", options.FrequencyPenalty);
-                WriteNumber(json, "presence_penalty", options.PresencePenalty);
-                if (options.Seed is { } seed)
-                {
-                    json.WriteNumber("seed", seed);
-                }
+                Served.ChatCompletionProtocol.WriteSamplingFields(json, options);
 
                 json.WritePropertyName("stop");
                 JsonSerializer.Serialize(json, options.StopSequences?.ToArray() ?? []);
@@ -217,22 +208,6 @@ public sealed class ResponseCacheChatClient : WholeAnswerDelegatingChatClient
         }
 
         return Convert.ToHexStringLower(SHA256.HashData(buffer.ToArray()));
-    }
-
-    private static void WriteNumber(Utf8JsonWriter json, string name, float? value)
-    {
-        if (value is { } v)
-        {
-            json.WriteString(name, v.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
-        }
-    }
-
-    private static void WriteNumber(Utf8JsonWriter json, string name, int? value)
-    {
-        if (value is { } v)
-        {
-            json.WriteNumber(name, v);
-        }
     }
 
     private sealed record CachedAnswer(string[] Texts, string? FinishReason, long? InputTokens, long? OutputTokens, string? ModelId);
