@@ -48,7 +48,7 @@ public sealed class CacheAndSecretTests
 
         Assert.Equal(4, server.RequestCount);
         Assert.Equal(1, factory.Usage.Cached);
-        Assert.Equal(4, client.GetService<ResponseCacheChatClient>()!.Count);
+        Assert.Equal(4, await client.GetService<ResponseCacheChatClient>()!.CountAsync());
     }
 
     [Fact]
@@ -63,7 +63,8 @@ public sealed class CacheAndSecretTests
         var answers = await Task.WhenAll(Enumerable.Range(0, 60).Select(i => clients[i % 2].GetResponseAsync(Prompt($"q {i / 2}"))));
 
         Assert.Equal(Enumerable.Range(0, 60).Select(i => $"answer: q {i / 2}"), answers.Select(a => a.Text));
-        Assert.Equal(30, clients[0].GetService<ResponseCacheChatClient>()!.Count);
+        await clients[1].GetService<ResponseCacheChatClient>()!.FlushAsync();
+        Assert.Equal(30, await clients[0].GetService<ResponseCacheChatClient>()!.CountAsync());
         Assert.Equal(60, factories.Sum(f => f.Usage.Succeeded + f.Usage.Cached));
         Assert.Equal(server.RequestCount, factories.Sum(f => f.Usage.Succeeded));
         foreach (var client in clients)
