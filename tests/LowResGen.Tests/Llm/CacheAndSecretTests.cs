@@ -143,6 +143,7 @@ public sealed class CacheAndSecretTests
         Assert.Contains("retrying", logs.AllText);
         Assert.Contains("request failed", logs.AllText);
         Assert.DoesNotContain(key, logs.AllText);
+        Assert.Equal(10, await client.GetService<ResponseCacheChatClient>()!.CountAsync()); // the answers are in the file
         var cacheBytes = Directory.GetFiles(Path.GetDirectoryName(cachePath)!).SelectMany(File.ReadAllBytes).ToArray();
         Assert.True(cacheBytes.Length > 0);
         Assert.DoesNotContain(key, Encoding.UTF8.GetString(cacheBytes));
