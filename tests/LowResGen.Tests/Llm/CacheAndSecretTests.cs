@@ -48,7 +48,45 @@ public sealed class CacheAndSecretTests
 
         Assert.Equal(4, server.RequestCount);
         Assert.Equal(1, factory.Usage.Cached);
-        Assert.Equal(4, client.GetService<ResponseCacheChatClient>()!.Count);
+        Assert.Equal(4, await client.GetService<ResponseCacheChatClient>()!.CountAsync());
+    }
+
+    [Fact]
+    public async Task Two_clients_can_share_one_cache_file_concurrently()
+    {
+        await using var server = await FakeOpenAiServer.StartAsync();
+        var cachePath = LlmTestKit.TempPath("shared.sqlite");
+        var factories = Enumerable.Range(0, 2).Select(_ => new LlmClientFactory(new LlmClientOptions { CachePath = cachePath })).ToArray();
+        var clients = factories.Select(f => f.Create(LlmTestKit.Url(server))).ToArray();
+
+        // 30 distinct prompts, each asked by both clients at the same time.
+        var answers = await Task.WhenAll(Enumerable.Range(0, 60).Select(i => clients[i % 2].GetResponseAsync(Prompt($"q {i / 2}"))));
+
+        Assert.Equal(Enumerable.Range(0, 60).Select(i => $"answer: q {i / 2}"), answers.Select(a => a.Text));
+        await clients[1].GetService<ResponseCacheChatClient>()!.FlushAsync();
+        Assert.Equal(30, await clients[0].GetService<ResponseCacheChatClient>()!.CountAsync());
+        Assert.Equal(60, factories.Sum(f => f.Usage.Succeeded + f.Usage.Cached));
+        Assert.Equal(server.RequestCount, factories.Sum(f => f.Usage.Succeeded));
+        foreach (var client in clients)
+        {
+            client.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Cancelled_requests_are_counted_as_cancelled()
+    {
+        await using var server = await FakeOpenAiServer.StartAsync();
+        server.Faults = r => r.LastUserMessage == "slow" ? FakeFault.Hang : FakeFault.None;
+        var factory = new LlmClientFactory();
+        using var client = factory.Create(LlmTestKit.Url(server));
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        await client.GetResponseAsync(Prompt("fast"));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.GetResponseAsync(Prompt("slow"), cancellationToken: cancel.Token));
+
+        var usage = Assert.Single(factory.Usage.Models);
+        Assert.Equal((2, 1, 1, 0, 0), (usage.Requests, usage.Succeeded, usage.Cancelled, usage.Failed, usage.InFlight));
     }
 
     [Fact]
@@ -105,6 +143,7 @@ public sealed class CacheAndSecretTests
         Assert.Contains("retrying", logs.AllText);
         Assert.Contains("request failed", logs.AllText);
         Assert.DoesNotContain(key, logs.AllText);
+        Assert.Equal(10, await client.GetService<ResponseCacheChatClient>()!.CountAsync()); // the answers are in the file
         var cacheBytes = Directory.GetFiles(Path.GetDirectoryName(cachePath)!).SelectMany(File.ReadAllBytes).ToArray();
         Assert.True(cacheBytes.Length > 0);
         Assert.DoesNotContain(key, Encoding.UTF8.GetString(cacheBytes));
