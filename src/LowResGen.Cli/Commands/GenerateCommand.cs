@@ -100,8 +100,8 @@ internal static class GenerateCommand
             ? await GenerationStrategy.ReadFileAsync(settings.Strategy[1..], cancellationToken)
             : [GenerationStrategy.Parse(settings.Strategy)];
         var known = settings.DescriptionsFile is null
-            ? []
-            : await LabelDescriptionStore.ReadAsync(settings.DescriptionsFile, cancellationToken);
+            ? new List<LabelDescription>()
+            : [.. await LabelDescriptionStore.ReadAsync(settings.DescriptionsFile, cancellationToken)];
         var identifier = settings.LanguageCheck ? LinguaLanguageIdentifier.ForTarget(language.Iso1) : null;
         var runner = new GenerationRunner(client, identifier);
         foreach (var strategy in strategies)
@@ -117,6 +117,7 @@ internal static class GenerateCommand
                 Options = settings.Options,
             };
             var result = await runner.RunAsync(request, cancellationToken);
+            known.AddRange(result.Descriptions); // later strategies of the same file reuse these summaries
             PrintReport(output, result.Report, new GenerationOutputs(request.OutputDirectory, language.Iso1));
         }
 

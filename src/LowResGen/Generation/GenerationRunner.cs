@@ -241,7 +241,6 @@ public sealed class GenerationRunner(IChatClient client, ILanguageIdentifier? la
         {
             chatOptions.ResponseFormat = ChatResponseFormat.ForJsonSchema(
                 System.Text.Json.JsonDocument.Parse(ExamplesSchema).RootElement.Clone(), "examples", "The generated texts.");
-            chatOptions.WithGrammar(ExamplesGrammar);
         }
 
         var response = await LlmCalls.GetResponseAsync(client, prompt.Messages, chatOptions, concurrency, cancellationToken).ConfigureAwait(false);
@@ -352,14 +351,6 @@ public sealed class GenerationRunner(IChatClient client, ILanguageIdentifier? la
 
     internal const string ExamplesSchema =
         """{"type":"object","properties":{"examples":{"type":"array","items":{"type":"string"}}},"required":["examples"],"additionalProperties":false}""";
-
-    internal const string ExamplesGrammar =
-        """
-        root ::= "{" ws "\"examples\":" ws "[" ws string (ws "," ws string)* ws "]" ws "}"
-        string ::= "\"" char* "\""
-        char ::= [^"\\\n] | "\\" ["\\/bfnrt]
-        ws ::= [ \t\n]*
-        """;
 
     /// <summary>Everything a run shares across its classes.</summary>
     private sealed class RunContext
