@@ -29,7 +29,8 @@ internal static class DescribeLabelsCommand
                 parseResult.GetValue(output)!, parseResult.GetValue(k), parseResult.GetValue(seed), parseResult.GetValue(templates));
             return await CommandErrors.RunAsync(parseResult.InvocationConfiguration.Error, async () =>
             {
-                using var client = model.Open(parseResult, settings.Output);
+                using var loggerFactory = ModelOptions.ProgressLogging();
+                using var client = model.Open(parseResult, settings.Output, loggerFactory);
                 return await RunAsync(settings, client, parseResult.InvocationConfiguration.Output, cancellationToken);
             });
         });

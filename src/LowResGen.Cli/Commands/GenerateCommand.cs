@@ -7,6 +7,7 @@ using LowResGen.Generation;
 using LowResGen.Llm;
 using LowResGen.Llm.Embedded;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
 
 namespace LowResGen.Cli.Commands;
 
@@ -73,8 +74,9 @@ internal static class GenerateCommand
             var (stdout, stderr) = (parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error);
             return await CommandErrors.RunAsync(stderr, async () =>
             {
-                using var client = model.Open(parseResult, settings.Output);
-                return await RunAsync(settings, client, stdout, cancellationToken);
+                using var loggerFactory = ModelOptions.ProgressLogging();
+                using var client = model.Open(parseResult, settings.Output, loggerFactory);
+                return await RunAsync(settings, client, stdout, cancellationToken, loggerFactory.CreateLogger("LowResGen.Generation"));
             });
         });
         return command;
@@ -92,7 +94,8 @@ internal static class GenerateCommand
         bool LanguageCheck,
         GenerationOptions Options);
 
-    internal static async Task<int> RunAsync(GenerateSettings settings, IChatClient client, TextWriter output, CancellationToken cancellationToken)
+    internal static async Task<int> RunAsync(GenerateSettings settings, IChatClient client, TextWriter output, CancellationToken cancellationToken,
+        ILogger? logger = null)
     {
         var task = BuiltInTasks.Get(settings.Task);
         var language = LanguageRegistry.Default.Resolve(settings.Language);
@@ -100,10 +103,10 @@ internal static class GenerateCommand
             ? await GenerationStrategy.ReadFileAsync(settings.Strategy[1..], cancellationToken)
             : [GenerationStrategy.Parse(settings.Strategy)];
         var known = settings.DescriptionsFile is null
-            ? []
-            : await LabelDescriptionStore.ReadAsync(settings.DescriptionsFile, cancellationToken);
+            ? new List<LabelDescription>()
+            : [.. await LabelDescriptionStore.ReadAsync(settings.DescriptionsFile, cancellationToken)];
         var identifier = settings.LanguageCheck ? LinguaLanguageIdentifier.ForTarget(language.Iso1) : null;
-        var runner = new GenerationRunner(client, identifier);
+        var runner = new GenerationRunner(client, identifier, logger);
         foreach (var strategy in strategies)
         {
             var needsEnglish = strategy.Demonstrations == DemonstrationSource.English;
@@ -117,6 +120,7 @@ internal static class GenerateCommand
                 Options = settings.Options,
             };
             var result = await runner.RunAsync(request, cancellationToken);
+            known.AddRange(result.Descriptions); // later strategies of the same file reuse these summaries
             PrintReport(output, result.Report, new GenerationOutputs(request.OutputDirectory, language.Iso1));
         }
 
@@ -220,7 +224,17 @@ internal sealed class ModelOptions
         command.Options.Add(_noCache);
     }
 
-    public IChatClient Open(ParseResult parseResult, string outputPath)
+    /// <summary>Progress and warnings (classes finished, retries, short quotas) on standard error, one line each.</summary>
+    public static ILoggerFactory ProgressLogging() => LoggerFactory.Create(builder => builder
+        .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+        .AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        })
+        .SetMinimumLevel(LogLevel.Information));
+
+    public IChatClient Open(ParseResult parseResult, string outputPath, ILoggerFactory? loggerFactory = null)
     {
         var outputDirectory = Path.HasExtension(outputPath) ? Path.GetDirectoryName(Path.GetFullPath(outputPath))! : outputPath;
         Directory.CreateDirectory(outputDirectory);
@@ -230,6 +244,7 @@ internal sealed class ModelOptions
             ApiKeyEnvironmentVariable = parseResult.GetValue(_apiKeyEnv),
             CachePath = parseResult.GetValue(_noCache) ? null : parseResult.GetValue(_cache) ?? Path.Combine(outputDirectory, "llm-cache.sqlite"),
             Config = LlmConfig.LoadDefault(),
+            LoggerFactory = loggerFactory,
         });
         return factory.Create(parseResult.GetValue(_model)!);
     }

@@ -245,6 +245,6 @@ public static partial class GeneratedTextParser
     [GeneratedRegex(@"\s*\((?i:translation|translated|in english|english)\s*:[^)]*\)\s*$")]
     private static partial Regex TranslationNote();
 
-    [GeneratedRegex(@"^(?i:here (?:are|is)\b|sure\b|certainly\b|of course\b|okay\b|below (?:are|is)\b|the following\b|i hope\b|note:|translation:|these examples\b)")]
+    [GeneratedRegex(@"^(?i:here (?:are|is)\b|sure\b|certainly\b|of course\b|okay\b|below (?:are|is)\b|the following\b|i hope\b|note:|translation:|english:|in english:|these examples\b)")]
     private static partial Regex PreambleStart();
 }

@@ -32,7 +32,7 @@ public sealed record GenerationOptions
     /// <summary>Accepted length; null means <see cref="LengthRange.DefaultFor"/> the task.</summary>
     public LengthRange? Length { get; init; }
 
-    /// <summary>Ask for a JSON list of strings (constrained by schema and grammar where the backend supports it).</summary>
+    /// <summary>Ask for a JSON list of strings, constrained by a JSON schema where the backend supports one.</summary>
     public bool AskForJsonList { get; init; }
 
     /// <summary>A directory whose generate.txt / judge.txt / describe.txt replace the built-in templates.</summary>

@@ -29,9 +29,34 @@ public sealed class GenerationRunner(IChatClient client, ILanguageIdentifier? la
         var descriptions = await DescribeLabelsAsync(run, concurrency, cancellationToken).ConfigureAwait(false);
         var classes = request.Task.Labels.Select(label => new ClassRun(label, run, descriptions.GetValueOrDefault(label))).ToArray();
 
+        // One class failing (the model is unreachable, say) stops the others rather than letting them run on.
+        using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var tasks = classes.Select(async c =>
+        {
+            try
+            {
+                await RunClassAsync(c, run, concurrency, failFast.Token).ConfigureAwait(false);
+            }
+            catch
+            {
+                await failFast.CancelAsync().ConfigureAwait(false);
+                throw;
+            }
+        }).ToArray();
         try
         {
-            await Task.WhenAll(classes.Select(c => RunClassAsync(c, run, concurrency, cancellationToken))).ConfigureAwait(false);
+            await Task.WhenAll(tasks).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Task.WhenAll reports the first task's exception, which may be a sibling's cancellation: report the cause.
+            var cause = tasks.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException!).FirstOrDefault(e => e is not OperationCanceledException);
+            if (cause is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause);
+            }
+
+            throw;
         }
         finally
         {
@@ -241,7 +266,6 @@ public sealed class GenerationRunner(IChatClient client, ILanguageIdentifier? la
         {
             chatOptions.ResponseFormat = ChatResponseFormat.ForJsonSchema(
                 System.Text.Json.JsonDocument.Parse(ExamplesSchema).RootElement.Clone(), "examples", "The generated texts.");
-            chatOptions.WithGrammar(ExamplesGrammar);
         }
 
         var response = await LlmCalls.GetResponseAsync(client, prompt.Messages, chatOptions, concurrency, cancellationToken).ConfigureAwait(false);
@@ -352,14 +376,6 @@ public sealed class GenerationRunner(IChatClient client, ILanguageIdentifier? la
 
     internal const string ExamplesSchema =
         """{"type":"object","properties":{"examples":{"type":"array","items":{"type":"string"}}},"required":["examples"],"additionalProperties":false}""";
-
-    internal const string ExamplesGrammar =
-        """
-        root ::= "{" ws "\"examples\":" ws "[" ws string (ws "," ws string)* ws "]" ws "}"
-        string ::= "\"" char* "\""
-        char ::= [^"\\\n] | "\\" ["\\/bfnrt]
-        ws ::= [ \t\n]*
-        """;
 
     /// <summary>Everything a run shares across its classes.</summary>
     private sealed class RunContext

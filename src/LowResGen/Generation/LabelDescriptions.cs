@@ -111,7 +111,8 @@ public sealed class LabelSummarizer(IChatClient client, PromptTemplate template,
     public async Task<LabelDescription> DescribeAsync(TaskDefinition task, string label, IReadOnlyList<Example> trainingData,
         string sourceLanguage, int k, int seed, CancellationToken cancellationToken)
     {
-        var examples = new RandomDemonstrationSelector(trainingData.Where(e => e.Label == label)).Select(label, k, 0, seed);
+        // Attempt -1: a draw of its own, not the one the first generation request shows as demonstrations.
+        var examples = new RandomDemonstrationSelector(trainingData.Where(e => e.Label == label)).Select(label, k, -1, seed);
         if (examples.Count == 0)
         {
             throw new InvalidOperationException(

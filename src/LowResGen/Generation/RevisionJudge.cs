@@ -13,8 +13,9 @@ public sealed record LabelContext(string Task, string Label, string LabelKind, s
 
 /// <summary>
 /// The revision step: an LLM reads one generated example and answers whether it belongs to the label and is a good,
-/// complete example in the target language, with a short reason. The answer is constrained where the backend can
-/// (JSON schema for served models, a GBNF grammar for llama.cpp) and parsed leniently from free text otherwise;
+/// complete example in the target language, with a short reason. The answer is constrained by a JSON schema where the
+/// backend can (served models take it as response_format; the embedded runtime turns it into a GBNF grammar; only one
+/// constraint is sent, as vLLM refuses two) and parsed leniently from free text otherwise;
 /// an answer that says neither yes nor no rejects the example, with that as the reason.
 /// </summary>
 public sealed partial class RevisionJudge(IChatClient client, PromptTemplate template, SemaphoreSlim? concurrency = null)
@@ -22,16 +23,6 @@ public sealed partial class RevisionJudge(IChatClient client, PromptTemplate tem
     /// <summary>The JSON schema of the answer: {"verdict": "yes"|"no", "reason": string}.</summary>
     public const string VerdictSchema =
         """{"type":"object","properties":{"verdict":{"type":"string","enum":["yes","no"]},"reason":{"type":"string"}},"required":["verdict","reason"],"additionalProperties":false}""";
-
-    /// <summary>The same answer shape as a GBNF grammar for backends that take one.</summary>
-    public const string VerdictGrammar =
-        """
-        root ::= "{" ws "\"verdict\":" ws verdict "," ws "\"reason\":" ws string ws "}"
-        verdict ::= "\"yes\"" | "\"no\""
-        string ::= "\"" char* "\""
-        char ::= [^"\\\n] | "\\" ["\\/bfnrt]
-        ws ::= [ ]?
-        """;
 
     public PromptTemplate Template => template;
 
@@ -61,7 +52,7 @@ public sealed partial class RevisionJudge(IChatClient client, PromptTemplate tem
             MaxOutputTokens = 120,
             ResponseFormat = ChatResponseFormat.ForJsonSchema(JsonDocument.Parse(VerdictSchema).RootElement.Clone(), "verdict",
                 "Whether the example is acceptable, and why."),
-        }.WithGrammar(VerdictGrammar);
+        };
 
     public async Task<JudgeVerdict> JudgeAsync(LabelContext label, string text, CancellationToken cancellationToken)
     {

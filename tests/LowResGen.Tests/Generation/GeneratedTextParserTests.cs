@@ -59,6 +59,7 @@ public class GeneratedTextParserTests
     public void BulletsAndCommentsAroundAList()
     {
         var raw = "Sure! Here they are:\n- un\n* dau\n• tri\n\nNote: these are informal.\nI hope these help!";
+        Assert.Equal(["un", "dau"], Candidates("un\nEnglish: one\ndau\nTranslation: two"));
         Assert.Equal(["un", "dau", "tri"], Candidates(raw));
     }
 

@@ -89,6 +89,52 @@ public sealed class GenerationCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task TheCliGeneratesThroughAServedEndpointSurvivesAServerErrorAndResumesWithoutNewRequests()
+    {
+        var material = await GenerationMaterial.GetAsync();
+        var generator = new MessyGenerator(material);
+        await using var server = await FakeOpenAiServer.StartAsync();
+        server.Responder = r => generator.Respond(
+            [.. r.Messages.Select(m => new Microsoft.Extensions.AI.ChatMessage(new Microsoft.Extensions.AI.ChatRole(m.Role), m.Content))],
+            (int)((r.Body["seed"]?.GetValue<long>() ?? 0) % 1000));
+        server.Faults = r => r.Number == 5 ? FakeFault.ServerError : FakeFault.None;
+        var outputDirectory = Path.Combine(_directory, "served");
+        string[] args =
+        [
+            "generate", "--task", "intent", "--language", "cy", "--strategy", "target-demos:k=3+sl+revision", "--per-class", "2",
+            "--model", server.BaseUrl + "#fake-llm", "--train-data", TrainData, "--output", outputDirectory, "--no-language-check",
+        ];
+
+        var (exitCode, printed) = await InvokeAsync(args);
+
+        Assert.Equal(0, exitCode);
+        var imported = await ExampleFiles.ReadAsync(Path.Combine(outputDirectory, "cy-generated.csv"),
+            new ImportOptions { Language = "cy", Task = BuiltInTasks.Massive10 }, CancellationToken.None);
+        Assert.Equal(20, imported.Examples.Count);
+        Assert.All(imported.Examples, e => Assert.Contains(e.Text, material.WelshTexts(e.Label)));
+        Assert.Contains("massive10 / cy / target-demos:k=3+sl+revision / fake-llm: 20 examples", printed);
+        var judged = server.Requests.Where(r => r.Body["response_format"] is not null).ToArray();
+        Assert.NotEmpty(judged);
+        Assert.All(judged, r => Assert.Contains("verdict", r.Body["response_format"]!.ToJsonString()));
+        var requests = server.RequestCount;
+
+        // The same command again: everything is on disk, so it resumes, reports, and asks the server nothing.
+        (exitCode, printed) = await InvokeAsync(args);
+        Assert.Equal(0, exitCode);
+        Assert.Contains("20 examples (resumed)", printed);
+        Assert.Equal(requests, server.RequestCount);
+    }
+
+    private static async Task<(int ExitCode, string Output)> InvokeAsync(string[] args)
+    {
+        var root = new RootCommand { GenerateCommand.Create(), DescribeLabelsCommand.Create() };
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exitCode = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        return (exitCode, output + error.ToString());
+    }
+
+    [Fact]
     public async Task TheCliRunsAFullStrategyOnTheTinyEmbeddedModelAndStopsAtTheAttemptLimit()
     {
         var model = Path.Combine(_directory, "tiny.gguf");

@@ -67,7 +67,9 @@ internal sealed partial class MessyGenerator(GenerationMaterial material)
 
     public const int FormatCount = 7;
 
-    public string Respond(IReadOnlyList<ChatMessage> messages, ChatOptions? options)
+    public string Respond(IReadOnlyList<ChatMessage> messages, ChatOptions? options) => Respond(messages, options.GetSampleIndex());
+
+    public string Respond(IReadOnlyList<ChatMessage> messages, int sample)
     {
         var system = messages[0].Text;
         var user = messages[^1].Text;
@@ -86,7 +88,6 @@ internal sealed partial class MessyGenerator(GenerationMaterial material)
         }
 
         var label = AskedLabel().Match(user).Groups[1].Value;
-        var sample = options.GetSampleIndex();
         var pool = material.WelshTexts(label);
         var texts = Enumerable.Range(0, 8).Select(i => pool[(sample * 8 + i) % pool.Length]).ToArray();
         var english = material.EnglishTexts(label)[sample % 5];

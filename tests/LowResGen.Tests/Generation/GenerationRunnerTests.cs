@@ -337,7 +337,7 @@ public sealed class GenerationRunnerTests : IDisposable
     }
 
     [Fact]
-    public async Task AJsonListIsAskedForWithASchemaAndAGrammar()
+    public async Task AJsonListIsAskedForWithASchema()
     {
         var material = await GenerationMaterial.GetAsync();
         var generator = new MessyGenerator(material) { FixedFormat = 2 };
@@ -347,8 +347,8 @@ public sealed class GenerationRunnerTests : IDisposable
         Assert.True(result.Report.AllQuotasMet);
         Assert.All(client.Requests, r =>
         {
-            Assert.IsType<ChatResponseFormatJson>(r.Options!.ResponseFormat);
-            Assert.Contains("examples", r.Options.GetGrammar());
+            var format = Assert.IsType<ChatResponseFormatJson>(r.Options!.ResponseFormat);
+            Assert.Contains("\"examples\"", format.Schema!.Value.GetRawText());
             Assert.Contains("JSON object", r.Messages[1].Text);
         });
     }

@@ -53,7 +53,8 @@ public class RevisionJudgeTests
         Assert.Contains("The user asks about alarms.", messages[1].Text);
         var format = Assert.IsType<ChatResponseFormatJson>(options!.ResponseFormat);
         Assert.Contains("\"verdict\"", format.Schema!.Value.GetRawText());
-        Assert.Contains("verdict ::=", options.GetGrammar());
+        // One constraint only (the embedded runtime derives its grammar from the schema; vLLM refuses two).
+        Assert.Null(options.GetGrammar());
         Assert.Equal(0f, options.Temperature);
     }
 }
