@@ -133,8 +133,12 @@ public sealed class ModelReferenceTests
     [Fact]
     public void Embedded_references_without_a_runtime_or_file_are_clear_errors()
     {
-        var noRuntime = Assert.Throws<InvalidOperationException>(() => new LlmClientFactory().Create("some-model-name"));
+        var noRuntime = Assert.Throws<InvalidOperationException>(() => new LlmClientFactory(new LlmClientOptions { EmbeddedBackend = null }).Create("some-model-name"));
         Assert.Contains("some-model-name", noRuntime.Message);
+
+        // The default runtime names what it could not find: not a file, not in the model cache, not a URL or configured name.
+        var notFound = Assert.Throws<ArgumentException>(() => new LlmClientFactory().Create("some-model-name"));
+        Assert.Contains("some-model-name", notFound.Message);
         var factory = new LlmClientFactory(new LlmClientOptions { EmbeddedBackend = (_, _) => new ScriptedChatClient((_, _) => "") });
         Assert.Throws<FileNotFoundException>(() => factory.Create("/nonexistent/model.gguf"));
     }
