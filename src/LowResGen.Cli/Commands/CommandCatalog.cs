@@ -10,6 +10,8 @@ internal static class CommandCatalog
         yield return VersionCommand.Create();
         yield return EvaluateCommand.Create(LowResGen.Evaluation.ClassifierTrainerRegistry.BuiltIn());
         yield return ReportCommand.Create();
+        yield return ClassifyCommand.Create();
+        yield return CompareCommand.Create(LowResGen.Evaluation.ClassifierTrainerRegistry.BuiltIn());
         yield return ExportCommand.Create();
     }
 }

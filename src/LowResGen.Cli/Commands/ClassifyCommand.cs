@@ -1,0 +1,153 @@
+using System.CommandLine;
+using System.Globalization;
+using LowResGen.Common;
+using LowResGen.Data;
+using LowResGen.Data.Import;
+using LowResGen.Llm;
+using LowResGen.Llm.Embedded;
+using LowResGen.LlmClassification;
+using Microsoft.Extensions.AI;
+
+namespace LowResGen.Cli.Commands;
+
+/// <summary>`lowresgen classify`: label a test set with an LLM, zero-shot or k-shot, and evaluate it like any classifier.</summary>
+public static class ClassifyCommand
+{
+    public static Command Create()
+    {
+        var model = new ModelOptions();
+        var test = new Option<string>("--test") { Description = "Gold test file (CSV/TSV with text and label columns).", Required = true };
+        var task = new Option<string>("--task") { Description = "Task: massive10/intent, massive60, sib200/topic, sentiment.", Required = true };
+        var language = new Option<string>("--language") { Description = "Language code of the texts.", Required = true };
+        var mode = new Option<string>("--mode") { Description = "zero-shot or k-shot.", DefaultValueFactory = _ => "zero-shot" };
+        var k = new Option<int>("--k") { Description = "Demonstrations per label (k-shot).", DefaultValueFactory = _ => 5 };
+        var demos = new Option<string?>("--demos-from") { Description = "File to draw the k-shot demonstrations from (gold or generated training data)." };
+        var demosName = new Option<string>("--demos-name") { Description = "Name of the demonstration pool in the setting name (llm-5-shot-<name>).", DefaultValueFactory = _ => "gold" };
+        var repeats = new Option<int>("--repeats") { Description = "k-shot repeats, each with demonstrations drawn by its own seed (0..N-1).", DefaultValueFactory = _ => 3 };
+        var output = new Option<string>("--output") { Description = "Output directory: results.csv, predictions.csv, confusion PNGs, llm-summary.json.", Required = true };
+        var command = new Command("classify", "Classify a test set with an LLM (zero-shot or k-shot) and evaluate it like the other classifiers.")
+        {
+            test, task, language, mode, k, demos, demosName, repeats, output,
+        };
+        model.AddTo(command);
+        command.SetAction(async (parseResult, cancellationToken) => await Cli.RunAsync(parseResult, async () =>
+        {
+            var definition = BuiltInTasks.Get(parseResult.GetValue(task)!);
+            var lang = parseResult.GetValue(language)!;
+            var testSet = await ReadAsync(parseResult.GetValue(test)!, definition, lang, Splits.Test, cancellationToken);
+            var setting = parseResult.GetValue(mode) switch
+            {
+                "zero-shot" => LlmSetting.ZeroShot,
+                "k-shot" => LlmSetting.KShot(Positive(parseResult.GetValue(k), "--k"), parseResult.GetValue(demosName)!,
+                    await ReadAsync(parseResult.GetValue(demos) ?? throw new ArgumentException("--mode k-shot needs --demos-from <file>."),
+                        definition, lang, Splits.Train, cancellationToken)),
+                var other => throw new ArgumentException($"Unknown --mode '{other}': expected zero-shot or k-shot."),
+            };
+            using var client = model.CreateClient(parseResult);
+            var classifier = new LlmClassifier(client, definition, model.ClassifierOptions(parseResult));
+            var seeds = Enumerable.Range(0, Positive(parseResult.GetValue(repeats), "--repeats")).ToArray();
+            var writer = parseResult.InvocationConfiguration.Output;
+            var summary = await new LlmEvaluationRunner(classifier, model.WritePlots(parseResult)).RunAsync([setting], testSet, seeds,
+                parseResult.GetValue(output)!, new ImmediateProgress(row => writer.WriteLine(Describe(row))), cancellationToken);
+            foreach (var s in summary.Settings)
+            {
+                writer.WriteLine($"{s.Name}: macro-F1 {s.F1.ToPoints()}, accuracy {s.Accuracy.ToPoints()}, unmappable {s.Unmappable}/{s.Answers}");
+            }
+
+            writer.WriteLine($"Written to {summary.OutputDirectory}");
+        }));
+        return command;
+    }
+
+    internal static string Describe(LowResGen.Evaluation.ResultRow row) =>
+        string.Create(CultureInfo.InvariantCulture, $"{row.Setting} seed {row.Seed}: macro-F1 {row.F1:F3}, accuracy {row.Accuracy:F3}");
+
+    internal static async Task<IReadOnlyList<Example>> ReadAsync(string path, TaskDefinition task, string language, string split, CancellationToken cancellationToken) =>
+        (await ExampleFiles.ReadAsync(path, new ImportOptions { Task = task, Language = language, Split = split }, cancellationToken)).Examples;
+
+    internal static int Positive(int value, string option) =>
+        value > 0 ? value : throw new ArgumentException($"{option} must be positive (got {value}).");
+
+    /// <summary>Reports on the calling thread, so lines are printed in order and before the command returns.</summary>
+    internal sealed class ImmediateProgress(Action<LowResGen.Evaluation.ResultRow> report) : IProgress<LowResGen.Evaluation.ResultRow>
+    {
+        public void Report(LowResGen.Evaluation.ResultRow value) => report(value);
+    }
+
+    /// <summary>The options every LLM-classification command shares: which model, and how to ask it.</summary>
+    internal sealed class ModelOptions
+    {
+        private readonly Option<string> model = new("--model") { Description = "GGUF file, server URL (model after '#') or a model named in llm.toml.", Required = true };
+        private readonly Option<string?> modelName = new("--model-name") { Description = "Model name for a bare server URL." };
+        private readonly Option<string?> apiKeyEnv = new("--api-key-env") { Description = "NAME of the environment variable holding the API key." };
+        private readonly Option<string?> cache = new("--cache") { Description = "SQLite response cache; reruns replay cached answers." };
+        private readonly Option<string> constrained = new("--constrained") { Description = "auto (choice list / grammar over the labels), off (free text, mapped) or json-schema.", DefaultValueFactory = _ => "auto" };
+        private readonly Option<string> scoring = new("--scoring") { Description = "generate (answer, then map) or logprob (score each label; embedded models).", DefaultValueFactory = _ => "generate" };
+        private readonly Option<int> concurrency = new("--concurrency") { Description = "Requests in flight at once.", DefaultValueFactory = _ => 8 };
+        private readonly Option<bool> noDescriptions = new("--no-descriptions") { Description = "Leave the label descriptions out of the prompt." };
+        private readonly Option<bool> noPlots = new("--no-plots") { Description = "Skip the confusion-matrix PNGs." };
+
+        public void AddTo(Command command)
+        {
+            foreach (var option in new Option[] { model, modelName, apiKeyEnv, cache, constrained, scoring, concurrency, noDescriptions, noPlots })
+            {
+                command.Options.Add(option);
+            }
+        }
+
+        public string Model(ParseResult parseResult) => parseResult.GetValue(model)!;
+
+        public bool WritePlots(ParseResult parseResult) => !parseResult.GetValue(noPlots);
+
+        public IChatClient CreateClient(ParseResult parseResult)
+        {
+            var factory = new LlmClientFactory(new LlmClientOptions
+            {
+                CachePath = parseResult.GetValue(cache),
+                Config = LlmConfig.LoadDefault(),
+                ModelName = parseResult.GetValue(modelName),
+                ApiKeyEnvironmentVariable = parseResult.GetValue(apiKeyEnv),
+                EmbeddedBackend = (reference, logger) => EmbeddedChatClient.Load(new EmbeddedModelOptions(reference.PathOrName), logger),
+            });
+            return factory.Create(parseResult.GetValue(model)!);
+        }
+
+        public LlmClassifierOptions ClassifierOptions(ParseResult parseResult) => new()
+        {
+            IncludeDescriptions = !parseResult.GetValue(noDescriptions),
+            MaxConcurrency = Positive(parseResult.GetValue(concurrency), "--concurrency"),
+            Constrained = parseResult.GetValue(constrained) switch
+            {
+                "auto" => ConstrainedOutput.Auto,
+                "off" => ConstrainedOutput.Off,
+                "json-schema" => ConstrainedOutput.JsonSchema,
+                var other => throw new ArgumentException($"Unknown --constrained '{other}': expected auto, off or json-schema."),
+            },
+            Scoring = parseResult.GetValue(scoring) switch
+            {
+                "generate" => LlmScoring.Generate,
+                "logprob" => LlmScoring.LogProbability,
+                var other => throw new ArgumentException($"Unknown --scoring '{other}': expected generate or logprob."),
+            },
+        };
+    }
+
+    /// <summary>Runs a command body, turning bad input into a one-line error and exit code 1.</summary>
+    internal static class Cli
+    {
+        public static async Task<int> RunAsync(ParseResult parseResult, Func<Task> body)
+        {
+            try
+            {
+                await body();
+                return 0;
+            }
+            catch (Exception e) when (e is DataFormatException or ArgumentException or InvalidOperationException or NotSupportedException
+                                          or IOException or UnauthorizedAccessException or LlmRequestException)
+            {
+                parseResult.InvocationConfiguration.Error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+        }
+    }
+}
