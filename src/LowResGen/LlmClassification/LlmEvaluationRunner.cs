@@ -40,7 +40,8 @@ public sealed record LlmEvaluationSummary(
 /// per seed (the seed draws the demonstrations); zero-shot has nothing to draw and runs once, under the first seed.
 /// An answer that names no label is predicted as <see cref="UnmappableLabel"/>: wrong, shown as its own confusion column,
 /// counted and listed separately, and not a class of the macro-F1 (which averages over the task's labels).
-/// results.csv is rewritten after every run; a rerun replays the answers from the client's response cache.
+/// results.csv is rewritten after every run, keeping the rows of other settings run into the same directory; a rerun
+/// replays the answers from the client's response cache.
 /// </summary>
 public sealed class LlmEvaluationRunner(LlmClassifier classifier, bool writePlots = true)
 {
@@ -67,6 +68,15 @@ public sealed class LlmEvaluationRunner(LlmClassifier classifier, bool writePlot
         var outputs = new EvaluationOutputs(outputDirectory);
         Directory.CreateDirectory(outputs.Directory);
         var texts = test.Select(e => e.Text).ToArray();
+
+        // Other settings run earlier into the same directory stay in results.csv and predictions.csv, so zero-shot,
+        // k-shot gold and k-shot generated can be run one by one and still make one table.
+        var names = settings.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        var earlierRows = (await ResultsFile.ReadIfExistsAsync(outputs.Results, cancellationToken).ConfigureAwait(false))
+            .Where(r => !names.Contains(r.Setting)).ToArray();
+        var earlierPredictions = File.Exists(outputs.Predictions)
+            ? (await PredictionsFile.ReadAsync(outputs.Predictions, cancellationToken).ConfigureAwait(false)).Where(p => !names.Contains(p.Setting)).ToArray()
+            : [];
         var rows = new List<ResultRow>();
         var unmappable = new List<UnmappableAnswer>();
         var summaries = new List<LlmSettingSummary>();
@@ -101,7 +111,7 @@ public sealed class LlmEvaluationRunner(LlmClassifier classifier, bool writePlot
                     await AtomicFile.WriteAllBytesAsync(outputs.NewConfusionPlot(setting.Name, seed), png, cancellationToken).ConfigureAwait(false);
                 }
 
-                await ResultsFile.WriteAsync(outputs.Results, rows, cancellationToken).ConfigureAwait(false);
+                await ResultsFile.WriteAsync(outputs.Results, [.. earlierRows, .. rows], cancellationToken).ConfigureAwait(false);
                 progress?.Report(row);
             }
 
@@ -110,7 +120,7 @@ public sealed class LlmEvaluationRunner(LlmClassifier classifier, bool writePlot
                 settingUnmappable, settingRows.Count * test.Count));
         }
 
-        await CombinePredictionsAsync(outputs.Predictions, predictionFiles, cancellationToken).ConfigureAwait(false);
+        await CombinePredictionsAsync(outputs.Predictions, earlierPredictions, predictionFiles, cancellationToken).ConfigureAwait(false);
         var summary = new LlmEvaluationSummary(task.Name, task.Labels, test.Count, summaries, rows, unmappable, outputs.Directory);
         await AtomicFile.WriteAllTextAsync(Path.Combine(outputs.Directory, SummaryFileName), JsonSerializer.Serialize(summary, Json), cancellationToken)
             .ConfigureAwait(false);
@@ -128,9 +138,10 @@ public sealed class LlmEvaluationRunner(LlmClassifier classifier, bool writePlot
         return metrics with { MacroF1 = present.Length == 0 ? 0 : present.Average() };
     }
 
-    private static async Task CombinePredictionsAsync(string path, IReadOnlyList<string> files, CancellationToken cancellationToken)
+    private static async Task CombinePredictionsAsync(string path, IReadOnlyList<PredictionRow> earlier, IReadOnlyList<string> files,
+        CancellationToken cancellationToken)
     {
-        var rows = new List<PredictionRow>();
+        var rows = new List<PredictionRow>(earlier);
         foreach (var file in files)
         {
             rows.AddRange(await PredictionsFile.ReadAsync(file, cancellationToken).ConfigureAwait(false));

@@ -52,6 +52,24 @@ public sealed class LlmEvaluationTests : IDisposable
     }
 
     [Fact]
+    public async Task Settings_run_one_by_one_into_one_directory_make_one_results_file()
+    {
+        var classifier = new LlmClassifier(KeywordModel(), Sentiment, new LlmClassifierOptions { Constrained = ConstrainedOutput.Off });
+        var runner = new LlmEvaluationRunner(classifier, writePlots: false);
+        var output = Path.Combine(directory, "one-by-one");
+        var pool = LlmClassifierTests.Pool(Sentiment, 4);
+
+        await runner.RunAsync([LlmSetting.ZeroShot], TestSet(), [0], output, null, CancellationToken.None);
+        await runner.RunAsync([LlmSetting.KShot(1, "gold", pool)], TestSet(), [0, 1], output, null, CancellationToken.None);
+        await runner.RunAsync([LlmSetting.KShot(1, "gold", pool)], TestSet(), [0], output, null, CancellationToken.None);
+
+        var results = await ResultsFile.ReadAsync(Path.Combine(output, ResultsFile.FileName), CancellationToken.None);
+        Assert.Equal(["llm-zero-shot,0", "llm-1-shot-gold,0"], results.Select(r => $"{r.Setting},{r.Seed}"));
+        var predictions = await PredictionsFile.ReadAsync(Path.Combine(output, "predictions.csv"), CancellationToken.None);
+        Assert.Equal(8, predictions.Count);
+    }
+
+    [Fact]
     public void Macro_f1_averages_over_the_task_labels_only()
     {
         var metrics = LlmEvaluationRunner.Metrics(Sentiment,
