@@ -4,6 +4,7 @@ using LowResGen.Bench;
 var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
 {
     ["fasttext"] = FastTextBenchmark.RunAsync,
+    ["served"] = ServedBench.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

@@ -30,6 +30,9 @@ public sealed record LlmClientOptions
     /// <summary>In-flight limit per endpoint for URLs given on the command line (config files set their own).</summary>
     public int MaxInFlightPerEndpoint { get; init; } = 64;
 
+    /// <summary>Time limit of one attempt for every served model (overrides timeout_seconds in the config); null keeps theirs.</summary>
+    public TimeSpan? RequestTimeout { get; init; }
+
     /// <summary>Adaptive concurrency backs off when latency per token exceeds this multiple of the best seen.</summary>
     public double LatencyTolerance { get; init; } = 3.0;
 
@@ -80,7 +83,8 @@ public sealed class LlmClientFactory(LlmClientOptions? options = null)
 
     private IChatClient CreateServed(ServedModelReference reference)
     {
-        var backend = new OpenAiCompatibleChatClient(reference.Options, _options.HttpClient);
+        var served = _options.RequestTimeout is { } timeout ? reference.Options with { RequestTimeout = timeout } : reference.Options;
+        var backend = new OpenAiCompatibleChatClient(served, _options.HttpClient);
         var secrets = reference.Options.ApiKeyEnvironmentVariable is { } variable && Environment.GetEnvironmentVariable(variable) is { } key ? [key] : Array.Empty<string>();
         var concurrency = new ConcurrencyOptions
         {

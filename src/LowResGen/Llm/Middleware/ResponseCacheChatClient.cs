@@ -18,6 +18,10 @@ public sealed class ResponseCacheChatClient : WholeAnswerDelegatingChatClient
     private readonly string _connectionString;
     private readonly string _modelIdentity;
 
+    // SQLite allows one writer at a time and answers SQLITE_BUSY (retried after a sleep) to the others; queueing our own
+    // writers here keeps concurrent requests from sleeping on each other. Other processes still rely on the busy timeout.
+    private readonly SemaphoreSlim _writer = new(1, 1);
+
     /// <param name="databasePath">SQLite file; created with its folder if missing.</param>
     /// <param name="modelIdentity">What makes answers of two clients interchangeable, e.g. "served:Qwen/Qwen2.5-7B-Instruct";
     /// defaults to the inner client's provider and model id.</param>
@@ -32,12 +36,13 @@ public sealed class ResponseCacheChatClient : WholeAnswerDelegatingChatClient
             Directory.CreateDirectory(folder);
         }
 
-        // No pooling: nothing keeps the file open between calls, and each call's connection is cheap next to an LLM call.
+        // Pooled connections: when the last connection to a WAL database closes, SQLite checkpoints and fsyncs, which
+        // per answer would cost tens of milliseconds. The pool is cleared on Dispose, so nothing holds the file afterwards.
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = databasePath,
             Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
+            Pooling = true,
             DefaultTimeout = 60,
         }.ToString();
         using var connection = Open();
@@ -79,10 +84,28 @@ public sealed class ResponseCacheChatClient : WholeAnswerDelegatingChatClient
         return response;
     }
 
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            using var connection = new SqliteConnection(_connectionString);
+            SqliteConnection.ClearPool(connection);
+            _writer.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
     private SqliteConnection Open()
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
+
+        // WAL + synchronous=NORMAL: a commit survives a crash of this process (what an interrupted run needs) without an
+        // fsync per answer, which would serialise a batch of hundreds of concurrent answers behind the disk.
+        using var pragma = connection.CreateCommand();
+        pragma.CommandText = "PRAGMA synchronous=NORMAL;";
+        pragma.ExecuteNonQuery();
         return connection;
     }
 
@@ -113,6 +136,19 @@ public sealed class ResponseCacheChatClient : WholeAnswerDelegatingChatClient
         var answer = new CachedAnswer(
             response.Messages.Where(m => m.Role == ChatRole.Assistant).Select(m => m.Text).ToArray(),
             response.FinishReason?.Value, response.Usage?.InputTokenCount, response.Usage?.OutputTokenCount, response.ModelId);
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await InsertAsync(key, answer, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    private async Task InsertAsync(string key, CachedAnswer answer, CancellationToken cancellationToken)
+    {
         await using var connection = Open();
         await using var command = connection.CreateCommand();
         command.CommandText = "INSERT OR REPLACE INTO responses (key, model, answer, created_utc) VALUES ($key, $model, $answer, $created)";
@@ -147,16 +183,7 @@ public sealed class ResponseCacheChatClient : WholeAnswerDelegatingChatClient
             {
                 json.WriteString("instructions", options.Instructions);
                 json.WriteString("model_id", options.ModelId);
-                WriteNumber(json, "temperature", options.Temperature);
-                WriteNumber(json, "top_p", options.TopP);
-                WriteNumber(json, "top_k", options.TopK);
-                WriteNumber(json, "max_tokens", options.MaxOutputTokens);
-                WriteNumber(json, "frequency_penalty", options.FrequencyPenalty);
-                WriteNumber(json, "presence_penalty", options.PresencePenalty);
-                if (options.Seed is { } seed)
-                {
-                    json.WriteNumber("seed", seed);
-                }
+                Served.ChatCompletionProtocol.WriteSamplingFields(json, options);
 
                 json.WritePropertyName("stop");
                 JsonSerializer.Serialize(json, options.StopSequences?.ToArray() ?? []);
@@ -181,22 +208,6 @@ public sealed class ResponseCacheChatClient : WholeAnswerDelegatingChatClient
         }
 
         return Convert.ToHexStringLower(SHA256.HashData(buffer.ToArray()));
-    }
-
-    private static void WriteNumber(Utf8JsonWriter json, string name, float? value)
-    {
-        if (value is { } v)
-        {
-            json.WriteString(name, v.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
-        }
-    }
-
-    private static void WriteNumber(Utf8JsonWriter json, string name, int? value)
-    {
-        if (value is { } v)
-        {
-            json.WriteNumber(name, v);
-        }
     }
 
     private sealed record CachedAnswer(string[] Texts, string? FinishReason, long? InputTokens, long? OutputTokens, string? ModelId);

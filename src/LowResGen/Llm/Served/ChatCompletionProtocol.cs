@@ -54,17 +54,7 @@ internal static class ChatCompletionProtocol
 
     private static void WriteOptions(Utf8JsonWriter json, ChatOptions options, ServerKind serverKind)
     {
-        WriteIfSet(json, "temperature", options.Temperature);
-        WriteIfSet(json, "top_p", options.TopP);
-        WriteIfSet(json, "top_k", options.TopK);
-        WriteIfSet(json, "max_tokens", options.MaxOutputTokens);
-        WriteIfSet(json, "frequency_penalty", options.FrequencyPenalty);
-        WriteIfSet(json, "presence_penalty", options.PresencePenalty);
-        if (options.Seed is { } seed)
-        {
-            json.WriteNumber("seed", seed);
-        }
-
+        WriteSamplingFields(json, options);
         if (options.StopSequences is { Count: > 0 } stops)
         {
             json.WriteStartArray("stop");
@@ -91,6 +81,21 @@ internal static class ChatCompletionProtocol
                 json.WritePropertyName(key);
                 JsonSerializer.Serialize(json, value, value.GetType(), AIJsonUtilities.DefaultOptions);
             }
+        }
+    }
+
+    /// <summary>The numeric sampling fields under their OpenAI names (also the response cache's key material).</summary>
+    internal static void WriteSamplingFields(Utf8JsonWriter json, ChatOptions options)
+    {
+        WriteIfSet(json, "temperature", options.Temperature);
+        WriteIfSet(json, "top_p", options.TopP);
+        WriteIfSet(json, "top_k", options.TopK);
+        WriteIfSet(json, "max_tokens", options.MaxOutputTokens);
+        WriteIfSet(json, "frequency_penalty", options.FrequencyPenalty);
+        WriteIfSet(json, "presence_penalty", options.PresencePenalty);
+        if (options.Seed is { } seed)
+        {
+            json.WriteNumber("seed", seed);
         }
     }
 

@@ -1,0 +1,59 @@
+using System.CommandLine;
+using LowResGen.Llm;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+
+namespace LowResGen.Cli.Commands;
+
+/// <summary>
+/// The LLM options every LLM-using command shares (<c>--model</c>, <c>--model-name</c>, <c>--api-key-env</c>,
+/// <c>--llm-config</c>, <c>--llm-cache</c>, <c>--max-in-flight</c>, <c>--request-timeout</c>), and the one way to turn them
+/// into an <see cref="LlmClientFactory"/>. Create one per command, <see cref="AddTo"/> it, call <see cref="CreateFactory"/> in the action.
+/// </summary>
+public sealed class LlmOptions
+{
+    public Option<string> Model { get; } = new("--model")
+    {
+        Description = "GGUF file or model-cache name (embedded), http(s)://host:port/v1#model-name (OpenAI-compatible server; "
+            + "several URLs separated by commas), or a model named in llm.toml",
+        Required = true,
+    };
+
+    public Option<string?> ModelName { get; } = new("--model-name") { Description = "Model name for a server URL given without #name" };
+
+    public Option<string?> ApiKeyEnv { get; } = new("--api-key-env") { Description = "NAME of the environment variable that holds the server's API key" };
+
+    public Option<FileInfo?> Config { get; } = new("--llm-config") { Description = "Named models (default: $LOWRESGEN_LLM_CONFIG, ./llm.toml, ~/.config/lowresgen/llm.toml)" };
+
+    public Option<FileInfo?> Cache { get; } = new("--llm-cache") { Description = "SQLite response cache; reruns replay answers from it" };
+
+    public Option<int> MaxInFlight { get; } = new("--max-in-flight") { Description = "Requests in flight per server URL", DefaultValueFactory = _ => 64 };
+
+    public Option<double?> RequestTimeout { get; } = new("--request-timeout") { Description = "Seconds one attempt may take (default 300)" };
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { Model, ModelName, ApiKeyEnv, Config, Cache, MaxInFlight, RequestTimeout })
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    /// <param name="embeddedBackend">Loads GGUF models (the embedded runtime); null: only served models are available.</param>
+    public LlmClientFactory CreateFactory(ParseResult parseResult, ILoggerFactory? loggerFactory = null,
+        Func<EmbeddedModelReference, ILogger?, IChatClient>? embeddedBackend = null)
+    {
+        var config = parseResult.GetValue(Config) is { } file ? LlmConfig.Load(file.FullName) : LlmConfig.LoadDefault();
+        return new LlmClientFactory(new LlmClientOptions
+        {
+            Config = config,
+            ModelName = parseResult.GetValue(ModelName),
+            ApiKeyEnvironmentVariable = parseResult.GetValue(ApiKeyEnv),
+            CachePath = parseResult.GetValue(Cache)?.FullName,
+            MaxInFlightPerEndpoint = parseResult.GetValue(MaxInFlight),
+            RequestTimeout = parseResult.GetValue(RequestTimeout) is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+            LoggerFactory = loggerFactory,
+            EmbeddedBackend = embeddedBackend,
+        });
+    }
+}
