@@ -5,6 +5,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringCompare
 {
     ["fasttext"] = FastTextBenchmark.RunAsync,
     ["served"] = ServedBench.RunAsync,
+    ["embedded"] = EmbeddedBench.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

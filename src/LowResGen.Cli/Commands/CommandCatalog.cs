@@ -13,5 +13,7 @@ internal static class CommandCatalog
         yield return ClassifyCommand.Create();
         yield return CompareCommand.Create(LowResGen.Evaluation.ClassifierTrainerRegistry.BuiltIn());
         yield return ExportCommand.Create();
+        yield return ModelsCommand.Create();
+        yield return ChatCommand.Create();
     }
 }

@@ -59,10 +59,12 @@ public sealed class EmbeddedChatClient : IChatClient, ITokenCounter, ICompletion
             var sequenceContext = options.ContextSize ?? Math.Min(weights.ContextSize, EmbeddedModelOptions.DefaultContextCap);
             var contextParams = new ModelParams(options.ModelPath)
             {
-                // Each sequence gets its own slice of the KV cache, so one long answer cannot starve the others.
+                // Room for every sequence at full length; the scheduler caps each one at sequenceContext, so one
+                // long answer cannot starve the others. A unified KV buffer measured ~2x faster per batched step
+                // than per-sequence streams on CPU (bench `embedded`).
                 ContextSize = (uint)(sequenceContext * options.ParallelSequences),
                 SeqMax = (uint)options.ParallelSequences,
-                KVUnified = false,
+                KVUnified = true,
                 BatchSize = (uint)options.BatchSize,
                 UBatchSize = (uint)options.BatchSize,
                 Threads = options.Threads,

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using LLama.Batched;
 using LLama.Native;
@@ -8,7 +9,9 @@ namespace LowResGen.Llm.Embedded;
 /// <param name="DecodeSteps">Calls to llama.cpp's decode.</param>
 /// <param name="MaxSequencesPerStep">Most sequences that one decode step advanced: above 1 means requests shared a batch.</param>
 /// <param name="SequencesCompleted">Requests (answers or scored candidates) finished.</param>
-public sealed record EmbeddedStatistics(long DecodeSteps, int MaxSequencesPerStep, long SequencesCompleted);
+/// <param name="DecodeTime">Time spent in llama.cpp's decode (the rest of the loop is sampling and bookkeeping).</param>
+/// <param name="SamplingTime">Time spent sampling and detokenizing between decode steps.</param>
+public sealed record EmbeddedStatistics(long DecodeSteps, int MaxSequencesPerStep, long SequencesCompleted, TimeSpan DecodeTime, TimeSpan SamplingTime);
 
 /// <summary>
 /// Continuous batching over LLamaSharp's <see cref="BatchedExecutor"/>: a queue feeds up to N sequences; each decode
@@ -24,7 +27,7 @@ internal sealed class SequenceScheduler : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private readonly Lock _statisticsLock = new();
-    private EmbeddedStatistics _statistics = new(0, 0, 0);
+    private EmbeddedStatistics _statistics = new(0, 0, 0, TimeSpan.Zero, TimeSpan.Zero);
     private volatile Exception? _fatal;
 
     public SequenceScheduler(BatchedExecutor executor, int maxSequences, int sequenceContext)
@@ -82,18 +85,17 @@ internal sealed class SequenceScheduler : IDisposable
                 }
 
                 var pending = active.Where(a => a.Conversation.RequiresInference).Select(a => a.Conversation).ToList();
+                var decodeStarted = Stopwatch.GetTimestamp();
                 var result = await _executor.Infer(_stop.Token);
+                var decodeTime = Stopwatch.GetElapsedTime(decodeStarted);
                 if (result != DecodeResult.Ok)
                 {
                     // The failed batch stays queued in the executor, so this executor cannot be trusted any more.
                     throw new InvalidOperationException($"llama.cpp could not decode the batch ({result}).");
                 }
 
-                if (pending.Count > 0)
-                {
-                    RecordStep(pending.Count(c => !c.RequiresInference));
-                }
-
+                var advanced = pending.Count(c => !c.RequiresInference);
+                var samplingStarted = Stopwatch.GetTimestamp();
                 for (var i = active.Count - 1; i >= 0; i--)
                 {
                     var (job, conversation) = active[i];
@@ -127,6 +129,11 @@ internal sealed class SequenceScheduler : IDisposable
                         active.RemoveAt(i);
                         RecordCompleted();
                     }
+                }
+
+                if (pending.Count > 0)
+                {
+                    RecordStep(advanced, decodeTime, Stopwatch.GetElapsedTime(samplingStarted));
                 }
             }
         }
@@ -182,13 +189,15 @@ internal sealed class SequenceScheduler : IDisposable
         active.Clear();
     }
 
-    private void RecordStep(int sequences)
+    private void RecordStep(int sequences, TimeSpan decodeTime, TimeSpan samplingTime)
     {
         lock (_statisticsLock)
         {
             _statistics = _statistics with
             {
                 DecodeSteps = _statistics.DecodeSteps + 1,
+                DecodeTime = _statistics.DecodeTime + decodeTime,
+                SamplingTime = _statistics.SamplingTime + samplingTime,
                 MaxSequencesPerStep = Math.Max(_statistics.MaxSequencesPerStep, sequences),
             };
         }
