@@ -28,7 +28,7 @@ public sealed record LinearTextClassifierOptions
     public int MaxCharNgram { get; init; } = 5;
 
     /// <summary>Share of the feature vector's squared norm given to the character n-grams (the rest goes to word n-grams).</summary>
-    public double CharacterWeight { get; init; } = 0.5;
+    public double CharacterWeight { get; init; } = 0.8;
 
     /// <summary>Use 1 + log(tf) instead of raw counts.</summary>
     public bool SublinearTf { get; init; } = true;
@@ -40,7 +40,7 @@ public sealed record LinearTextClassifierOptions
     public int MinDocumentFrequency { get; init; } = 1;
 
     /// <summary>Inverse regularization strength of the one-vs-rest SVMs.</summary>
-    public double C { get; init; } = 1.0;
+    public double C { get; init; } = 3.0;
 
     public LinearLoss Loss { get; init; } = LinearLoss.SquaredHinge;
 
