@@ -18,7 +18,10 @@ public sealed record EvaluationOptions
     /// <summary>Applied to training and test texts before training and prediction (predictions files keep the original text).</summary>
     public TextNormalization Normalization { get; init; } = TextNormalization.None;
 
-    /// <summary>How many (setting, seed) runs train at once. Results do not depend on it.</summary>
+    /// <summary>
+    /// How many (setting, seed) runs train at once. Above 1 the one trainer is called concurrently, so it must be
+    /// thread-safe (set 1 for one that is not). Results do not depend on it.
+    /// </summary>
     public int MaxParallelism { get; init; } = Math.Clamp(Environment.ProcessorCount, 1, 4);
 
     /// <summary>The setting the others are compared with; null means "gold" if there is one, else the first setting.</summary>
