@@ -5,6 +5,7 @@ using LowResGen.Data;
 using LowResGen.Data.Import;
 using LowResGen.Llm;
 using LowResGen.Llm.Embedded;
+using LowResGen.Llm.Models;
 using LowResGen.LlmClassification;
 using Microsoft.Extensions.AI;
 
@@ -74,42 +75,39 @@ public static class ClassifyCommand
         public void Report(LowResGen.Evaluation.ResultRow value) => report(value);
     }
 
-    /// <summary>The options every LLM-classification command shares: which model, and how to ask it.</summary>
+    /// <summary>The options every LLM-classification command shares: the model (the shared <see cref="LlmOptions"/>) and how to ask it.</summary>
     internal sealed class ModelOptions
     {
-        private readonly Option<string> model = new("--model") { Description = "GGUF file, server URL (model after '#') or a model named in llm.toml.", Required = true };
-        private readonly Option<string?> modelName = new("--model-name") { Description = "Model name for a bare server URL." };
-        private readonly Option<string?> apiKeyEnv = new("--api-key-env") { Description = "NAME of the environment variable holding the API key." };
-        private readonly Option<string?> cache = new("--cache") { Description = "SQLite response cache; reruns replay cached answers." };
-        private readonly Option<string> constrained = new("--constrained") { Description = "auto (choice list / grammar over the labels), off (free text, mapped) or json-schema.", DefaultValueFactory = _ => "auto" };
+        private readonly LlmOptions llm = new();
+        private readonly Option<string> constrained = new("--constrained") { Description = "auto (the labels as a choice list / grammar), off (free text, mapped) or json-schema.", DefaultValueFactory = _ => "auto" };
         private readonly Option<string> scoring = new("--scoring") { Description = "generate (answer, then map) or logprob (score each label; embedded models).", DefaultValueFactory = _ => "generate" };
-        private readonly Option<int> concurrency = new("--concurrency") { Description = "Requests in flight at once.", DefaultValueFactory = _ => 8 };
+        private readonly Option<int> concurrency = new("--concurrency") { Description = "Requests in flight at once (embedded: sequences decoded together).", DefaultValueFactory = _ => 4 };
         private readonly Option<bool> noDescriptions = new("--no-descriptions") { Description = "Leave the label descriptions out of the prompt." };
         private readonly Option<bool> noPlots = new("--no-plots") { Description = "Skip the confusion-matrix PNGs." };
 
         public void AddTo(Command command)
         {
-            foreach (var option in new Option[] { model, modelName, apiKeyEnv, cache, constrained, scoring, concurrency, noDescriptions, noPlots })
+            llm.AddTo(command);
+            foreach (var option in new Option[] { constrained, scoring, concurrency, noDescriptions, noPlots })
             {
                 command.Options.Add(option);
             }
         }
 
-        public string Model(ParseResult parseResult) => parseResult.GetValue(model)!;
+        public string Model(ParseResult parseResult) => parseResult.GetValue(llm.Model)!;
 
         public bool WritePlots(ParseResult parseResult) => !parseResult.GetValue(noPlots);
 
         public IChatClient CreateClient(ParseResult parseResult)
         {
-            var factory = new LlmClientFactory(new LlmClientOptions
+            var sequences = Positive(parseResult.GetValue(concurrency), "--concurrency");
+            var factory = llm.CreateFactory(parseResult, embeddedBackend: (reference, logger) =>
             {
-                CachePath = parseResult.GetValue(cache),
-                Config = LlmConfig.LoadDefault(),
-                ModelName = parseResult.GetValue(modelName),
-                ApiKeyEnvironmentVariable = parseResult.GetValue(apiKeyEnv),
-                EmbeddedBackend = (reference, logger) => EmbeddedChatClient.Load(new EmbeddedModelOptions(reference.PathOrName), logger),
+                var path = new ModelCache().Resolve(reference.PathOrName)
+                    ?? throw new ArgumentException($"Model '{reference.PathOrName}' is neither a file nor in the model cache; see `lowresgen models pull`.");
+                return EmbeddedChatClient.Load(new EmbeddedModelOptions(path, ParallelSequences: sequences), logger);
             });
-            return factory.Create(parseResult.GetValue(model)!);
+            return factory.Create(Model(parseResult));
         }
 
         public LlmClassifierOptions ClassifierOptions(ParseResult parseResult) => new()
@@ -143,7 +141,7 @@ public static class ClassifyCommand
                 return 0;
             }
             catch (Exception e) when (e is DataFormatException or ArgumentException or InvalidOperationException or NotSupportedException
-                                          or IOException or UnauthorizedAccessException or LlmRequestException)
+                                          or IOException or UnauthorizedAccessException or LlmRequestException or LLama.Exceptions.RuntimeError)
             {
                 parseResult.InvocationConfiguration.Error.WriteLine($"error: {e.Message}");
                 return 1;
