@@ -18,7 +18,7 @@ public static class ClassifyCommand
     {
         var model = new ModelOptions();
         var test = new Option<string>("--test") { Description = "Gold test file (CSV/TSV with text and label columns).", Required = true };
-        var task = new Option<string>("--task") { Description = "Task: massive10/intent, massive60, sib200/topic, sentiment.", Required = true };
+        var task = new Option<string>("--task") { Description = TaskDescription, Required = true };
         var language = new Option<string>("--language") { Description = "Language code of the texts.", Required = true };
         var mode = new Option<string>("--mode") { Description = "zero-shot or k-shot.", DefaultValueFactory = _ => "zero-shot" };
         var k = new Option<int>("--k") { Description = "Demonstrations per label (k-shot).", DefaultValueFactory = _ => 5 };
@@ -33,7 +33,7 @@ public static class ClassifyCommand
         model.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) => await Cli.RunAsync(parseResult, async () =>
         {
-            var definition = BuiltInTasks.Get(parseResult.GetValue(task)!);
+            var definition = await ResolveTaskAsync(parseResult.GetValue(task)!, parseResult.GetValue(test)!, cancellationToken);
             var lang = parseResult.GetValue(language)!;
             var testSet = await ReadAsync(parseResult.GetValue(test)!, definition, lang, Splits.Test, cancellationToken);
             var setting = parseResult.GetValue(mode) switch
@@ -60,8 +60,17 @@ public static class ClassifyCommand
         return command;
     }
 
+    internal const string TaskDescription =
+        "Task: massive10/intent, massive60, sib200/topic, sentiment, or your own task's name (its labels are those of the test / input file).";
+
     internal static string Describe(LowResGen.Evaluation.ResultRow row) =>
         string.Create(CultureInfo.InvariantCulture, $"{row.Setting} seed {row.Seed}: macro-F1 {row.F1:F3}, accuracy {row.Accuracy:F3}");
+
+    /// <summary>A built-in task by name; any other name is the user's own task, whose labels are those of <paramref name="labelledFile"/>, sorted.</summary>
+    internal static async Task<TaskDefinition> ResolveTaskAsync(string name, string labelledFile, CancellationToken cancellationToken) =>
+        BuiltInTasks.Find(name) ?? new TaskDefinition(name,
+            [.. (await ExampleFiles.ReadAsync(labelledFile, new ImportOptions(), cancellationToken)).Examples
+                .Select(e => e.Label).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]);
 
     internal static async Task<IReadOnlyList<Example>> ReadAsync(string path, TaskDefinition task, string language, string split, CancellationToken cancellationToken) =>
         (await ExampleFiles.ReadAsync(path, new ImportOptions { Task = task, Language = language, Split = split }, cancellationToken)).Examples;

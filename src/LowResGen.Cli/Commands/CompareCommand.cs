@@ -11,7 +11,7 @@ public static class CompareCommand
     public static Command Create(ClassifierTrainerRegistry trainers)
     {
         var model = new ClassifyCommand.ModelOptions();
-        var task = new Option<string>("--task") { Description = "Task: massive10/intent, massive60, sib200/topic, sentiment.", Required = true };
+        var task = new Option<string>("--task") { Description = ClassifyCommand.TaskDescription, Required = true };
         var language = new Option<string>("--language") { Description = "Language code of the data.", Required = true };
         var goldTrain = new Option<string>("--gold-train") { Description = "Gold training data (demonstrations and classifier training).", Required = true };
         var generatedTrain = new Option<string>("--generated-train") { Description = "Generated training data (demonstrations and classifier training).", Required = true };
@@ -29,7 +29,7 @@ public static class CompareCommand
         model.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) => await ClassifyCommand.Cli.RunAsync(parseResult, async () =>
         {
-            var definition = BuiltInTasks.Get(parseResult.GetValue(task)!);
+            var definition = await ClassifyCommand.ResolveTaskAsync(parseResult.GetValue(task)!, parseResult.GetValue(test)!, cancellationToken);
             var lang = parseResult.GetValue(language)!;
             var student = trainers.Create(parseResult.GetValue(classifier)!);
             var gold = await ClassifyCommand.ReadAsync(parseResult.GetValue(goldTrain)!, definition, lang, Splits.Train, cancellationToken);

@@ -54,4 +54,23 @@ public sealed class ServedClassificationTests : IDisposable
         Assert.Equal(2 / 3.0, row.Accuracy, 9);
         Assert.Contains("Sorry, I cannot say.", await File.ReadAllTextAsync(Path.Combine(output, "llm-summary.json")));
     }
+
+    [Fact]
+    public async Task A_task_of_ones_own_takes_its_labels_from_the_test_file()
+    {
+        await using var server = await FakeOpenAiServer.StartAsync();
+        server.Responder = r => r.LastUserMessage.Contains("rain", StringComparison.Ordinal) ? "Sad." : "I'd say happy";
+        var test = Path.Combine(directory, "mood.csv");
+        File.WriteAllLines(test, ["text,label", "sunshine all day,happy", "rain again,sad", "rain and wind,happy"]);
+        var output = Path.Combine(directory, "mood");
+
+        var (code, stdout, stderr) = await CliTestHost.RunAsync(ClassifyCommand.Create(), "classify", "--model", server.BaseUrl + "#test-model",
+            "--test", test, "--task", "mood", "--language", "en", "--no-plots", "--output", output);
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("unmappable 0/3", stdout);
+        Assert.Equal(["happy", "sad"], server.Requests.First().Body["guided_choice"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Contains("- sad", server.Requests.First().Messages[0].Content);
+        Assert.Equal(2 / 3.0, Assert.Single(await ResultsFile.ReadAsync(Path.Combine(output, ResultsFile.FileName), CancellationToken.None)).Accuracy, 9);
+    }
 }
