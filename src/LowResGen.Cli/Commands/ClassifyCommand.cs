@@ -48,7 +48,7 @@ public static class ClassifyCommand
             var classifier = new LlmClassifier(client, definition, model.ClassifierOptions(parseResult));
             var seeds = Enumerable.Range(0, Positive(parseResult.GetValue(repeats), "--repeats")).ToArray();
             var writer = parseResult.InvocationConfiguration.Output;
-            var summary = await new LlmEvaluationRunner(classifier, model.WritePlots(parseResult)).RunAsync([setting], testSet, seeds,
+            var summary = await new LlmEvaluationRunner(classifier, model.WritePlots(parseResult), new TenthsProgress(writer)).RunAsync([setting], testSet, seeds,
                 parseResult.GetValue(output)!, new ImmediateProgress(row => writer.WriteLine(Describe(row))), cancellationToken);
             foreach (var s in summary.Settings)
             {
@@ -77,6 +77,24 @@ public static class ClassifyCommand
 
     internal static int Positive(int value, string option) =>
         value > 0 ? value : throw new ArgumentException($"{option} must be positive (got {value}).");
+
+    /// <summary>Prints a run's progress at every tenth of its texts; reports arrive from several threads.</summary>
+    internal sealed class TenthsProgress(TextWriter writer) : IProgress<LlmRunProgress>
+    {
+        private readonly Lock gate = new();
+
+        public void Report(LlmRunProgress value)
+        {
+            var step = Math.Max(1, value.Total / 10);
+            if (value.Total >= 50 && value.Classified % step == 0 && value.Classified < value.Total)
+            {
+                lock (gate)
+                {
+                    writer.WriteLine($"{value.Setting} seed {value.Seed}: {value.Classified}/{value.Total} texts");
+                }
+            }
+        }
+    }
 
     /// <summary>Reports on the calling thread, so lines are printed in order and before the command returns.</summary>
     internal sealed class ImmediateProgress(Action<LowResGen.Evaluation.ResultRow> report) : IProgress<LowResGen.Evaluation.ResultRow>

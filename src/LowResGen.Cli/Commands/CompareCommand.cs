@@ -46,7 +46,7 @@ public static class CompareCommand
                 WritePlots = model.WritePlots(parseResult),
             };
             var writer = parseResult.InvocationConfiguration.Output;
-            var table = await new TeacherStudentComparison(teacher, student, options).RunAsync(lang, model.Model(parseResult), gold, generated, testSet,
+            var table = await new TeacherStudentComparison(teacher, student, options, new ClassifyCommand.TenthsProgress(writer)).RunAsync(lang, model.Model(parseResult), gold, generated, testSet,
                 parseResult.GetValue(output)!, new ClassifyCommand.ImmediateProgress(row => writer.WriteLine(ClassifyCommand.Describe(row))), cancellationToken);
             writer.WriteLine();
             writer.Write(table.ToMarkdown());

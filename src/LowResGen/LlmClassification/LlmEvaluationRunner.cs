@@ -18,6 +18,9 @@ public sealed record LlmSetting(string Name, int K, IReadOnlyList<Example> Pool)
     public bool IsZeroShot => K == 0;
 }
 
+/// <summary>How far one run is: <see cref="Classified"/> of <see cref="Total"/> texts answered.</summary>
+public sealed record LlmRunProgress(string Setting, int Seed, int Classified, int Total);
+
 /// <summary>An answer that named no label, kept for the report.</summary>
 public sealed record UnmappableAnswer(string Setting, int Seed, string Id, string Answer);
 
@@ -43,7 +46,8 @@ public sealed record LlmEvaluationSummary(
 /// results.csv is rewritten after every run, keeping the rows of other settings run into the same directory; a rerun
 /// replays the answers from the client's response cache.
 /// </summary>
-public sealed class LlmEvaluationRunner(LlmClassifier classifier, bool writePlots = true)
+/// <param name="textProgress">Reported after every answered text (from several threads at once).</param>
+public sealed class LlmEvaluationRunner(LlmClassifier classifier, bool writePlots = true, IProgress<LlmRunProgress>? textProgress = null)
 {
     public const string UnmappableLabel = "(unmappable)";
 
@@ -88,7 +92,8 @@ public sealed class LlmEvaluationRunner(LlmClassifier classifier, bool writePlot
             foreach (var seed in setting.IsZeroShot ? seeds.Take(1) : seeds)
             {
                 var demonstrations = setting.IsZeroShot ? [] : DemonstrationSampler.Sample(setting.Pool, task, setting.K, seed);
-                var predictions = await classifier.ClassifyAsync(texts, demonstrations, null, cancellationToken).ConfigureAwait(false);
+                var perText = textProgress is null ? null : new TextProgress(textProgress, setting.Name, seed, texts.Length);
+                var predictions = await classifier.ClassifyAsync(texts, demonstrations, perText, cancellationToken).ConfigureAwait(false);
                 var rowsOut = test.Select((e, i) => new PredictionRow(setting.Name, seed, e.Id, e.Text, e.Label,
                     predictions[i].Label ?? UnmappableLabel,
                     predictions[i].Label is { } label && predictions[i].Scores.TryGetValue(label, out var score) ? score : 0)).ToArray();
@@ -148,5 +153,10 @@ public sealed class LlmEvaluationRunner(LlmClassifier classifier, bool writePlot
         }
 
         await PredictionsFile.WriteAsync(path, rows, cancellationToken).ConfigureAwait(false);
+    }
+
+    private sealed class TextProgress(IProgress<LlmRunProgress> target, string setting, int seed, int total) : IProgress<int>
+    {
+        public void Report(int value) => target.Report(new LlmRunProgress(setting, seed, value, total));
     }
 }

@@ -59,7 +59,9 @@ public sealed record ComparisonTable(string Task, string Language, string Model,
 /// same size. The LLM runs go to &lt;output&gt;/llm, the classifier runs to &lt;output&gt;/classifier (the usual evaluation
 /// layout), and the combined results.csv, comparison.md and comparison.json to &lt;output&gt;.
 /// </summary>
-public sealed class TeacherStudentComparison(LlmClassifier teacher, IClassifierTrainer student, ComparisonOptions options)
+/// <param name="textProgress">Reported after every text the LLM answers.</param>
+public sealed class TeacherStudentComparison(LlmClassifier teacher, IClassifierTrainer student, ComparisonOptions options,
+    IProgress<LlmRunProgress>? textProgress = null)
 {
     public const string ClassifierGold = "classifier-gold";
     public const string ClassifierGenerated = "classifier-generated";
@@ -76,7 +78,7 @@ public sealed class TeacherStudentComparison(LlmClassifier teacher, IClassifierT
     {
         var task = teacher.Task;
         var seeds = Enumerable.Range(0, options.Seeds).ToArray();
-        var llm = await new LlmEvaluationRunner(teacher, options.WritePlots).RunAsync(
+        var llm = await new LlmEvaluationRunner(teacher, options.WritePlots, textProgress).RunAsync(
             [LlmSetting.ZeroShot, LlmSetting.KShot(options.K, "gold", gold), LlmSetting.KShot(options.K, "generated", generated)],
             test, seeds, Path.Combine(outputDirectory, "llm"), progress, cancellationToken).ConfigureAwait(false);
 

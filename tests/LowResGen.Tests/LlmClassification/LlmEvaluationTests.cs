@@ -70,6 +70,26 @@ public sealed class LlmEvaluationTests : IDisposable
     }
 
     [Fact]
+    public async Task Every_answered_text_is_reported_with_its_run()
+    {
+        var classifier = new LlmClassifier(KeywordModel(), Sentiment);
+        var reports = new System.Collections.Concurrent.ConcurrentBag<LlmRunProgress>();
+        var runner = new LlmEvaluationRunner(classifier, writePlots: false, new DirectProgress(reports.Add));
+
+        await runner.RunAsync([LlmSetting.KShot(1, "gold", LlmClassifierTests.Pool(Sentiment, 2))], TestSet(), [0, 1],
+            Path.Combine(directory, "progress"), null, CancellationToken.None);
+
+        Assert.Equal(8, reports.Count);
+        Assert.Equal([1, 2, 3, 4], reports.Where(r => r.Seed == 1).Select(r => r.Classified).Order());
+        Assert.All(reports, r => Assert.Equal(("llm-1-shot-gold", 4), (r.Setting, r.Total)));
+    }
+
+    private sealed class DirectProgress(Action<LlmRunProgress> report) : IProgress<LlmRunProgress>
+    {
+        public void Report(LlmRunProgress value) => report(value);
+    }
+
+    [Fact]
     public void Macro_f1_averages_over_the_task_labels_only()
     {
         var metrics = LlmEvaluationRunner.Metrics(Sentiment,
