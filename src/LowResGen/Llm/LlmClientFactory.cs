@@ -34,7 +34,7 @@ public sealed record LlmClientOptions
     public TimeSpan? RequestTimeout { get; init; }
 
     /// <summary>Adaptive concurrency backs off when latency per token exceeds this multiple of the best seen.</summary>
-    public double LatencyTolerance { get; init; } = 3.0;
+    public double LatencyTolerance { get; init; } = 4.0;
 
     /// <summary>
     /// Builds the embedded (LLamaSharp) backend for a GGUF path or model-cache name. The CLI sets it to

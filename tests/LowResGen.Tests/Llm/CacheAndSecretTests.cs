@@ -48,7 +48,7 @@ public sealed class CacheAndSecretTests
 
         Assert.Equal(4, server.RequestCount);
         Assert.Equal(1, factory.Usage.Cached);
-        Assert.Equal(4, client.GetService<ResponseCacheChatClient>()!.Count);
+        Assert.Equal(4, await client.GetService<ResponseCacheChatClient>()!.CountAsync());
     }
 
     [Fact]
@@ -63,7 +63,8 @@ public sealed class CacheAndSecretTests
         var answers = await Task.WhenAll(Enumerable.Range(0, 60).Select(i => clients[i % 2].GetResponseAsync(Prompt($"q {i / 2}"))));
 
         Assert.Equal(Enumerable.Range(0, 60).Select(i => $"answer: q {i / 2}"), answers.Select(a => a.Text));
-        Assert.Equal(30, clients[0].GetService<ResponseCacheChatClient>()!.Count);
+        await clients[1].GetService<ResponseCacheChatClient>()!.FlushAsync();
+        Assert.Equal(30, await clients[0].GetService<ResponseCacheChatClient>()!.CountAsync());
         Assert.Equal(60, factories.Sum(f => f.Usage.Succeeded + f.Usage.Cached));
         Assert.Equal(server.RequestCount, factories.Sum(f => f.Usage.Succeeded));
         foreach (var client in clients)
@@ -142,6 +143,7 @@ public sealed class CacheAndSecretTests
         Assert.Contains("retrying", logs.AllText);
         Assert.Contains("request failed", logs.AllText);
         Assert.DoesNotContain(key, logs.AllText);
+        Assert.Equal(10, await client.GetService<ResponseCacheChatClient>()!.CountAsync()); // the answers are in the file
         var cacheBytes = Directory.GetFiles(Path.GetDirectoryName(cachePath)!).SelectMany(File.ReadAllBytes).ToArray();
         Assert.True(cacheBytes.Length > 0);
         Assert.DoesNotContain(key, Encoding.UTF8.GetString(cacheBytes));

@@ -16,7 +16,7 @@ public sealed record ConcurrencyOptions
     public int? MaxLimit { get; init; }
 
     /// <summary>Back off when smoothed latency per output token exceeds this multiple of the best seen.</summary>
-    public double LatencyTolerance { get; init; } = 3.0;
+    public double LatencyTolerance { get; init; } = 4.0;
 
     /// <summary>Requests per minute (hosted APIs), or null for no limit.</summary>
     public int? RequestsPerMinute { get; init; }

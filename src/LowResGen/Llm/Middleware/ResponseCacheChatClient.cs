@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.AI;
 
@@ -9,18 +11,23 @@ namespace LowResGen.Llm.Middleware;
 /// <summary>
 /// A persistent response cache in SQLite. The key is a SHA-256 of the model identity, the messages, every option that can
 /// change the answer and the sample index (<see cref="ChatOptionKeys.SampleIndex"/>), so a rerun replays without calling the
-/// LLM while sample 2 of a prompt is never sample 1 replayed. WAL mode: several clients and processes may share one file;
-/// each answer is committed as soon as it arrives, so an interrupted run keeps what it paid for. Stores only the key hash and
-/// the answer, never prompts or credentials. Failed requests are not cached.
+/// LLM while sample 2 of a prompt is never sample 1 replayed. WAL mode: several clients and processes may share one file.
+/// Answers are written behind the caller by one writer that commits whatever has arrived in one transaction (milliseconds
+/// after each answer; <see cref="FlushAsync"/> and Dispose wait for it), so hundreds of concurrent answers never queue on
+/// the disk. Stores only the key hash and the answer, never prompts or credentials. Failed requests are not cached.
 /// </summary>
 public sealed class ResponseCacheChatClient : WholeAnswerDelegatingChatClient
 {
+    private const int MaxBatch = 512;
+
     private readonly string _connectionString;
     private readonly string _modelIdentity;
+    private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
 
-    // SQLite allows one writer at a time and answers SQLITE_BUSY (retried after a sleep) to the others; queueing our own
-    // writers here keeps concurrent requests from sleeping on each other. Other processes still rely on the busy timeout.
-    private readonly SemaphoreSlim _writer = new(1, 1);
+    // Answers accepted but not yet committed, so a repeat that arrives meanwhile is still a hit.
+    private readonly ConcurrentDictionary<string, CachedAnswer> _pending = new(StringComparer.Ordinal);
+    private readonly Task _writer;
+    private Exception? _writeFailure;
 
     /// <param name="databasePath">SQLite file; created with its folder if missing.</param>
     /// <param name="modelIdentity">What makes answers of two clients interchangeable, e.g. "served:Qwen/Qwen2.5-7B-Instruct";
@@ -45,42 +52,66 @@ public sealed class ResponseCacheChatClient : WholeAnswerDelegatingChatClient
             Pooling = true,
             DefaultTimeout = 60,
         }.ToString();
-        using var connection = Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            PRAGMA journal_mode=WAL;
-            CREATE TABLE IF NOT EXISTS responses (
-                key TEXT PRIMARY KEY,
-                model TEXT NOT NULL,
-                answer TEXT NOT NULL,
-                created_utc TEXT NOT NULL);
-            """;
-        command.ExecuteNonQuery();
+        using (var connection = Open())
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = """
+                PRAGMA journal_mode=WAL;
+                CREATE TABLE IF NOT EXISTS responses (
+                    key TEXT PRIMARY KEY,
+                    model TEXT NOT NULL,
+                    answer TEXT NOT NULL,
+                    created_utc TEXT NOT NULL);
+                """;
+            command.ExecuteNonQuery();
+        }
+
+        _writer = Task.Run(WriteLoopAsync);
     }
 
-    /// <summary>Answers stored in the file (all models).</summary>
-    public long Count
+    /// <summary>Answers stored in the file (all models), after committing pending ones.</summary>
+    public async Task<long> CountAsync(CancellationToken cancellationToken = default)
     {
-        get
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = Open();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM responses";
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>Waits until every answer received so far is committed to the file.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        var flushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (_writes.Writer.TryWrite(new PendingWrite(null, null, flushed)))
         {
-            using var connection = Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "SELECT COUNT(*) FROM responses";
-            return (long)command.ExecuteScalar()!;
+            await flushed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        ThrowIfWriteFailed();
     }
 
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
+        ThrowIfWriteFailed();
         var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToArray();
         var key = CacheKey(_modelIdentity, list, options);
+        if (_pending.TryGetValue(key, out var pending))
+        {
+            return pending.ToResponse();
+        }
+
         if (await LookupAsync(key, cancellationToken).ConfigureAwait(false) is { } cached)
         {
-            return cached;
+            return cached.ToResponse();
         }
 
         var response = await base.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
-        await StoreAsync(key, response, cancellationToken).ConfigureAwait(false);
+        var answer = new CachedAnswer(
+            response.Messages.Where(m => m.Role == ChatRole.Assistant).Select(m => m.Text).ToArray(),
+            response.FinishReason?.Value, response.Usage?.InputTokenCount, response.Usage?.OutputTokenCount, response.ModelId);
+        _pending[key] = answer;
+        _writes.Writer.TryWrite(new PendingWrite(key, answer, null));
         return response;
     }
 
@@ -88,12 +119,83 @@ public sealed class ResponseCacheChatClient : WholeAnswerDelegatingChatClient
     {
         if (disposing)
         {
+            _writes.Writer.TryComplete();
+            _writer.GetAwaiter().GetResult();
             using var connection = new SqliteConnection(_connectionString);
             SqliteConnection.ClearPool(connection);
-            _writer.Dispose();
         }
 
         base.Dispose(disposing);
+    }
+
+    private void ThrowIfWriteFailed()
+    {
+        if (Volatile.Read(ref _writeFailure) is { } failure)
+        {
+            throw new InvalidOperationException($"The response cache could not be written: {failure.Message}", failure);
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<PendingWrite>();
+        while (await _writes.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (batch.Count < MaxBatch && _writes.Reader.TryRead(out var write))
+            {
+                batch.Add(write);
+            }
+
+            try
+            {
+                if (_writeFailure is null)
+                {
+                    Insert(batch.Where(w => w.Key is not null).ToArray());
+                }
+            }
+            catch (Exception e) when (e is SqliteException or IOException)
+            {
+                // Later calls and FlushAsync report it; the answers themselves were already returned to their callers.
+                Volatile.Write(ref _writeFailure, e);
+            }
+
+            foreach (var write in batch)
+            {
+                if (write.Key is not null)
+                {
+                    _pending.TryRemove(new KeyValuePair<string, CachedAnswer>(write.Key, write.Answer!));
+                }
+
+                write.Flushed?.TrySetResult();
+            }
+
+            batch.Clear();
+        }
+    }
+
+    private void Insert(PendingWrite[] writes)
+    {
+        if (writes.Length == 0)
+        {
+            return;
+        }
+
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction();
+        using var command = connection.CreateCommand();
+        command.CommandText = "INSERT OR REPLACE INTO responses (key, model, answer, created_utc) VALUES ($key, $model, $answer, $created)";
+        var key = command.Parameters.Add("$key", SqliteType.Text);
+        var answer = command.Parameters.Add("$answer", SqliteType.Text);
+        command.Parameters.AddWithValue("$model", _modelIdentity);
+        command.Parameters.AddWithValue("$created", DateTime.UtcNow.ToString("O"));
+        foreach (var write in writes)
+        {
+            key.Value = write.Key;
+            answer.Value = JsonSerializer.Serialize(write.Answer);
+            command.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
     }
 
     private SqliteConnection Open()
@@ -102,61 +204,22 @@ public sealed class ResponseCacheChatClient : WholeAnswerDelegatingChatClient
         connection.Open();
 
         // WAL + synchronous=NORMAL: a commit survives a crash of this process (what an interrupted run needs) without an
-        // fsync per answer, which would serialise a batch of hundreds of concurrent answers behind the disk.
+        // fsync per commit.
         using var pragma = connection.CreateCommand();
         pragma.CommandText = "PRAGMA synchronous=NORMAL;";
         pragma.ExecuteNonQuery();
         return connection;
     }
 
-    private async Task<ChatResponse?> LookupAsync(string key, CancellationToken cancellationToken)
+    private async Task<CachedAnswer?> LookupAsync(string key, CancellationToken cancellationToken)
     {
         await using var connection = Open();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT answer FROM responses WHERE key = $key";
         command.Parameters.AddWithValue("$key", key);
-        if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not string json)
-        {
-            return null;
-        }
-
-        var answer = JsonSerializer.Deserialize<CachedAnswer>(json)!;
-        var response = new ChatResponse(answer.Texts.Select(t => new ChatMessage(ChatRole.Assistant, t)).ToList())
-        {
-            FinishReason = answer.FinishReason is { } reason ? new ChatFinishReason(reason) : null,
-            ModelId = answer.ModelId,
-            Usage = new UsageDetails { InputTokenCount = answer.InputTokens, OutputTokenCount = answer.OutputTokens },
-        };
-        response.Set(ResponseAnnotations.CacheHit, true);
-        return response;
-    }
-
-    private async Task StoreAsync(string key, ChatResponse response, CancellationToken cancellationToken)
-    {
-        var answer = new CachedAnswer(
-            response.Messages.Where(m => m.Role == ChatRole.Assistant).Select(m => m.Text).ToArray(),
-            response.FinishReason?.Value, response.Usage?.InputTokenCount, response.Usage?.OutputTokenCount, response.ModelId);
-        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await InsertAsync(key, answer, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _writer.Release();
-        }
-    }
-
-    private async Task InsertAsync(string key, CachedAnswer answer, CancellationToken cancellationToken)
-    {
-        await using var connection = Open();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "INSERT OR REPLACE INTO responses (key, model, answer, created_utc) VALUES ($key, $model, $answer, $created)";
-        command.Parameters.AddWithValue("$key", key);
-        command.Parameters.AddWithValue("$model", _modelIdentity);
-        command.Parameters.AddWithValue("$answer", JsonSerializer.Serialize(answer));
-        command.Parameters.AddWithValue("$created", DateTime.UtcNow.ToString("O"));
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string json
+            ? JsonSerializer.Deserialize<CachedAnswer>(json)
+            : null;
     }
 
     /// <summary>SHA-256 (hex) of a canonical JSON of everything that determines the answer.</summary>
@@ -210,5 +273,20 @@ public sealed class ResponseCacheChatClient : WholeAnswerDelegatingChatClient
         return Convert.ToHexStringLower(SHA256.HashData(buffer.ToArray()));
     }
 
-    private sealed record CachedAnswer(string[] Texts, string? FinishReason, long? InputTokens, long? OutputTokens, string? ModelId);
+    private sealed record PendingWrite(string? Key, CachedAnswer? Answer, TaskCompletionSource? Flushed);
+
+    private sealed record CachedAnswer(string[] Texts, string? FinishReason, long? InputTokens, long? OutputTokens, string? ModelId)
+    {
+        public ChatResponse ToResponse()
+        {
+            var response = new ChatResponse(Texts.Select(t => new ChatMessage(ChatRole.Assistant, t)).ToList())
+            {
+                FinishReason = FinishReason is { } reason ? new ChatFinishReason(reason) : null,
+                ModelId = ModelId,
+                Usage = new UsageDetails { InputTokenCount = InputTokens, OutputTokenCount = OutputTokens },
+            };
+            response.Set(ResponseAnnotations.CacheHit, true);
+            return response;
+        }
+    }
 }
