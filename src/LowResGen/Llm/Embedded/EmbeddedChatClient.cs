@@ -132,35 +132,38 @@ public sealed class EmbeddedChatClient : IChatClient, ITokenCounter, ICompletion
     /// Scores each candidate as the assistant's whole reply: the log-probability of the tokens the chat template puts
     /// after the prompt, i.e. the candidate followed by the template's end-of-turn marker. Including the end marker
     /// keeps a candidate from winning just because it is a prefix of another ("Sport" vs "Sports").
-    /// The candidates are scored as parallel sequences in the shared batch.
+    /// The prompt is decoded once; the candidates follow one per decode step in the shared batch.
     /// </summary>
     public async Task<IReadOnlyList<double>> ScoreAsync(IReadOnlyList<ChatMessage> messages, IReadOnlyList<string> candidates, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         var promptText = FormatPrompt(messages, instructions: null);
         var prompt = Tokenize(promptText, addBos: true);
-        var jobs = new List<ScoringJob>(candidates.Count);
-        foreach (var candidate in candidates)
+        var continuations = new LLamaToken[candidates.Count][];
+        for (var i = 0; i < candidates.Count; i++)
         {
-            var full = FormatChat(messages.Append(new ChatMessage(ChatRole.Assistant, candidate)), instructions: null, addAssistant: false);
-            var continuationText = full.StartsWith(promptText, StringComparison.Ordinal) ? full[promptText.Length..] : candidate;
-            var continuation = Tokenize(continuationText, addBos: false);
-            if (continuation.Length == 0)
+            var full = FormatChat(messages.Append(new ChatMessage(ChatRole.Assistant, candidates[i])), instructions: null, addAssistant: false);
+            var continuationText = full.StartsWith(promptText, StringComparison.Ordinal) ? full[promptText.Length..] : candidates[i];
+            continuations[i] = Tokenize(continuationText, addBos: false);
+            if (continuations[i].Length == 0)
             {
                 throw new ArgumentException("A candidate must not be empty.", nameof(candidates));
             }
 
-            if (continuation.Length > _options.BatchSize)
+            if (continuations[i].Length > _options.BatchSize)
             {
-                throw new ArgumentException($"Candidate of {continuation.Length} tokens is longer than the batch size {_options.BatchSize}.", nameof(candidates));
+                throw new ArgumentException($"Candidate of {continuations[i].Length} tokens is longer than the batch size {_options.BatchSize}.", nameof(candidates));
             }
-
-            var job = new ScoringJob(prompt, continuation, cancellationToken);
-            jobs.Add(job);
-            _scheduler.Enqueue(job);
         }
 
-        return await Task.WhenAll(jobs.Select(j => j.Task)).ConfigureAwait(false);
+        if (continuations.Length == 0)
+        {
+            return [];
+        }
+
+        var job = new ScoringJob(prompt, continuations, cancellationToken);
+        _scheduler.Enqueue(job);
+        return await job.Task.ConfigureAwait(false);
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null)

@@ -117,44 +117,61 @@ internal sealed class GenerationJob(
 }
 
 /// <summary>
-/// Log-probability of a fixed continuation: the prompt is decoded first (its last logits score the first continuation
-/// token), then the continuation minus its last token is decoded with logits at every position.
+/// Log-probabilities of several continuations of one prompt, in one sequence: the prompt is decoded once (its last
+/// logits score every continuation's first token); then each continuation minus its last token is decoded with logits
+/// at every position, read, and rewound from the KV cache before the next one. One continuation per decode step, so a
+/// classifier with many labels pays for its prompt once, and other sequences share each step.
 /// </summary>
-internal sealed class ScoringJob(LLamaToken[] promptTokens, LLamaToken[] continuation, CancellationToken cancellationToken)
-    : SequenceJob<double>(promptTokens, cancellationToken)
+internal sealed class ScoringJob(LLamaToken[] promptTokens, LLamaToken[][] continuations, CancellationToken cancellationToken)
+    : SequenceJob<double[]>(promptTokens, cancellationToken)
 {
-    private double _logProbability;
-    private bool _continuationPrompted;
+    private readonly double[] _scores = new double[continuations.Length];
+    private int _current = -1;
 
-    public override int ExtraTokensNeeded => continuation.Length;
+    public override int ExtraTokensNeeded => continuations.Max(c => c.Length);
 
     public override bool Advance(Conversation conversation)
     {
-        if (!_continuationPrompted)
+        if (_current < 0)
         {
-            _logProbability = LogSoftmax(conversation.Sample(), continuation[0]);
-            if (continuation.Length == 1)
+            var logits = conversation.Sample();
+            var logSum = LogSumExp(logits);
+            for (var k = 0; k < continuations.Length; k++)
             {
-                Complete(_logProbability);
-                return false;
+                _scores[k] = logits[(int)continuations[k][0]] - logSum;
+            }
+        }
+        else
+        {
+            var continuation = continuations[_current];
+            // Offset 0 is the last prompted token, whose logits predict the last continuation token.
+            for (var i = 1; i < continuation.Length; i++)
+            {
+                var logits = conversation.Sample(continuation.Length - 1 - i);
+                _scores[_current] += logits[(int)continuation[i]] - LogSumExp(logits);
             }
 
-            conversation.Prompt(continuation.AsSpan(0, continuation.Length - 1), allLogits: true);
-            _continuationPrompted = true;
-            return true;
+            conversation.Rewind(continuation.Length - 1);
         }
 
-        // Offset 0 is the last prompted token, whose logits predict the last continuation token.
-        for (var i = 1; i < continuation.Length; i++)
+        do
         {
-            _logProbability += LogSoftmax(conversation.Sample(continuation.Length - 1 - i), continuation[i]);
+            _current++;
+        }
+        while (_current < continuations.Length && continuations[_current].Length == 1);
+
+        if (_current == continuations.Length)
+        {
+            Complete(_scores);
+            return false;
         }
 
-        Complete(_logProbability);
-        return false;
+        var next = continuations[_current];
+        conversation.Prompt(next.AsSpan(0, next.Length - 1), allLogits: true);
+        return true;
     }
 
-    internal static double LogSoftmax(ReadOnlySpan<float> logits, LLamaToken token)
+    private static double LogSumExp(ReadOnlySpan<float> logits)
     {
         var max = float.NegativeInfinity;
         foreach (var logit in logits)
@@ -168,6 +185,6 @@ internal sealed class ScoringJob(LLamaToken[] promptTokens, LLamaToken[] continu
             sum += Math.Exp(logit - max);
         }
 
-        return logits[(int)token] - max - Math.Log(sum);
+        return max + Math.Log(sum);
     }
 }

@@ -136,6 +136,22 @@ public sealed class EmbeddedChatClientTests(TinyModelFixture model) : IClassFixt
     }
 
     [Fact]
+    public async Task ScoringCandidatesTogetherEqualsScoringEachAlone()
+    {
+        var scorer = _client.GetService<ICompletionScorer>()!;
+        string[] candidates = ["sport", "politics", "x", "science and technology"];
+
+        var together = await scorer.ScoreAsync(Chat("Topic?"), candidates, CancellationToken.None);
+        var concurrent = await Task.WhenAll(candidates.Select(c => scorer.ScoreAsync(Chat("Topic?"), [c], CancellationToken.None)));
+
+        // Batched float arithmetic differs in the last digits; a wrong position or a stale KV cache would not.
+        for (var i = 0; i < candidates.Length; i++)
+        {
+            Assert.Equal(together[i], concurrent[i].Single(), 0.01);
+        }
+    }
+
+    [Fact]
     public async Task CancellationIsHonoured()
     {
         using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(30));
