@@ -17,6 +17,8 @@ internal static class CommandCatalog
         yield return CurateCommand.Create();
         yield return EvaluateCommand.Create(LowResGen.Evaluation.ClassifierTrainerRegistry.BuiltIn());
         yield return ReportCommand.Create();
+        yield return ClassifyCommand.Create();
+        yield return CompareCommand.Create(LowResGen.Evaluation.ClassifierTrainerRegistry.BuiltIn());
         yield return ExportCommand.Create();
         yield return StudyCommand.Create();
         yield return VersionCommand.Create();

@@ -13,7 +13,7 @@ public static class ExportCommand
     {
         var format = new Option<string>("--format") { Description = "Output format: chat-jsonl ({\"messages\": [system, user, assistant]} per line).", DefaultValueFactory = _ => "chat-jsonl" };
         var input = new Option<string>("--input") { Description = "Example file to export (CSV/TSV with text and label columns).", Required = true };
-        var task = new Option<string>("--task") { Description = "Task (massive10/intent, massive60, sib200/topic, sentiment): label list and label check.", Required = true };
+        var task = new Option<string>("--task") { Description = ClassifyCommand.TaskDescription, Required = true };
         var output = new Option<string>("--output") { Description = "Output .jsonl file (written atomically).", Required = true };
         var descriptions = new Option<bool>("--descriptions") { Description = "Include the label descriptions in the system message." };
 
@@ -30,7 +30,7 @@ public static class ExportCommand
                     throw new ArgumentException($"Unknown --format '{parseResult.GetValue(format)}'; supported: chat-jsonl.");
                 }
 
-                var definition = BuiltInTasks.Get(parseResult.GetValue(task)!);
+                var definition = await ClassifyCommand.ResolveTaskAsync(parseResult.GetValue(task)!, parseResult.GetValue(input)!, cancellationToken);
                 var imported = await ExampleFiles.ReadAsync(parseResult.GetValue(input)!, new ImportOptions { Task = definition }, cancellationToken);
                 var path = parseResult.GetValue(output)!;
                 await ChatJsonl.WriteAsync(path, imported.Examples, new ClassificationPrompt(definition, parseResult.GetValue(descriptions)), cancellationToken);

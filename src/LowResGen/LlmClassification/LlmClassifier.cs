@@ -65,6 +65,7 @@ public sealed class LlmClassifier
             ? client.GetService<ICompletionScorer>() ?? throw new NotSupportedException(
                 "This model backend does not expose log-probabilities (no ICompletionScorer); use generate scoring instead.")
             : null;
+        CheckContext(texts, demonstrations);
         var results = new LlmPrediction[texts.Count];
         var done = 0;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxConcurrency, CancellationToken = cancellationToken };
@@ -77,6 +78,27 @@ public sealed class LlmClassifier
             progress?.Report(Interlocked.Increment(ref done));
         }).ConfigureAwait(false);
         return results;
+    }
+
+    /// <summary>
+    /// Fails before the first request when the longest prompt cannot fit the model's context (many labels times k
+    /// demonstrations grows fast), instead of failing request by request. Only for backends that count tokens.
+    /// </summary>
+    private void CheckContext(IReadOnlyList<string> texts, IReadOnlyList<Example> demonstrations)
+    {
+        if (texts.Count == 0 || client.GetService<ITokenCounter>() is not { } counter)
+        {
+            return;
+        }
+
+        var longest = texts.MaxBy(t => t.Length)!;
+        var needed = counter.CountChatTokens(prompt.Build(demonstrations, longest)) + options.MaxOutputTokens;
+        if (needed > counter.ContextLength)
+        {
+            throw new ArgumentException(
+                $"The prompt for the longest text needs {needed} tokens ({demonstrations.Count} demonstrations, answer included) " +
+                $"but the model's context is {counter.ContextLength}; use fewer demonstrations per label or a longer context.");
+        }
     }
 
     /// <summary>Turns one answer into a prediction: a JSON {"label": ...} object, an exact label, or mapped free text.</summary>

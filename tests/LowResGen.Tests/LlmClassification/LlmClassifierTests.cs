@@ -115,6 +115,45 @@ public sealed class LlmClassifierTests
     }
 
     [Fact]
+    public async Task A_prompt_longer_than_the_context_fails_before_any_request()
+    {
+        var client = new CountingChatClient(contextLength: 800);
+        var classifier = new LlmClassifier(client, Sentiment);
+
+        var zeroShot = await classifier.ClassifyAsync(["short"], [], null, CancellationToken.None);
+        Assert.Single(zeroShot);
+        var error = await Assert.ThrowsAsync<ArgumentException>(() =>
+            classifier.ClassifyAsync(["short"], DemonstrationSampler.Sample(Pool(Sentiment, 10), Sentiment, 10, 0), null, CancellationToken.None));
+        Assert.Contains("context is 800", error.Message);
+        Assert.Equal(1, client.Calls);
+    }
+
+    /// <summary>Counts a token per character and answers "positive".</summary>
+    private sealed class CountingChatClient(int contextLength) : IChatClient, ITokenCounter
+    {
+        public int Calls { get; private set; }
+
+        public int ContextLength => contextLength;
+
+        public int CountChatTokens(IEnumerable<ChatMessage> messages) => messages.Sum(m => m.Text.Length);
+
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            Calls++;
+            return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "positive")));
+        }
+
+        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => serviceType.IsInstanceOfType(this) ? this : null;
+
+        public void Dispose()
+        {
+        }
+    }
+
+    [Fact]
     public async Task Requests_run_concurrently_but_never_beyond_the_bound()
     {
         var client = new SlowChatClient();

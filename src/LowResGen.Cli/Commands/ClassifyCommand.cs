@@ -1,0 +1,178 @@
+using System.CommandLine;
+using System.Globalization;
+using LowResGen.Common;
+using LowResGen.Data;
+using LowResGen.Data.Import;
+using LowResGen.Llm;
+using LowResGen.Llm.Embedded;
+using LowResGen.Llm.Models;
+using LowResGen.LlmClassification;
+using Microsoft.Extensions.AI;
+
+namespace LowResGen.Cli.Commands;
+
+/// <summary>`lowresgen classify`: label a test set with an LLM, zero-shot or k-shot, and evaluate it like any classifier.</summary>
+public static class ClassifyCommand
+{
+    public static Command Create()
+    {
+        var model = new ModelOptions();
+        var test = new Option<string>("--test") { Description = "Gold test file (CSV/TSV with text and label columns).", Required = true };
+        var task = new Option<string>("--task") { Description = TaskDescription, Required = true };
+        var language = new Option<string>("--language") { Description = "Language code of the texts.", Required = true };
+        var mode = new Option<string>("--mode") { Description = "zero-shot or k-shot.", DefaultValueFactory = _ => "zero-shot" };
+        var k = new Option<int>("--k") { Description = "Demonstrations per label (k-shot).", DefaultValueFactory = _ => 5 };
+        var demos = new Option<string?>("--demos-from") { Description = "File to draw the k-shot demonstrations from (gold or generated training data)." };
+        var demosName = new Option<string>("--demos-name") { Description = "Name of the demonstration pool in the setting name (llm-5-shot-<name>).", DefaultValueFactory = _ => "gold" };
+        var repeats = new Option<int>("--repeats") { Description = "k-shot repeats, each with demonstrations drawn by its own seed (0..N-1).", DefaultValueFactory = _ => 3 };
+        var output = new Option<string>("--output") { Description = "Output directory: results.csv, predictions.csv, confusion PNGs, llm-summary.json.", Required = true };
+        var command = new Command("classify", "Classify a test set with an LLM (zero-shot or k-shot) and evaluate it like the other classifiers.")
+        {
+            test, task, language, mode, k, demos, demosName, repeats, output,
+        };
+        model.AddTo(command);
+        command.SetAction(async (parseResult, cancellationToken) => await Cli.RunAsync(parseResult, async () =>
+        {
+            var definition = await ResolveTaskAsync(parseResult.GetValue(task)!, parseResult.GetValue(test)!, cancellationToken);
+            var lang = parseResult.GetValue(language)!;
+            var testSet = await ReadAsync(parseResult.GetValue(test)!, definition, lang, Splits.Test, cancellationToken);
+            var setting = parseResult.GetValue(mode) switch
+            {
+                "zero-shot" => LlmSetting.ZeroShot,
+                "k-shot" => LlmSetting.KShot(Positive(parseResult.GetValue(k), "--k"), parseResult.GetValue(demosName)!,
+                    await ReadAsync(parseResult.GetValue(demos) ?? throw new ArgumentException("--mode k-shot needs --demos-from <file>."),
+                        definition, lang, Splits.Train, cancellationToken)),
+                var other => throw new ArgumentException($"Unknown --mode '{other}': expected zero-shot or k-shot."),
+            };
+            using var client = model.CreateClient(parseResult);
+            var classifier = new LlmClassifier(client, definition, model.ClassifierOptions(parseResult));
+            var seeds = Enumerable.Range(0, Positive(parseResult.GetValue(repeats), "--repeats")).ToArray();
+            var writer = parseResult.InvocationConfiguration.Output;
+            var summary = await new LlmEvaluationRunner(classifier, model.WritePlots(parseResult), new TenthsProgress(writer)).RunAsync([setting], testSet, seeds,
+                parseResult.GetValue(output)!, new ImmediateProgress(row => writer.WriteLine(Describe(row))), cancellationToken);
+            foreach (var s in summary.Settings)
+            {
+                writer.WriteLine($"{s.Name}: macro-F1 {s.F1.ToPoints()}, accuracy {s.Accuracy.ToPoints()}, unmappable {s.Unmappable}/{s.Answers}");
+            }
+
+            writer.WriteLine($"Written to {summary.OutputDirectory}");
+        }));
+        return command;
+    }
+
+    internal const string TaskDescription =
+        "Task: massive10/intent, massive60, sib200/topic, sentiment, or your own task's name (its labels are those of the test / input file).";
+
+    internal static string Describe(LowResGen.Evaluation.ResultRow row) =>
+        string.Create(CultureInfo.InvariantCulture, $"{row.Setting} seed {row.Seed}: macro-F1 {row.F1:F3}, accuracy {row.Accuracy:F3}");
+
+    /// <summary>A built-in task by name; any other name is the user's own task, whose labels are those of <paramref name="labelledFile"/>, sorted.</summary>
+    internal static async Task<TaskDefinition> ResolveTaskAsync(string name, string labelledFile, CancellationToken cancellationToken) =>
+        BuiltInTasks.Find(name) ?? new TaskDefinition(name,
+            [.. (await ExampleFiles.ReadAsync(labelledFile, new ImportOptions(), cancellationToken)).Examples
+                .Select(e => e.Label).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]);
+
+    internal static async Task<IReadOnlyList<Example>> ReadAsync(string path, TaskDefinition task, string language, string split, CancellationToken cancellationToken) =>
+        (await ExampleFiles.ReadAsync(path, new ImportOptions { Task = task, Language = language, Split = split }, cancellationToken)).Examples;
+
+    internal static int Positive(int value, string option) =>
+        value > 0 ? value : throw new ArgumentException($"{option} must be positive (got {value}).");
+
+    /// <summary>Prints a run's progress at every tenth of its texts; reports arrive from several threads.</summary>
+    internal sealed class TenthsProgress(TextWriter writer) : IProgress<LlmRunProgress>
+    {
+        private readonly Lock gate = new();
+
+        public void Report(LlmRunProgress value)
+        {
+            var step = Math.Max(1, value.Total / 10);
+            if (value.Total >= 50 && value.Classified % step == 0 && value.Classified < value.Total)
+            {
+                lock (gate)
+                {
+                    writer.WriteLine($"{value.Setting} seed {value.Seed}: {value.Classified}/{value.Total} texts");
+                }
+            }
+        }
+    }
+
+    /// <summary>Reports on the calling thread, so lines are printed in order and before the command returns.</summary>
+    internal sealed class ImmediateProgress(Action<LowResGen.Evaluation.ResultRow> report) : IProgress<LowResGen.Evaluation.ResultRow>
+    {
+        public void Report(LowResGen.Evaluation.ResultRow value) => report(value);
+    }
+
+    /// <summary>The options every LLM-classification command shares: the model (the shared <see cref="LlmOptions"/>) and how to ask it.</summary>
+    internal sealed class ModelOptions
+    {
+        private readonly LlmOptions llm = new();
+        private readonly Option<string> constrained = new("--constrained") { Description = "auto (the labels as a choice list / grammar), off (free text, mapped) or json-schema.", DefaultValueFactory = _ => "auto" };
+        private readonly Option<string> scoring = new("--scoring") { Description = "generate (answer, then map) or logprob (score each label; embedded models).", DefaultValueFactory = _ => "generate" };
+        private readonly Option<int> concurrency = new("--concurrency") { Description = "Requests in flight at once (embedded: sequences decoded together).", DefaultValueFactory = _ => 4 };
+        private readonly Option<bool> noDescriptions = new("--no-descriptions") { Description = "Leave the label descriptions out of the prompt." };
+        private readonly Option<bool> noPlots = new("--no-plots") { Description = "Skip the confusion-matrix PNGs." };
+
+        public void AddTo(Command command)
+        {
+            llm.AddTo(command);
+            foreach (var option in new Option[] { constrained, scoring, concurrency, noDescriptions, noPlots })
+            {
+                command.Options.Add(option);
+            }
+        }
+
+        public string Model(ParseResult parseResult) => parseResult.GetValue(llm.Model)!;
+
+        public bool WritePlots(ParseResult parseResult) => !parseResult.GetValue(noPlots);
+
+        public IChatClient CreateClient(ParseResult parseResult)
+        {
+            var sequences = Positive(parseResult.GetValue(concurrency), "--concurrency");
+            var factory = llm.CreateFactory(parseResult, embeddedBackend: (reference, logger) =>
+            {
+                var path = new ModelCache().Resolve(reference.PathOrName)
+                    ?? throw new ArgumentException($"Model '{reference.PathOrName}' is neither a file nor in the model cache; see `lowresgen models pull`.");
+                return EmbeddedChatClient.Load(new EmbeddedModelOptions(path, ParallelSequences: sequences), logger);
+            });
+            return factory.Create(Model(parseResult));
+        }
+
+        public LlmClassifierOptions ClassifierOptions(ParseResult parseResult) => new()
+        {
+            IncludeDescriptions = !parseResult.GetValue(noDescriptions),
+            MaxConcurrency = Positive(parseResult.GetValue(concurrency), "--concurrency"),
+            Constrained = parseResult.GetValue(constrained) switch
+            {
+                "auto" => ConstrainedOutput.Auto,
+                "off" => ConstrainedOutput.Off,
+                "json-schema" => ConstrainedOutput.JsonSchema,
+                var other => throw new ArgumentException($"Unknown --constrained '{other}': expected auto, off or json-schema."),
+            },
+            Scoring = parseResult.GetValue(scoring) switch
+            {
+                "generate" => LlmScoring.Generate,
+                "logprob" => LlmScoring.LogProbability,
+                var other => throw new ArgumentException($"Unknown --scoring '{other}': expected generate or logprob."),
+            },
+        };
+    }
+
+    /// <summary>Runs a command body, turning bad input into a one-line error and exit code 1.</summary>
+    internal static class Cli
+    {
+        public static async Task<int> RunAsync(ParseResult parseResult, Func<Task> body)
+        {
+            try
+            {
+                await body();
+                return 0;
+            }
+            catch (Exception e) when (e is DataFormatException or ArgumentException or InvalidOperationException or NotSupportedException
+                                          or IOException or UnauthorizedAccessException or LlmRequestException or LLama.Exceptions.RuntimeError)
+            {
+                parseResult.InvocationConfiguration.Error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+        }
+    }
+}
