@@ -26,9 +26,6 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
     private readonly ConcurrentDictionary<string, Lazy<Task<IReadOnlyList<Example>>>> _data = new(StringComparer.Ordinal);
     private long _accepted;
 
-    /// <summary>Stands for an LLM answer that named no label; it never equals a gold label, so it counts as wrong.</summary>
-    private const string UnmappedAnswer = "(no label)";
-
     public StudyCellExecutor(StudyDefinition study, LlmClientFactory llm, Func<IClassifierTrainer> trainer, ILanguageIdentifier? languages)
     {
         _study = study;
@@ -123,31 +120,38 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
     private async Task<CellOutcome> ClassifyAsync(StudyCell cell, CellContext context, CancellationToken cancellationToken)
     {
         var task = BuiltInTasks.Get(cell.Task);
-        var setting = cell.Setting["llm-".Length..];
         var test = await TestAsync(cell.Task, cell.Language, cancellationToken).ConfigureAwait(false);
         if (_study.LlmClassificationLimit > 0 && test.Count > _study.LlmClassificationLimit)
         {
             test = TrainingSetSampler.Balance(test, Math.Max(1, _study.LlmClassificationLimit / task.Labels.Count), _study.GenerationSeed);
         }
 
-        var shots = setting == "zero-shot" ? 0 : int.Parse(setting.Split('-')[0], System.Globalization.CultureInfo.InvariantCulture);
-        var pool = setting.EndsWith("-generated", StringComparison.Ordinal)
-            ? await LoadAsync(context.Upstream!.ArtifactPath!, cell.Language, task, cancellationToken).ConfigureAwait(false)
-            : await TrainAsync(cell.Task, cell.Language, cancellationToken).ConfigureAwait(false);
-        var classifier = new LlmClassifier(Client(ModelOf(cell)), task);
-        var repeats = shots == 0 ? 1 : _study.Seeds;
-        var scores = new List<SeedScore>();
-        for (var seed = 0; seed < repeats; seed++)
+        // Setting names as in the study file: zero-shot, <k>-shot-gold, <k>-shot-generated.
+        var name = cell.Setting["llm-".Length..];
+        LlmSetting setting;
+        if (name == "zero-shot")
         {
-            var demonstrations = shots == 0 ? [] : DemonstrationSampler.Sample(pool, task, shots, seed);
-            var predictions = await classifier.ClassifyAsync([.. test.Select(e => e.Text)], demonstrations, null, cancellationToken).ConfigureAwait(false);
-            // An answer that names no label counts as wrong: it matches no gold label.
-            var metrics = LowResGen.Evaluation.Metrics.ClassificationMetrics.Compute(task.Labels,
-                test.Zip(predictions, (example, prediction) => (example.Label, prediction.Label ?? UnmappedAnswer)));
-            scores.Add(new SeedScore(seed, metrics.MacroF1, metrics.Accuracy));
+            setting = LlmSetting.ZeroShot;
+        }
+        else
+        {
+            var parts = name.Split('-');
+            if (parts.Length != 3 || parts[1] != "shot" || !int.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out var k) || k <= 0
+                || parts[2] is not ("gold" or "generated"))
+            {
+                throw new ArgumentException($"Unknown LLM classification setting '{name}': use zero-shot, <k>-shot-gold or <k>-shot-generated.");
+            }
+
+            var pool = parts[2] == "generated"
+                ? await LoadAsync(context.Upstream!.ArtifactPath!, cell.Language, task, cancellationToken).ConfigureAwait(false)
+                : await TrainAsync(cell.Task, cell.Language, cancellationToken).ConfigureAwait(false);
+            setting = LlmSetting.KShot(k, parts[2], pool);
         }
 
-        return new CellOutcome(scores, context.CellDirectory);
+        var seeds = setting.IsZeroShot ? [0] : Enumerable.Range(0, _study.Seeds).ToArray();
+        var runner = new LlmEvaluationRunner(new LlmClassifier(Client(ModelOf(cell)), task));
+        var summary = await runner.RunAsync([setting], test, seeds, context.CellDirectory, null, cancellationToken).ConfigureAwait(false);
+        return new CellOutcome([.. summary.Rows.Select(r => new SeedScore(r.Seed, r.F1, r.Accuracy))], context.CellDirectory);
     }
 
     private StudyModel ModelOf(StudyCell cell) =>

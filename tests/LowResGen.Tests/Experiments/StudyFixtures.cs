@@ -29,6 +29,12 @@ internal static class StudyFixtures
     {
         var user = request.LastUserMessage;
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(user + "|" + request.Body["seed"]?.ToString()));
+        if (user.StartsWith("Text: ", StringComparison.Ordinal))
+        {
+            // Classification: a label for most texts, and now and then an answer that names none.
+            return hash[0] % 7 == 0 ? "I cannot tell." : BuiltInTasks.Massive10.Labels[hash[1] % BuiltInTasks.Massive10.Labels.Count];
+        }
+
         if (user.Contains("Does the text belong", StringComparison.Ordinal))
         {
             return hash[0] % 5 == 0 ? "{\"verdict\": \"no\", \"reason\": \"too vague\"}" : "{\"verdict\": \"yes\", \"reason\": \"fits\"}";
@@ -41,7 +47,7 @@ internal static class StudyFixtures
         return "Here are the examples:\n" + string.Join('\n', Enumerable.Range(0, 6).Select(i => $"{i + 1}. {pool[(start + i * 7) % pool.Length]}"));
     }
 
-    public static string StudyToml(Uri server, string strategies = "\"target-demos\", \"english-demos+revision\"", string output = "out") => $"""
+    public static string StudyToml(Uri server, string strategies = "\"target-demos\", \"english-demos+revision\"", string output = "out", string extra = "") => $"""
         name = "resume-test"
         output = "{output}"
         tasks = ["intent"]
@@ -51,6 +57,7 @@ internal static class StudyFixtures
         per_class = 4
         max_attempts = 3
         language_check = false
+        {extra}
 
         [data]
         train = "{SharedData.Datasets.Replace("\\", "/")}/kinit-synthetic/{"{task}"}/{"{lang}"}-train_human_parsed.csv"

@@ -16,12 +16,12 @@ public sealed class StudyRunTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    private async Task<(StudyDefinition Study, string File)> WriteStudyAsync(string name, string? strategies = null)
+    private async Task<(StudyDefinition Study, string File)> WriteStudyAsync(string name, string? strategies = null, string extra = "")
     {
         var file = Path.Combine(_root, name + ".toml");
         await File.WriteAllTextAsync(file, strategies is null
-            ? StudyFixtures.StudyToml(_server.BaseUrl, output: name)
-            : StudyFixtures.StudyToml(_server.BaseUrl, strategies, name));
+            ? StudyFixtures.StudyToml(_server.BaseUrl, output: name, extra: extra)
+            : StudyFixtures.StudyToml(_server.BaseUrl, strategies, name, extra));
         return (await StudyDefinition.LoadAsync(file, CancellationToken.None), file);
     }
 
@@ -97,18 +97,20 @@ public sealed class StudyRunTests : IAsyncLifetime
     [Fact]
     public async Task Editing_one_strategy_reruns_only_its_cells_and_the_report_shows_all()
     {
-        var (first, _) = await WriteStudyAsync("edited");
-        Assert.Equal(10, (await RunAsync(first, ShardSpec.Whole)).Ran);
+        const string llm = "llm_classification = [\"zero-shot\", \"2-shot-generated\"]\nllm_classification_limit = 20";
+        var (first, _) = await WriteStudyAsync("edited", extra: llm);
+        Assert.Equal(14, (await RunAsync(first, ShardSpec.Whole)).Ran);
         var requests = _server.RequestCount;
 
-        var (edited, file) = await WriteStudyAsync("edited", "\"target-demos\", \"english-demos+sl\"");
+        // 2-shot-generated takes its demonstrations from the first strategy's generated set, which is unchanged.
+        var (edited, file) = await WriteStudyAsync("edited", "\"target-demos\", \"english-demos+sl\"", llm);
         var plan = await StudyService.PlanAsync(edited, ShardSpec.Whole, CancellationToken.None);
-        Assert.Equal(6, plan.Done);
+        Assert.Equal(10, plan.Done);
         Assert.All(plan.Cells.Where(c => !c.Done), c => Assert.Equal("english-demos+sl", c.Cell.Strategy));
 
         var second = await RunAsync(edited, ShardSpec.Whole);
         Assert.Equal(4, second.Ran);
-        Assert.Equal(6, second.Skipped);
+        Assert.Equal(10, second.Skipped);
         Assert.True(_server.RequestCount > requests);
 
         var (exitCode, output, error) = await CliProcess.RunAsync(TimeSpan.FromMinutes(1), "study", "report", file);
@@ -117,5 +119,7 @@ public sealed class StudyRunTests : IAsyncLifetime
         Assert.Contains("| english-demos+sl |", markdown);
         Assert.Contains("| english-demos+revision |", markdown);
         Assert.Contains("| gold |", markdown);
+        Assert.Contains("| llm-zero-shot |", markdown);
+        Assert.Contains("| llm-2-shot-generated |", markdown);
     }
 }
