@@ -31,7 +31,7 @@ public static class ClassifyCommand
             test, task, language, mode, k, demos, demosName, repeats, output,
         };
         model.AddTo(command);
-        command.SetAction(async (parseResult, cancellationToken) => await Cli.RunAsync(parseResult, async () =>
+        command.SetAction(async (parseResult, cancellationToken) => await CliErrors.GuardAsync(parseResult, async () =>
         {
             var definition = await ResolveTaskAsync(parseResult.GetValue(task)!, parseResult.GetValue(test)!, cancellationToken);
             var lang = parseResult.GetValue(language)!;
@@ -155,24 +155,5 @@ public static class ClassifyCommand
                 var other => throw new ArgumentException($"Unknown --scoring '{other}': expected generate or logprob."),
             },
         };
-    }
-
-    /// <summary>Runs a command body, turning bad input into a one-line error and exit code 1.</summary>
-    internal static class Cli
-    {
-        public static async Task<int> RunAsync(ParseResult parseResult, Func<Task> body)
-        {
-            try
-            {
-                await body();
-                return 0;
-            }
-            catch (Exception e) when (e is DataFormatException or ArgumentException or InvalidOperationException or NotSupportedException
-                                          or IOException or UnauthorizedAccessException or LlmRequestException or LLama.Exceptions.RuntimeError)
-            {
-                parseResult.InvocationConfiguration.Error.WriteLine($"error: {e.Message}");
-                return 1;
-            }
-        }
     }
 }

@@ -1,35 +1,47 @@
+using System.CommandLine;
 using LowResGen.Common;
+using LowResGen.Llm;
 
 namespace LowResGen.Cli.Commands;
 
 /// <summary>
-/// Turns the errors a user can cause (bad files, bad options, missing models) into one clear line on stderr and a
-/// non-zero exit code, instead of a stack trace. Anything else is a bug and keeps its stack trace.
+/// The one place that turns the errors a user can cause (bad files and options, missing models, unreachable servers,
+/// failed downloads) into one line on stderr and exit code 1, instead of a stack trace. Anything else is a bug and
+/// keeps its stack trace.
 /// </summary>
 internal static class CliErrors
 {
-    public const int BadInput = 2;
+    public const int UserError = 1;
 
-    public static async Task<int> GuardAsync(Func<Task<int>> action)
+    public static bool IsUserError(Exception error) => error is DataFormatException or ArgumentException or FormatException
+        or InvalidOperationException or NotSupportedException or IOException or UnauthorizedAccessException
+        or HttpRequestException or LlmRequestException or LLama.Exceptions.RuntimeError;
+
+    public static Task<int> GuardAsync(ParseResult parseResult, Func<Task<int>> action) =>
+        GuardAsync(parseResult.InvocationConfiguration.Error, action);
+
+    public static async Task<int> GuardAsync(TextWriter stderr, Func<Task<int>> action)
     {
         try
         {
             return await action();
         }
-        catch (DataFormatException error)
+        catch (Exception error) when (IsUserError(error))
         {
-            Console.Error.WriteLine($"error: {error.Message}");
-            return BadInput;
-        }
-        catch (Exception error) when (error is ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidOperationException or IOException or HttpRequestException)
-        {
-            Console.Error.WriteLine($"error: {error.Message}");
-            return BadInput;
+            await stderr.WriteLineAsync("error: " + error.Message);
+            return UserError;
         }
         catch (OperationCanceledException)
         {
-            Console.Error.WriteLine("cancelled");
+            await stderr.WriteLineAsync("cancelled");
             return 130;
         }
     }
+
+    public static Task<int> GuardAsync(ParseResult parseResult, Func<Task> action) =>
+        GuardAsync(parseResult, async () =>
+        {
+            await action();
+            return 0;
+        });
 }

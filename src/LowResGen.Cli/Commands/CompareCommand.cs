@@ -27,7 +27,7 @@ public static class CompareCommand
             task, language, goldTrain, generatedTrain, test, seeds, k, perClass, classifier, normalize, output,
         };
         model.AddTo(command);
-        command.SetAction(async (parseResult, cancellationToken) => await ClassifyCommand.Cli.RunAsync(parseResult, async () =>
+        command.SetAction(async (parseResult, cancellationToken) => await CliErrors.GuardAsync(parseResult, async () =>
         {
             var definition = await ClassifyCommand.ResolveTaskAsync(parseResult.GetValue(task)!, parseResult.GetValue(test)!, cancellationToken);
             var lang = parseResult.GetValue(language)!;

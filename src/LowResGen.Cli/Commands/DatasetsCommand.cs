@@ -42,7 +42,7 @@ internal static class DatasetsCommand
         {
             var which = parseResult.GetValue(dataset) == "sib200" ? PublicDataset.Sib200 : PublicDataset.Massive;
             var codes = (parseResult.GetValue(languages) ?? []).SelectMany(l => l.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
-            return await RunAsync(async () =>
+            return await CliErrors.GuardAsync(parseResult, async () =>
             {
                 var source = parseResult.GetValue(baseUrl) is { } url ? new Uri(url, UriKind.Absolute) : DatasetDownloader.DefaultBaseUrl(which);
                 var options = new DatasetDownloadOptions
@@ -100,7 +100,7 @@ internal static class DatasetsCommand
         {
             file, format, task, text, label, id,
         };
-        command.SetAction(async (parseResult, cancellationToken) => await RunAsync(async () =>
+        command.SetAction(async (parseResult, cancellationToken) => await CliErrors.GuardAsync(parseResult, async () =>
         {
             var path = parseResult.GetValue(file)!;
             var result = await ExampleFiles.ReadAsync(path, new ImportOptions
@@ -137,21 +137,6 @@ internal static class DatasetsCommand
             }
         }));
         return command;
-    }
-
-    /// <summary>Bad input and failed downloads end with a one-line error on stderr and exit code 1, not a stack trace.</summary>
-    private static async Task<int> RunAsync(Func<Task> action)
-    {
-        try
-        {
-            await action();
-            return 0;
-        }
-        catch (Exception e) when (e is DataFormatException or ChecksumMismatchException or HttpRequestException or ArgumentException or IOException or UriFormatException)
-        {
-            await Console.Error.WriteLineAsync("error: " + e.Message);
-            return 1;
-        }
     }
 
     /// <summary>A Hugging Face token (HF_TOKEN) is sent only to Hugging Face; it is never printed.</summary>

@@ -27,7 +27,7 @@ internal static class DescribeLabelsCommand
         {
             var settings = new DescribeSettings(parseResult.GetValue(task)!, parseResult.GetValue(language)!, parseResult.GetValue(trainData)!,
                 parseResult.GetValue(output)!, parseResult.GetValue(k), parseResult.GetValue(seed), parseResult.GetValue(templates));
-            return await CommandErrors.RunAsync(parseResult.InvocationConfiguration.Error, async () =>
+            return await CliErrors.GuardAsync(parseResult, async () =>
             {
                 using var loggerFactory = ModelOptions.ProgressLogging();
                 using var client = model.Open(parseResult, settings.Output, loggerFactory);

@@ -57,7 +57,7 @@ public static class EvaluateCommand
                 await RunAsync(console, trainer, request, cancellationToken);
                 return 0;
             }
-            catch (Exception e) when (e is DataFormatException or ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (CliErrors.IsUserError(e))
             {
                 parseResult.InvocationConfiguration.Error.WriteLine($"error: {e.Message}");
                 return 1;

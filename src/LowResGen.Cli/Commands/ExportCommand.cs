@@ -38,7 +38,7 @@ public static class ExportCommand
                     $"Wrote {imported.Examples.Count} conversations to {Path.GetFullPath(path)} ({imported.Warnings.Count} rows skipped on import).");
                 return 0;
             }
-            catch (Exception e) when (e is DataFormatException or ArgumentException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (CliErrors.IsUserError(e))
             {
                 parseResult.InvocationConfiguration.Error.WriteLine($"error: {e.Message}");
                 return 1;

@@ -72,7 +72,7 @@ internal static class GenerateCommand
                     Length = LengthOption(parseResult.GetValue(minLength), parseResult.GetValue(maxLength), parseResult.GetValue(task)!),
                 });
             var (stdout, stderr) = (parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error);
-            return await CommandErrors.RunAsync(stderr, async () =>
+            return await CliErrors.GuardAsync(parseResult, async () =>
             {
                 using var loggerFactory = ModelOptions.ProgressLogging();
                 using var client = model.Open(parseResult, settings.Output, loggerFactory);
@@ -247,23 +247,5 @@ internal sealed class ModelOptions
             LoggerFactory = loggerFactory,
         });
         return factory.Create(parseResult.GetValue(_model)!);
-    }
-}
-
-/// <summary>Turns the errors a user can cause (bad files, options, unreachable models) into a message and exit code 1.</summary>
-internal static class CommandErrors
-{
-    public static async Task<int> RunAsync(TextWriter error, Func<Task<int>> action)
-    {
-        try
-        {
-            return await action();
-        }
-        catch (Exception e) when (e is DataFormatException or ArgumentException or FormatException or InvalidOperationException
-                                      or FileNotFoundException or LlmRequestException or IOException)
-        {
-            error.WriteLine("error: " + e.Message);
-            return 1;
-        }
     }
 }

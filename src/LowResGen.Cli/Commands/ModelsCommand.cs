@@ -80,7 +80,7 @@ internal static class ModelsCommand
                 output.WriteLine($"{result.Length.ToString("N0", CultureInfo.InvariantCulture)} bytes, sha256 {result.Sha256}");
                 return 0;
             }
-            catch (Exception e) when (e is IOException or HttpRequestException or ArgumentException)
+            catch (Exception e) when (CliErrors.IsUserError(e))
             {
                 error.WriteLine($"models pull failed: {e.Message}");
                 return 1;

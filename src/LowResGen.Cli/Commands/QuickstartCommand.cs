@@ -28,7 +28,7 @@ internal static class QuickstartCommand
         {
             language, task, model, dataDir, strategy, perClass, seeds, attempts, maxTokens, noLanguageCheck, output, datasetUrl, modelUrl,
         };
-        command.SetAction(async (parse, ct) => await CliErrors.GuardAsync(async () =>
+        command.SetAction(async (parse, ct) => await CliErrors.GuardAsync(parse, async () =>
         {
             using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
             var log = new Progress<string>(Console.WriteLine);

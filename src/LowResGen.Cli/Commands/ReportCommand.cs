@@ -37,7 +37,7 @@ public static class ReportCommand
 
                 return 0;
             }
-            catch (Exception e) when (e is DataFormatException or ArgumentException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (CliErrors.IsUserError(e))
             {
                 parseResult.InvocationConfiguration.Error.WriteLine($"error: {e.Message}");
                 return 1;

@@ -28,7 +28,7 @@ internal static class StudyCommand
         var file = StudyFile();
         var shard = ShardOption();
         var command = new Command("plan", "Print the cells, which are done, and an estimate of the LLM calls left.") { file, shard };
-        command.SetAction(async (parse, ct) => await CliErrors.GuardAsync(async () =>
+        command.SetAction(async (parse, ct) => await CliErrors.GuardAsync(parse, async () =>
         {
             var study = await StudyDefinition.LoadAsync(parse.GetValue(file)!.FullName, ct);
             var plan = await StudyService.PlanAsync(study, ParseShard(parse.GetValue(shard)), ct);
@@ -51,7 +51,7 @@ internal static class StudyCommand
         var shard = ShardOption();
         var plain = new Option<bool>("--plain") { Description = "Plain log lines instead of the live display (the default when output is not a terminal)." };
         var command = new Command("run", "Run every cell that is not done yet; safe to kill and rerun at any moment.") { file, shard, plain };
-        command.SetAction(async (parse, ct) => await CliErrors.GuardAsync(async () =>
+        command.SetAction(async (parse, ct) => await CliErrors.GuardAsync(parse, async () =>
         {
             var study = await StudyDefinition.LoadAsync(parse.GetValue(file)!.FullName, ct);
             var spec = ParseShard(parse.GetValue(shard));
@@ -100,7 +100,7 @@ internal static class StudyCommand
         var file = StudyFile();
         var shards = new Option<int>("--shards") { Description = "How many shards ran.", Required = true };
         var command = new Command("merge", "Merge the shard stores into the study's store.") { file, shards };
-        command.SetAction(async (parse, ct) => await CliErrors.GuardAsync(async () =>
+        command.SetAction(async (parse, ct) => await CliErrors.GuardAsync(parse, async () =>
         {
             var study = await StudyDefinition.LoadAsync(parse.GetValue(file)!.FullName, ct);
             var added = await StudyService.MergeAsync(study, parse.GetValue(shards), ct);
@@ -114,7 +114,7 @@ internal static class StudyCommand
     {
         var file = StudyFile();
         var command = new Command("report", "Write report.html (self-contained) and report.md into the study's output folder.") { file };
-        command.SetAction(async (parse, ct) => await CliErrors.GuardAsync(async () =>
+        command.SetAction(async (parse, ct) => await CliErrors.GuardAsync(parse, async () =>
         {
             var study = await StudyDefinition.LoadAsync(parse.GetValue(file)!.FullName, ct);
             var (html, markdown) = await StudyReportBuilder.WriteAsync(study, ct);
@@ -133,7 +133,7 @@ internal static class StudyCommand
         var time = new Option<string>("--time") { Description = "Time limit per shard.", DefaultValueFactory = _ => "24:00:00" };
         var output = new Option<DirectoryInfo?>("--output") { Description = "Folder for the scripts (default: the study's output folder)." };
         var command = new Command("slurm", "Write a Slurm array job that runs the shards and a dependent merge-and-report job.") { file, shards, partition, gpus, time, output };
-        command.SetAction(async (parse, ct) => await CliErrors.GuardAsync(async () =>
+        command.SetAction(async (parse, ct) => await CliErrors.GuardAsync(parse, async () =>
         {
             var path = parse.GetValue(file)!.FullName;
             var study = await StudyDefinition.LoadAsync(path, ct);

@@ -50,12 +50,12 @@ public sealed class GenerationCommandTests : IDisposable
     {
         var client = new ScriptedChatClient((_, _) => "");
         var error = new StringWriter();
-        var exitCode = await CommandErrors.RunAsync(error,
+        var exitCode = await CliErrors.GuardAsync(error,
             () => GenerateCommand.RunAsync(Settings("target-demos+telepathy"), client, TextWriter.Null, CancellationToken.None));
         Assert.Equal(1, exitCode);
         Assert.Contains("Unknown strategy component 'telepathy'", error.ToString());
 
-        exitCode = await CommandErrors.RunAsync(error, () =>
+        exitCode = await CliErrors.GuardAsync(error, () =>
             GenerateCommand.RunAsync(Settings("target-demos") with { TrainData = null }, client, TextWriter.Null, CancellationToken.None));
         Assert.Equal(1, exitCode);
         Assert.Contains("--train-data", error.ToString());
