@@ -101,3 +101,34 @@ public class StudyPlannerTests
         Assert.Contains("--dependency=afterok:${array_id}", submit);
     }
 }
+
+public class ReferenceStudyExampleTests
+{
+    [Fact]
+    public async Task The_documented_reference_study_parses_and_expands_to_the_full_grid()
+    {
+        var file = FindCheckoutFile(Path.Combine("docs", "examples", "reference-study.toml"));
+        var study = await StudyDefinition.LoadAsync(file, CancellationToken.None);
+        var plan = await StudyService.PlanAsync(study, ShardSpec.Whole, CancellationToken.None);
+
+        // Per task and language: 1 gold + 4 models x (7 strategies x (generate + evaluate) + 3 LLM-classification settings).
+        Assert.Equal(3 * 11 * (1 + 4 * ((7 * 2) + 3)), plan.Cells.Count);
+        Assert.Equal(0, plan.Done);
+        Assert.True(File.Exists(study.ResolvePath(study.Data.Train, "intent", "cy")), "the example points at the shared data");
+        Assert.True(plan.EstimatedLlmCallsLeft > 0);
+    }
+
+    private static string FindCheckoutFile(string relative)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, relative);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException(relative);
+    }
+}
