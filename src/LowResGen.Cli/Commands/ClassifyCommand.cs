@@ -49,7 +49,7 @@ public static class ClassifyCommand
             var seeds = Enumerable.Range(0, Positive(parseResult.GetValue(repeats), "--repeats")).ToArray();
             var writer = parseResult.InvocationConfiguration.Output;
             var summary = await new LlmEvaluationRunner(classifier, model.WritePlots(parseResult), new TenthsProgress(writer)).RunAsync([setting], testSet, seeds,
-                parseResult.GetValue(output)!, new ImmediateProgress(row => writer.WriteLine(Describe(row))), cancellationToken);
+                parseResult.GetValue(output)!, new SynchronousProgress<LowResGen.Evaluation.ResultRow>(row => writer.WriteLine(Describe(row))), cancellationToken);
             foreach (var s in summary.Settings)
             {
                 writer.WriteLine($"{s.Name}: macro-F1 {s.F1.ToPoints()}, accuracy {s.Accuracy.ToPoints()}, unmappable {s.Unmappable}/{s.Answers}");
@@ -94,12 +94,6 @@ public static class ClassifyCommand
                 }
             }
         }
-    }
-
-    /// <summary>Reports on the calling thread, so lines are printed in order and before the command returns.</summary>
-    internal sealed class ImmediateProgress(Action<LowResGen.Evaluation.ResultRow> report) : IProgress<LowResGen.Evaluation.ResultRow>
-    {
-        public void Report(LowResGen.Evaluation.ResultRow value) => report(value);
     }
 
     /// <summary>The options every LLM-classification command shares: the model (the shared <see cref="LlmOptions"/>) and how to ask it.</summary>

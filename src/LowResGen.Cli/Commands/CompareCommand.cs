@@ -47,7 +47,7 @@ public static class CompareCommand
             };
             var writer = parseResult.InvocationConfiguration.Output;
             var table = await new TeacherStudentComparison(teacher, student, options, new ClassifyCommand.TenthsProgress(writer)).RunAsync(lang, model.Model(parseResult), gold, generated, testSet,
-                parseResult.GetValue(output)!, new ClassifyCommand.ImmediateProgress(row => writer.WriteLine(ClassifyCommand.Describe(row))), cancellationToken);
+                parseResult.GetValue(output)!, new SynchronousProgress<LowResGen.Evaluation.ResultRow>(row => writer.WriteLine(ClassifyCommand.Describe(row))), cancellationToken);
             writer.WriteLine();
             writer.Write(table.ToMarkdown());
             writer.WriteLine($"Written to {table.OutputDirectory}");

@@ -62,7 +62,7 @@ internal static class DatasetsCommand
                     .StartAsync(context =>
                     {
                         var tasks = new Dictionary<string, ProgressTask>(StringComparer.Ordinal);
-                        var progress = new SynchronousProgress(p =>
+                        var progress = new SynchronousProgress<DatasetDownloadProgress>(p =>
                         {
                             var key = $"{p.Stage} {p.File}";
                             if (!tasks.TryGetValue(key, out var task))
@@ -145,9 +145,4 @@ internal static class DatasetsCommand
         && (source.Host == "huggingface.co" || source.Host.EndsWith(".huggingface.co", StringComparison.OrdinalIgnoreCase))
             ? new AuthenticationHeaderValue("Bearer", token)
             : null;
-
-    private sealed class SynchronousProgress(Action<DatasetDownloadProgress> report) : IProgress<DatasetDownloadProgress>
-    {
-        public void Report(DatasetDownloadProgress value) => report(value);
-    }
 }

@@ -96,7 +96,7 @@ public static class EvaluateCommand
 
     private static async Task RunAsync(IAnsiConsole console, IClassifierTrainer trainer, EvaluationRequest request, CancellationToken cancellationToken)
     {
-        var progress = new ImmediateProgress<EvaluationBatchProgress>(p => console.MarkupLineInterpolated(
+        var progress = new SynchronousProgress<EvaluationBatchProgress>(p => console.MarkupLineInterpolated(
             $"[grey]{Where(p.Task, p.Language)}{p.Run.Completed}/{p.Run.Total} {p.Run.Row.Setting} seed {p.Run.Row.Seed}: F1 {p.Run.Row.F1:F3}, accuracy {p.Run.Row.Accuracy:F3}{(p.Run.Resumed ? " (already done)" : "")}[/]"));
         console.MarkupLineInterpolated($"Classifier: [bold]{trainer.Name}[/]");
         await foreach (var item in new EvaluationBatch(trainer).RunAsync(request, progress, cancellationToken))
@@ -162,12 +162,6 @@ public static class EvaluateCommand
 
     private static int Positive(int value, string option) =>
         value > 0 ? value : throw new ArgumentException($"{option} must be a positive number, got {value}.");
-
-    /// <summary>Reports on the caller's thread, so lines come out in order and before the summary table.</summary>
-    private sealed class ImmediateProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
 }
 
 /// <summary>A Spectre console over the invocation's output, plain text when that is not a terminal (tests, pipes).</summary>

@@ -68,7 +68,7 @@ internal static class ModelsCommand
                     .StartAsync(async context =>
                     {
                         var task = context.AddTask(Markup.Escape(request.File), maxValue: 1);
-                        var progress = new SynchronousProgress(p =>
+                        var progress = new SynchronousProgress<DownloadProgress>(p =>
                         {
                             task.MaxValue = Math.Max(1, p.TotalBytes ?? p.BytesReceived);
                             task.Value = p.BytesReceived;
@@ -112,11 +112,5 @@ internal static class ModelsCommand
             return 0;
         });
         return command;
-    }
-
-    /// <summary>Reports on the downloader's thread: Spectre's task is thread-safe, and Progress&lt;T&gt; would reorder reports.</summary>
-    private sealed class SynchronousProgress(Action<DownloadProgress> report) : IProgress<DownloadProgress>
-    {
-        public void Report(DownloadProgress value) => report(value);
     }
 }

@@ -150,10 +150,4 @@ internal static class StudyCommand
     }
 
     private static ShardSpec ParseShard(string? text) => text is null ? ShardSpec.Whole : ShardSpec.Parse(text);
-
-    /// <summary>Progress that reports on the caller's thread, so log lines come out in order.</summary>
-    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
 }

@@ -78,7 +78,7 @@ public sealed class EvaluationRunnerTests : IDisposable
     public async Task A_killed_run_keeps_finished_rows_and_a_rerun_only_trains_the_rest()
     {
         using var cancel = new CancellationTokenSource();
-        var stopAfterTwo = new SynchronousProgress(p =>
+        var stopAfterTwo = new LowResGen.Tests.Data.SynchronousProgress<EvaluationProgress>(p =>
         {
             if (p.Completed == 2)
             {
@@ -92,7 +92,7 @@ public sealed class EvaluationRunnerTests : IDisposable
         var resumed = new NearestCentroidTrainer();
         var reported = new List<EvaluationProgress>();
         await new EvaluationRunner(resumed, Options(parallel: 1))
-            .RunAsync(Task, Settings(), Test, _directory, new SynchronousProgress(reported.Add), CancellationToken.None);
+            .RunAsync(Task, Settings(), Test, _directory, new LowResGen.Tests.Data.SynchronousProgress<EvaluationProgress>(reported.Add), CancellationToken.None);
 
         Assert.Equal(4, resumed.Trainings);
         Assert.Equal(2, reported.Count(p => p.Resumed));
@@ -143,10 +143,5 @@ public sealed class EvaluationRunnerTests : IDisposable
         var clash = await Assert.ThrowsAsync<ArgumentException>(() => new EvaluationRunner(new NearestCentroidTrainer(), Options())
             .RunAsync(Task, [new("a b", Test), new("a_b", Test)], Test, _directory, null, CancellationToken.None));
         Assert.Contains("share output file names", clash.Message);
-    }
-
-    private sealed class SynchronousProgress(Action<EvaluationProgress> report) : IProgress<EvaluationProgress>
-    {
-        public void Report(EvaluationProgress value) => report(value);
     }
 }
