@@ -140,6 +140,16 @@ public class LinearTextClassifierTests
     }
 
     [Fact]
+    public void Name_changes_with_the_settings_that_matter()
+    {
+        var name = new LinearTextClassifierTrainer().Name;
+
+        Assert.StartsWith("linear-svm(", name);
+        Assert.NotEqual(name, new LinearTextClassifierTrainer(new LinearTextClassifierOptions { C = 1 }).Name);
+        Assert.NotEqual(name, new LinearTextClassifierTrainer(new LinearTextClassifierOptions { CharacterWeight = 0.5 }).Name);
+    }
+
+    [Fact]
     public void Character_ngrams_are_taken_inside_padded_words_like_fastText()
     {
         var extractor = new NgramFeatureExtractor(new LinearTextClassifierOptions { MaxWordNgram = 0, MinCharNgram = 2, MaxCharNgram = 5 });

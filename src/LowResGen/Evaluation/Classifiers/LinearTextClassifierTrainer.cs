@@ -14,7 +14,7 @@ public sealed class LinearTextClassifierTrainer(LinearTextClassifierOptions? opt
     public LinearTextClassifierOptions Options => _options;
 
     public string Name => string.Create(CultureInfo.InvariantCulture,
-        $"linear-svm(w{_options.MaxWordNgram},c{_options.MinCharNgram}-{_options.MaxCharNgram},C={_options.C})");
+        $"linear-svm(w{_options.MaxWordNgram},c{_options.MinCharNgram}-{_options.MaxCharNgram},cw={_options.CharacterWeight},C={_options.C},{_options.Loss})");
 
     public Task<IClassifier> TrainAsync(IReadOnlyList<LabeledText> examples, int seed, CancellationToken cancellationToken)
     {
