@@ -96,7 +96,14 @@ internal static class CurationBench
                         scores.Add(new Score(task, language, variant, seed, accuracy, f1));
                     }
 
-                    await Evaluate(Random, TrainingSetSampler.Balance(generated, settings.PerClass, seed));
+                    // The random baseline draws through the curator too: with the same seed every example gets the same
+                    // random key, so a filter alone changes the sample only where it dropped something (paired comparison).
+                    await Evaluate(Random, Curator.Curate(generated, report, new CurationOptions
+                    {
+                        PerClass = settings.PerClass,
+                        Selection = SelectionStrategy.Random,
+                        Seed = seed,
+                    }).Kept);
                     foreach (var variant in variants.Where(v => v.Name == Curated || seed < settings.FirstSeed + settings.AblationSeeds))
                     {
                         var kept = Curator.Curate(generated, report, new CurationOptions

@@ -41,11 +41,11 @@ internal static class CurateCommand
                 Seed = quality.Seed,
             };
             var (result, report) = await AnsiConsole.Status().StartAsync("Measuring and curating…",
-                _ => Curator.CurateAsync(examples, quality, options, ct));
+                _ => Curator.CurateAsync(examples, quality, options, parseResult.GetValue(inputs.Generated)!, ct));
 
             await QualityReportWriter.WriteExamplesCsvAsync(Path.Combine(output, "kept.csv"), result.Kept, ct);
             await QualityReportWriter.WriteDroppedCsvAsync(Path.Combine(output, "dropped.csv"), result.Dropped, ct);
-            await QualityReportWriter.WriteJsonAsync(Path.Combine(output, "quality-report.json"), report with { Source = parseResult.GetValue(inputs.Generated)! }, ct);
+            await QualityReportWriter.WriteJsonAsync(Path.Combine(output, "quality-report.json"), report, ct);
 
             var table = new Table().Border(TableBorder.Rounded).AddColumn("filter").AddColumn(new TableColumn("dropped").RightAligned());
             foreach (var (filter, count) in result.DroppedByFilter.OrderByDescending(kv => kv.Value))

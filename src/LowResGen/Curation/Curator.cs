@@ -70,9 +70,9 @@ public sealed record CurationResult(IReadOnlyList<Example> Kept, IReadOnlyList<D
 public static class Curator
 {
     public static async Task<(CurationResult Result, QualityReport Report)> CurateAsync(
-        IReadOnlyList<Example> examples, QualityOptions quality, CurationOptions options, CancellationToken cancellationToken = default)
+        IReadOnlyList<Example> examples, QualityOptions quality, CurationOptions options, string source = "", CancellationToken cancellationToken = default)
     {
-        var report = await QualityAnalyzer.AnalyzeAsync(examples, quality, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var report = await QualityAnalyzer.AnalyzeAsync(examples, quality, source, cancellationToken: cancellationToken).ConfigureAwait(false);
         return (Curate(examples, report, options), report);
     }
 
