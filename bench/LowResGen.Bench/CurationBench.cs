@@ -96,7 +96,14 @@ internal static class CurationBench
                         scores.Add(new Score(task, language, variant, seed, accuracy, f1));
                     }
 
-                    await Evaluate(Random, TrainingSetSampler.Balance(generated, settings.PerClass, seed));
+                    // The random baseline draws through the curator too: with the same seed every example gets the same
+                    // random key, so a filter alone changes the sample only where it dropped something (paired comparison).
+                    await Evaluate(Random, Curator.Curate(generated, report, new CurationOptions
+                    {
+                        PerClass = settings.PerClass,
+                        Selection = SelectionStrategy.Random,
+                        Seed = seed,
+                    }).Kept);
                     foreach (var variant in variants.Where(v => v.Name == Curated || seed < settings.FirstSeed + settings.AblationSeeds))
                     {
                         var kept = Curator.Curate(generated, report, new CurationOptions
@@ -148,8 +155,7 @@ internal static class CurationBench
             }
 
             list.Add(new Variant("select:quality", [], SelectionStrategy.Quality));
-            list.Add(new Variant("select:diverse", [], SelectionStrategy.QualityDiverse));
-            list.Add(new Variant("select:realistic", [], SelectionStrategy.Realistic, 0));
+            list.Add(new Variant("select:quality+diverse", [], SelectionStrategy.QualityDiverse, 0.5));
             list.Add(new Variant("select:seed", [], SelectionStrategy.SeedAgreement, 0));
             list.Add(new Variant("select:hard", [], SelectionStrategy.Hard, 0));
             list.Add(new Variant("select:diverse-only", [], SelectionStrategy.Diverse));
@@ -321,9 +327,9 @@ internal static class CurationBench
         var tasks = new[] { "intent", "topic", "sentiment" };
         var languages = LanguageRegistry.ReferenceLanguages.ToArray();
         var (seeds, firstSeed, perClass, demonstrations, ablation) = (10, 0, 100, 10, true);
-        var filters = "language,exact-duplicates,near-duplicates,cross-label,consistency";
-        var selection = SelectionStrategy.QualityDiverse;
-        var diversity = 0.5;
+        var filters = string.Join(',', CurationOptions.DefaultFilters);
+        var selection = new CurationOptions().Selection;
+        var diversity = new CurationOptions().DiversityWeight;
         string datasets = Path.Combine(FindSharedRoot(), "datasets", "kinit-synthetic");
         string? output = null;
         var ablationSeeds = int.MaxValue;

@@ -14,18 +14,20 @@ internal static class CurateCommand
         var filters = new Option<string>("--filters")
         {
             Description = "Filters in order, comma-separated, each optionally name=threshold: " + string.Join(", ", CurationFilter.Known.Keys) + " (or none).",
-            DefaultValueFactory = _ => "language,exact-duplicates,near-duplicates,cross-label,consistency",
+            DefaultValueFactory = _ => string.Join(',', CurationOptions.DefaultFilters),
         };
         var selection = new Option<SelectionStrategy>("--selection")
         {
-            Description = "How to choose among the survivors: Random, Quality or QualityDiverse.",
-            DefaultValueFactory = _ => SelectionStrategy.QualityDiverse,
+            Description = "How to choose among the survivors: " + string.Join(", ", Enum.GetNames<SelectionStrategy>()) + ".",
+            DefaultValueFactory = _ => new CurationOptions().Selection,
         };
         var command = new Command("curate", "Apply quality filters to a generated set and keep up to N examples per class; writes kept.csv, dropped.csv (with reasons) and the quality report.");
         inputs.AddTo(command);
         command.Options.Add(perClass);
         command.Options.Add(filters);
         command.Options.Add(selection);
+        var diversity = new Option<double>("--diversity") { Description = "Similarity penalty of the score-based selections (0 = none).", DefaultValueFactory = _ => 0 };
+        command.Options.Add(diversity);
         command.SetAction((parseResult, ct) => CurationInputs.RunSafely(parseResult, async () =>
         {
             var chosen = CurationFilter.ParseList(parseResult.GetValue(filters));
@@ -35,14 +37,15 @@ internal static class CurateCommand
                 PerClass = parseResult.GetValue(perClass),
                 Filters = chosen,
                 Selection = parseResult.GetValue(selection),
+                DiversityWeight = parseResult.GetValue(diversity),
                 Seed = quality.Seed,
             };
             var (result, report) = await AnsiConsole.Status().StartAsync("Measuring and curating…",
-                _ => Curator.CurateAsync(examples, quality, options, ct));
+                _ => Curator.CurateAsync(examples, quality, options, parseResult.GetValue(inputs.Generated)!, ct));
 
             await QualityReportWriter.WriteExamplesCsvAsync(Path.Combine(output, "kept.csv"), result.Kept, ct);
             await QualityReportWriter.WriteDroppedCsvAsync(Path.Combine(output, "dropped.csv"), result.Dropped, ct);
-            await QualityReportWriter.WriteJsonAsync(Path.Combine(output, "quality-report.json"), report with { Source = parseResult.GetValue(inputs.Generated)! }, ct);
+            await QualityReportWriter.WriteJsonAsync(Path.Combine(output, "quality-report.json"), report, ct);
 
             var table = new Table().Border(TableBorder.Rounded).AddColumn("filter").AddColumn(new TableColumn("dropped").RightAligned());
             foreach (var (filter, count) in result.DroppedByFilter.OrderByDescending(kv => kv.Value))

@@ -20,7 +20,8 @@ public enum SelectionStrategy
     /// <summary>Highest score of the label under the classifier trained on the gold seed first, with the diversity discount.</summary>
     SeedAgreement,
 
-    /// <summary>Hardest first: lowest out-of-fold score of the own label among examples the filters kept, with the diversity discount.</summary>
+    /// <summary>Hardest first: lowest out-of-fold score of the own label among the examples the filters kept (pair it with the
+    /// consistency filter so that "hard" does not mean "mislabeled"), with the diversity discount.</summary>
     Hard,
 
     /// <summary>Most realistic first (see <see cref="Realism"/>), discounted by similarity to those already chosen.</summary>
@@ -34,10 +35,17 @@ public sealed record CurationOptions
 
     public IReadOnlyList<CurationFilter> Filters { get; init; } = [];
 
-    public SelectionStrategy Selection { get; init; } = SelectionStrategy.QualityDiverse;
+    /// <summary>Hard won on kinit-synthetic (docs/curation-results.md): boundary examples teach the classifier more than typical ones.</summary>
+    public SelectionStrategy Selection { get; init; } = SelectionStrategy.Hard;
 
-    /// <summary>Weight of the similarity penalty in <see cref="SelectionStrategy.QualityDiverse"/>.</summary>
-    public double DiversityWeight { get; init; } = 0.5;
+    /// <summary>Weight of the similarity penalty of the score-based selections (0: pure score order). Measured to hurt on
+    /// kinit-synthetic, so off by default.</summary>
+    public double DiversityWeight { get; init; }
+
+    /// <summary>The filters that won on kinit-synthetic: drop wrong-language lines, repeats, texts shared with another label
+    /// and every text the out-of-fold classifier gives another label.</summary>
+    public static IReadOnlyList<CurationFilter> DefaultFilters { get; } =
+        CurationFilter.ParseList("language,exact-duplicates,cross-label,consistency=0");
 
     /// <summary>Seeds the random draw and breaks ties.</summary>
     public int Seed { get; init; }
@@ -62,9 +70,9 @@ public sealed record CurationResult(IReadOnlyList<Example> Kept, IReadOnlyList<D
 public static class Curator
 {
     public static async Task<(CurationResult Result, QualityReport Report)> CurateAsync(
-        IReadOnlyList<Example> examples, QualityOptions quality, CurationOptions options, CancellationToken cancellationToken = default)
+        IReadOnlyList<Example> examples, QualityOptions quality, CurationOptions options, string source = "", CancellationToken cancellationToken = default)
     {
-        var report = await QualityAnalyzer.AnalyzeAsync(examples, quality, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var report = await QualityAnalyzer.AnalyzeAsync(examples, quality, source, cancellationToken: cancellationToken).ConfigureAwait(false);
         return (Curate(examples, report, options), report);
     }
 

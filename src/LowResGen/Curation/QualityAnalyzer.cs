@@ -231,7 +231,7 @@ public static class QualityAnalyzer
             name,
             count,
             Share(x => x.InTargetLanguage),
-            members.Select(i => d[i].TargetLanguageConfidence).Where(v => v is not null).Select(v => v!.Value).DefaultIfEmpty(double.NaN).Average() is var m && double.IsNaN(m) ? null : m,
+            MeanOrNull(members.Select(i => d[i].TargetLanguageConfidence)),
             members.Count(i => d[i].ExactDuplicateOf is not null),
             members.Count(i => d[i].NearDuplicateOf is not null),
             members.Count(i => d[i].OtherLabelDuplicateOf is not null),
@@ -247,6 +247,9 @@ public static class QualityAnalyzer
             members.Any(i => d[i].CopyingOverlap is not null) ? members.Count(i => d[i].CopyingOverlap >= options.CopyingThreshold) : null,
             members.Any(i => d[i].ContaminationOverlap is not null) ? members.Count(i => d[i].ContaminationOverlap >= options.ContaminationThreshold) : null);
     }
+
+    private static double? MeanOrNull(IEnumerable<double?> values) =>
+        values.Where(v => v is not null).Select(v => v!.Value).ToArray() is { Length: > 0 } present ? present.Average() : null;
 
     /// <summary>Mean character n-gram Jaccard similarity between two different members: all pairs when few,
     /// otherwise a seeded sample.</summary>

@@ -74,10 +74,28 @@ public sealed class CuratorTests
         ];
         var report = await QualityAnalyzer.AnalyzeAsync(set, new QualityOptions { NearDuplicateThreshold = 0.95 });
 
-        var result = Curator.Curate(set, report, new CurationOptions { PerClass = 2, Selection = SelectionStrategy.QualityDiverse, Seed = 1 });
+        foreach (var seed in Enumerable.Range(0, 5))
+        {
+            var result = Curator.Curate(set, report, new CurationOptions { PerClass = 2, Selection = SelectionStrategy.Diverse, Seed = seed });
 
-        Assert.Contains(result.Kept, e => e.Id == "g3");
-        Assert.Equal(2, result.Kept.Count);
+            Assert.Contains(result.Kept, e => e.Id == "g3");
+            Assert.Equal(2, result.Kept.Count);
+        }
+    }
+
+    [Fact]
+    public async Task Hard_selection_prefers_examples_near_the_class_boundary()
+    {
+        var set = WelshAlarmsAndWeather();
+        var report = await QualityAnalyzer.AnalyzeAsync(set, new QualityOptions { Trainer = new NaiveBayesTestTrainer(), Folds = 4 });
+
+        var result = Curator.Curate(set, report, new CurationOptions { PerClass = 3, Selection = SelectionStrategy.Hard });
+
+        foreach (var label in new[] { "alarm_query", "weather_query" })
+        {
+            var expected = report.Examples.Where(d => d.Label == label).OrderBy(d => d.OutOfFoldOwnLabelScore).Take(3).Select(d => d.Id).Order();
+            Assert.Equal(expected, result.Kept.Where(e => e.Label == label).Select(e => e.Id).Order());
+        }
     }
 
     [Fact]

@@ -102,7 +102,8 @@ public sealed class QualityAnalyzerTests
         Assert.Equal("g50", mislabeled.Id);
         Assert.Equal("weather_query", mislabeled.OutOfFoldLabel);
         Assert.Equal("weather_query", mislabeled.SeedLabel);
-        Assert.Equal(5, trainer.TrainCalls); // 4 folds + the seed classifier
+        Assert.Equal(9, trainer.TrainCalls); // 4 folds + the seed classifier + 4 folds of the realism classifier
+        Assert.All(report.Examples, d => Assert.InRange(d.Realism!.Value, 0, 1));
         Assert.Equal(1, report.Classes.Single(c => c.Group == "alarm_query").FlaggedMislabeled);
         Assert.InRange(report.Overall.OutOfFoldAgreement!.Value, 0.75, 16 / 17.0);
     }
