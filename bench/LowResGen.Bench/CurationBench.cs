@@ -188,16 +188,10 @@ internal static class CurationBench
     {
         var normalize = TextNormalization.Reference;
         var model = await trainer.TrainAsync([.. training.Select(e => new LabeledText(normalize.Apply(e.Text), e.Label))], seed, default);
-        var predicted = test.Select(e => model.Predict(normalize.Apply(e.Text)).Label).ToArray();
-        var accuracy = test.Where((e, i) => e.Label == predicted[i]).Count() / (double)test.Count;
-        var f1 = test.Select(e => e.Label).Distinct().Select(label =>
-        {
-            var tp = test.Where((e, i) => e.Label == label && predicted[i] == label).Count();
-            var fp = test.Where((e, i) => e.Label != label && predicted[i] == label).Count();
-            var fn = test.Where((e, i) => e.Label == label && predicted[i] != label).Count();
-            return tp == 0 ? 0 : 2.0 * tp / (2.0 * tp + fp + fn);
-        }).Average();
-        return (accuracy, f1);
+        var labels = test.Select(e => e.Label).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var metrics = LowResGen.Evaluation.Metrics.ClassificationMetrics.Compute(labels,
+            test.Select(e => (e.Label, model.Predict(normalize.Apply(e.Text)).Label)));
+        return (metrics.Accuracy, metrics.MacroF1);
     }
 
     private static string Markdown(Settings settings, IReadOnlyList<Variant> variants, IReadOnlyList<Score> scores, IReadOnlyList<string> skipped, TimeSpan elapsed)

@@ -28,7 +28,7 @@ internal static class CurateCommand
         command.Options.Add(selection);
         var diversity = new Option<double>("--diversity") { Description = "Similarity penalty of the score-based selections (0 = none).", DefaultValueFactory = _ => 0 };
         command.Options.Add(diversity);
-        command.SetAction((parseResult, ct) => CurationInputs.RunSafely(parseResult, async () =>
+        command.SetAction((parseResult, ct) => CliErrors.GuardAsync(parseResult, async () =>
         {
             var chosen = CurationFilter.ParseList(parseResult.GetValue(filters));
             var (examples, quality, output) = await inputs.LoadAsync(parseResult, ct);

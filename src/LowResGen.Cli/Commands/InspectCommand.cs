@@ -16,7 +16,7 @@ internal static class InspectCommand
         var inputs = new CurationInputs();
         var command = new Command("inspect", "Measure the quality of a generated set (language, redundancy, diversity, label consistency, leakage) without any LLM.");
         inputs.AddTo(command);
-        command.SetAction((parseResult, ct) => CurationInputs.RunSafely(parseResult, async () =>
+        command.SetAction((parseResult, ct) => CliErrors.GuardAsync(parseResult, async () =>
         {
             var (examples, quality, output) = await inputs.LoadAsync(parseResult, ct);
             var report = await AnsiConsole.Status().StartAsync("Measuring…",
@@ -88,19 +88,6 @@ internal sealed class CurationInputs
     }
 
     /// <summary>Bad input ends with one clear line and exit code 1, never a stack trace or a half-written output.</summary>
-    public static async Task<int> RunSafely(ParseResult parse, Func<Task<int>> action)
-    {
-        try
-        {
-            return await action();
-        }
-        catch (Exception e) when (e is DataFormatException or ArgumentException or IOException)
-        {
-            parse.InvocationConfiguration.Error.WriteLine("error: " + e.Message);
-            return 1;
-        }
-    }
-
     public static void Print(QualityReport report)
     {
         // Three narrow tables rather than one wide one, so the report stays readable in an 80-column terminal.

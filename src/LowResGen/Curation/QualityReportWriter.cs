@@ -106,28 +106,12 @@ public static class QualityReportWriter
 
     /// <summary>Writes examples as a `text,intent` CSV (the layout <see cref="Data.Import.ExampleFiles"/> reads back).</summary>
     public static Task WriteExamplesCsvAsync(string path, IReadOnlyList<Example> examples, CancellationToken cancellationToken) =>
-        AtomicFile.WriteAllTextAsync(path, Csv(["text", "intent"], examples.Select(e => new[] { e.Text, e.Label })), cancellationToken);
+        CsvFormat.WriteAsync(path, ["text", "intent"], examples.Select(e => new[] { e.Text, e.Label }), cancellationToken);
 
     /// <summary>Writes the dropped examples with the filter and the reason of each.</summary>
     public static Task WriteDroppedCsvAsync(string path, IReadOnlyList<DroppedExample> dropped, CancellationToken cancellationToken) =>
-        AtomicFile.WriteAllTextAsync(path,
-            Csv(["id", "text", "intent", "filter", "reason"], dropped.Select(d => new[] { d.Example.Id, d.Example.Text, d.Example.Label, d.Filter, d.Reason })),
-            cancellationToken);
-
-    // RFC 4180: quote a field when it holds a comma, a quote or a line break; double the quotes inside.
-    private static string Csv(string[] header, IEnumerable<string[]> rows)
-    {
-        var csv = new StringBuilder();
-        foreach (var row in rows.Prepend(header))
-        {
-            csv.AppendJoin(',', row.Select(field => field.AsSpan().IndexOfAny(",\"\r\n") >= 0
-                ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
-                : field));
-            csv.Append('\n');
-        }
-
-        return csv.ToString();
-    }
+        CsvFormat.WriteAsync(path, ["id", "text", "intent", "filter", "reason"],
+            dropped.Select(d => new[] { d.Example.Id, d.Example.Text, d.Example.Label, d.Filter, d.Reason }), cancellationToken);
 
     private static string Escape(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
 

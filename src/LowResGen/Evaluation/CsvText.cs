@@ -7,8 +7,7 @@ namespace LowResGen.Evaluation;
 /// <summary>The few CSV helpers the evaluation outputs need: RFC 4180 quoting, invariant round-trip numbers, header checks.</summary>
 internal static class CsvText
 {
-    public static string Field(string value) =>
-        value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+    public static string Field(string value) => CsvFormat.Field(value);
 
     public static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 

@@ -37,49 +37,12 @@ public sealed record GenerationOutputs(string Directory, string Language)
         IReadOnlyList<GeneratedExampleRecord> records, GenerationReport report, CancellationToken cancellationToken)
     {
         var paths = new GenerationOutputs(directory, language);
-        await WriteCsvAsync(paths.Generated, ["text", "intent"], accepted.Select(e => new[] { e.Text, e.Label }), cancellationToken)
+        await CsvFormat.WriteAsync(paths.Generated, ["text", "intent"], accepted.Select(e => new[] { e.Text, e.Label }), cancellationToken)
             .ConfigureAwait(false);
-        await WriteCsvAsync(paths.Rejected, ["text", "intent", "stage", "reason"],
+        await CsvFormat.WriteAsync(paths.Rejected, ["text", "intent", "stage", "reason"],
             records.Where(r => !r.Accepted).Select(r => new[] { r.Text, r.Label, r.RejectionStage ?? "", r.RejectionReason ?? "" }),
             cancellationToken).ConfigureAwait(false);
         await AtomicFile.WriteAllTextAsync(paths.Report, JsonSerializer.Serialize(report, Json), cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>RFC 4180 CSV: fields with a comma, quote or line break are quoted, quotes doubled.</summary>
-    public static Task WriteCsvAsync(string path, IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows,
-        CancellationToken cancellationToken)
-    {
-        var text = new StringBuilder();
-        AppendRow(text, header);
-        foreach (var row in rows)
-        {
-            AppendRow(text, row);
-        }
-
-        return AtomicFile.WriteAllTextAsync(path, text.ToString(), cancellationToken);
-    }
-
-    private static void AppendRow(StringBuilder text, IReadOnlyList<string> fields)
-    {
-        for (var i = 0; i < fields.Count; i++)
-        {
-            if (i > 0)
-            {
-                text.Append(',');
-            }
-
-            var field = fields[i];
-            if (field.AsSpan().IndexOfAny(",\"\r\n") >= 0 || field.StartsWith(' ') || field.EndsWith(' '))
-            {
-                text.Append('"').Append(field.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
-            }
-            else
-            {
-                text.Append(field);
-            }
-        }
-
-        text.Append('\n');
     }
 }
 

@@ -79,7 +79,7 @@ public static class ExampleFiles
                     ExampleColumn.Source => example.Source,
                     _ => throw new ArgumentOutOfRangeException(nameof(options), column, "unknown column"),
                 }));
-                await writer.WriteLineAsync(string.Join(separator, fields.Select(f => Escape(f, separator)))).ConfigureAwait(false);
+                await writer.WriteLineAsync(CsvFormat.Row(fields, separator)).ConfigureAwait(false);
             }
         }, cancellationToken);
     }
@@ -218,11 +218,6 @@ public static class ExampleFiles
         ExampleColumn.Source => "source",
         _ => throw new ArgumentOutOfRangeException(nameof(column), column, "unknown column"),
     };
-
-    private static string Escape(string field, char separator) =>
-        field.AsSpan().IndexOfAny([separator, '"', '\r', '\n']) >= 0 || (field.Length > 0 && (char.IsWhiteSpace(field[0]) || char.IsWhiteSpace(field[^1])))
-            ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
-            : field;
 }
 
 /// <summary>Extra columns <see cref="ExampleFiles.WriteCsvAsync"/> can add after <c>text,intent</c>.</summary>
