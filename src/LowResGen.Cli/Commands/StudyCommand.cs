@@ -65,21 +65,35 @@ internal static class StudyCommand
                     .StartAsync(async context =>
                     {
                         var bar = context.AddTask("cells");
-                        var progress = new Progress<StudyProgress>(p =>
+                        StudyProgress? last = null;
+                        void Show(StudyProgress p)
                         {
                             bar.MaxValue = Math.Max(1, p.CellsTotal);
                             bar.Value = p.CellsDone + p.CellsSkipped + p.CellsFailed;
-                            var rate = p.Elapsed.TotalSeconds > 0 ? p.LlmTokens / p.Elapsed.TotalSeconds : 0;
-                            bar.Description = $"cells {p.CellsDone + p.CellsSkipped}/{p.CellsTotal} ({p.CellsFailed} failed), {executor.AcceptedExamples} examples, {rate:F0} LLM tok/s";
-                        });
-                        return await StudyService.RunAsync(study, spec, executor, progress, ct);
+                            bar.Description = $"cells {p.CellsDone + p.CellsSkipped}/{p.CellsTotal} ({p.CellsFailed} failed), {Rates(p, executor)}";
+                        }
+
+                        var progress = new SynchronousProgress<StudyProgress>(p => Show(last = p));
+                        var clock = System.Diagnostics.Stopwatch.StartNew();
+                        var run = StudyService.RunAsync(study, spec, executor, progress, ct);
+
+                        // Cells can run for minutes: refresh the rates every second, not only when a cell ends.
+                        while (await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(1), ct)) != run)
+                        {
+                            if (last is { } current)
+                            {
+                                Show(current with { Elapsed = clock.Elapsed });
+                            }
+                        }
+
+                        return await run;
                     });
             }
             else
             {
                 var progress = new SynchronousProgress<StudyProgress>(p => Console.WriteLine(
                     $"[{p.Elapsed:hh\\:mm\\:ss}] cells done {p.CellsDone}, skipped {p.CellsSkipped}, failed {p.CellsFailed} of {p.CellsTotal}; " +
-                    $"{executor.AcceptedExamples} examples accepted; {p.LlmTokens} LLM tokens; ETA {(p.EstimatedRemaining is { } eta ? eta.ToString("hh\\:mm\\:ss") : "?")}" +
+                    $"{Rates(p, executor)}; ETA {(p.EstimatedRemaining is { } eta ? eta.ToString("hh\\:mm\\:ss") : "?")}" +
                     (p.LastCell is null ? "" : $"; last {p.LastCell}")));
                 result = await StudyService.RunAsync(study, spec, executor, progress, ct);
             }
@@ -147,6 +161,16 @@ internal static class StudyCommand
             return 0;
         }));
         return command;
+    }
+
+    private static string Rates(StudyProgress progress, StudyCellExecutor executor)
+    {
+        // Live counters from the LLM middleware, not the per-cell totals, so the rates move while cells run.
+        var seconds = Math.Max(progress.Elapsed.TotalSeconds, 1e-3);
+        var usage = executor.Llm.Usage;
+        var tokens = usage.Models.Sum(m => m.InputTokens + m.OutputTokens);
+        return $"{executor.AcceptedExamples} examples accepted ({executor.AcceptedExamples / seconds:F1}/s), "
+            + $"{usage.Succeeded} LLM answers ({usage.Cached} cached, {usage.Failed} failed), {tokens / seconds:F0} LLM tokens/s";
     }
 
     private static ShardSpec ParseShard(string? text) => text is null ? ShardSpec.Whole : ShardSpec.Parse(text);
