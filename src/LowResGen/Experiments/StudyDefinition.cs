@@ -146,6 +146,23 @@ public sealed record StudyDefinition
             Require(LowResGen.Data.LanguageRegistry.Default.TryResolve(language, out _), "languages", $"unknown language '{language}'");
         }
 
+        foreach (var strategy in Strategies)
+        {
+            try
+            {
+                LowResGen.Generation.GenerationStrategy.Parse(strategy);
+            }
+            catch (Exception error) when (error is ArgumentException or FormatException)
+            {
+                throw new DataFormatException(file, null, "strategies", error.Message, error);
+            }
+        }
+
+        foreach (var task in Tasks)
+        {
+            Require(LowResGen.Data.BuiltInTasks.Find(task) is not null, "tasks", $"unknown task '{task}' (built-in: intent, topic, sentiment, massive60)");
+        }
+
         foreach (var model in Models)
         {
             Require(!string.IsNullOrWhiteSpace(model.Name) && !string.IsNullOrWhiteSpace(model.Model), "models", "every model needs a name and a model");

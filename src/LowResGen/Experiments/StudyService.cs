@@ -100,9 +100,10 @@ public static class StudyService
         var labels = BuiltInTasks.Find(cell.Task)?.Labels.Count ?? 10;
         return cell.Kind switch
         {
-            CellKind.Generate => labels * (int)Math.Ceiling(study.PerClass / 10.0 * 1.3)
-                + (cell.Strategy?.Contains("revision", StringComparison.Ordinal) == true ? labels * study.PerClass : 0)
-                + (cell.Strategy?.Contains("sl", StringComparison.Ordinal) == true ? labels : 0),
+            CellKind.Generate when LowResGen.Generation.GenerationStrategy.Parse(cell.Strategy!) is var strategy =>
+                labels * (int)Math.Ceiling(study.PerClass / 10.0 * 1.3)
+                + (strategy.Revision ? labels * study.PerClass : 0)
+                + (strategy.Description == LowResGen.Generation.LabelDescriptionSource.Summarized ? labels : 0),
             CellKind.Classify => study.LlmClassificationLimit > 0 ? study.LlmClassificationLimit : 500,
             _ => 0,
         };

@@ -85,6 +85,10 @@ public class StudyPlannerTests
         Assert.Contains("my-study.toml", error.Message);
         Assert.Equal("languages", error.Field);
 
+        var strategy = Assert.Throws<DataFormatException>(() => StudyDefinition.Parse(StudyToml("\"target-demos+telepathy\""), "my-study.toml"));
+        Assert.Equal("strategies", strategy.Field);
+        Assert.Contains("telepathy", strategy.Message);
+
         var syntax = Assert.Throws<DataFormatException>(() => StudyDefinition.Parse("tasks = [\n", "broken.toml"));
         Assert.Contains("broken.toml", syntax.Message);
     }
