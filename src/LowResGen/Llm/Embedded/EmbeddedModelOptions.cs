@@ -4,7 +4,7 @@ namespace LowResGen.Llm.Embedded;
 /// <param name="ModelPath">The GGUF file.</param>
 /// <param name="ContextSize">Context window of each sequence in tokens (prompt + answer); null = the model's own, capped at 4096.</param>
 /// <param name="ParallelSequences">How many requests are decoded together in one batch.</param>
-/// <param name="Threads">CPU threads; null = llama.cpp's choice (the physical cores).</param>
+/// <param name="Threads">CPU threads; null = llama.cpp's choice for single-sequence steps and every core for batched steps.</param>
 /// <param name="BatchSize">Most tokens sent to the model in one decode step (prompt chunks and generated tokens together).</param>
 /// <param name="DefaultMaxOutputTokens">Answer length when a request does not set <c>MaxOutputTokens</c>.</param>
 public sealed record EmbeddedModelOptions(
