@@ -11,6 +11,7 @@ public sealed class TinyGgufWriterTests
     [InlineData(GgufWeightType.F32)]
     [InlineData(GgufWeightType.F16)]
     [InlineData(GgufWeightType.Q8_0)]
+    [InlineData(GgufWeightType.Q4_0)]
     public void WrittenModelLoadsWithItsVocabularyAndChatTemplate(GgufWeightType type)
     {
         var path = Path.Combine(Path.GetTempPath(), $"tiny-{Guid.NewGuid():N}.gguf");

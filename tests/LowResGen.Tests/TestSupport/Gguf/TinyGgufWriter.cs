@@ -8,6 +8,7 @@ public enum GgufWeightType
 {
     F32 = 0,
     F16 = 1,
+    Q4_0 = 2,
     Q8_0 = 8,
 }
 
@@ -93,6 +94,7 @@ public static class TinyGgufWriter
             GgufWeightType.F32 => ElementCount * 4,
             GgufWeightType.F16 => ElementCount * 2,
             GgufWeightType.Q8_0 => ElementCount / 32 * 34,
+            GgufWeightType.Q4_0 => ElementCount / 32 * 18,
             _ => throw new NotSupportedException(Type.ToString()),
         };
     }
@@ -125,9 +127,9 @@ public static class TinyGgufWriter
             throw new ArgumentException("EmbeddingSize must divide into an even head size, and Heads into KvHeads.", nameof(spec));
         }
 
-        if (spec.WeightType == GgufWeightType.Q8_0 && (spec.EmbeddingSize % 32 != 0 || spec.FeedForwardSize % 32 != 0))
+        if (spec.WeightType is GgufWeightType.Q8_0 or GgufWeightType.Q4_0 && (spec.EmbeddingSize % 32 != 0 || spec.FeedForwardSize % 32 != 0))
         {
-            throw new ArgumentException("Q8_0 needs EmbeddingSize and FeedForwardSize divisible by 32.", nameof(spec));
+            throw new ArgumentException("Quantized weights need EmbeddingSize and FeedForwardSize divisible by 32.", nameof(spec));
         }
     }
 
@@ -285,6 +287,32 @@ public static class TinyGgufWriter
                 }
 
                 return position;
+            case GgufWeightType.Q4_0:
+                // ggml's reference Q4_0: scale = (value of largest magnitude) / -8, 4-bit codes offset by 8,
+                // element j in the low nibble and element j + 16 in the high nibble of byte j.
+                var offset = 0;
+                for (var block = 0; block < values.Length; block += 32)
+                {
+                    var slice = values.Slice(block, 32);
+                    var extreme = 0f;
+                    foreach (var v in slice)
+                    {
+                        extreme = MathF.Abs(v) > MathF.Abs(extreme) ? v : extreme;
+                    }
+
+                    var scale = extreme / -8f;
+                    var inverse = scale == 0f ? 0f : 1f / scale;
+                    BinaryPrimitives.WriteHalfLittleEndian(buffer.AsSpan(offset), (Half)scale);
+                    offset += 2;
+                    for (var j = 0; j < 16; j++)
+                    {
+                        var low = Math.Min(15, (int)(slice[j] * inverse + 8.5f));
+                        var high = Math.Min(15, (int)(slice[j + 16] * inverse + 8.5f));
+                        buffer[offset++] = (byte)(low | (high << 4));
+                    }
+                }
+
+                return offset;
             default:
                 throw new NotSupportedException(type.ToString());
         }
