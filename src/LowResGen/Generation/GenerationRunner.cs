@@ -274,7 +274,8 @@ public sealed class GenerationRunner(IChatClient client, ILanguageIdentifier? la
             LlmCalls.TokensOf(response, prompt.Messages, response.Text), DateTimeOffset.UtcNow);
         if (run.AttemptsLog is { } log)
         {
-            await log.AppendAsync([record], cancellationToken).ConfigureAwait(false);
+            // The answer is paid for: persist it even when a sibling class's failure is cancelling this one.
+            await log.AppendAsync([record], CancellationToken.None).ConfigureAwait(false);
         }
 
         state.AddTokens(record.Tokens);
@@ -365,7 +366,7 @@ public sealed class GenerationRunner(IChatClient client, ILanguageIdentifier? la
         records.Sort((a, b) => a.Item.CompareTo(b.Item));
         if (run.ExamplesLog is { } log)
         {
-            await log.AppendAsync(records, cancellationToken).ConfigureAwait(false);
+            await log.AppendAsync(records, CancellationToken.None).ConfigureAwait(false);
         }
 
         state.Add(records);
