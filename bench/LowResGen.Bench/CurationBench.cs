@@ -34,16 +34,9 @@ internal static class CurationBench
 
     public static async Task<int> RunAsync(string[] args)
     {
-        Settings settings;
-        try
+        if (!BenchSupport.TryParse(args, Parse, "curation [--tasks intent,topic,sentiment] [--languages en,de,...|all] [--seeds 10] [--first-seed 0] [--per-class 100] "
+                + "[--demonstrations 10] [--filters LIST] [--selection QualityDiverse] [--diversity 0.5] [--no-ablation] [--ablation-seeds N] [--datasets DIR] [--output FILE]", out var settings))
         {
-            settings = Parse(args);
-        }
-        catch (ArgumentException e)
-        {
-            Console.Error.WriteLine(e.Message);
-            Console.Error.WriteLine("usage: curation [--tasks intent,topic,sentiment] [--languages en,de,...|all] [--seeds 10] [--first-seed 0] [--per-class 100] "
-                + "[--demonstrations 10] [--filters LIST] [--selection QualityDiverse] [--diversity 0.5] [--no-ablation] [--ablation-seeds N] [--datasets DIR] [--output FILE]");
             return 2;
         }
 
@@ -199,7 +192,7 @@ internal static class CurationBench
         var md = new StringBuilder();
         md.AppendLine("# Curation results");
         md.AppendLine();
-        md.AppendLine(Invariant($"Produced by `dotnet run -c Release --project bench/LowResGen.Bench -- curation {string.Join(' ', Arguments(settings))}` on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, commit {Commit()}, in {elapsed.TotalMinutes:F1} min."));
+        md.AppendLine(Invariant($"Produced by `dotnet run -c Release --project bench/LowResGen.Bench -- curation {string.Join(' ', Arguments(settings))}` on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, commit {BenchSupport.Commit()}, in {elapsed.TotalMinutes:F1} min."));
         md.AppendLine();
         md.AppendLine(Invariant($"Classifier: {new LinearTextClassifierTrainer().Name} (reference normalization), {settings.Seeds} seeds, {settings.PerClass} examples per class, tested on the gold test set. ")
             + Invariant($"Curated = filters `{settings.Filters}` then selection {settings.Selection} (diversity weight {settings.DiversityWeight}); the gold seed of the seed-agreement filter and of the quality score is {settings.Demonstrations} gold training examples per label drawn with the seed (the demonstrations a generator would have used)."));
@@ -301,21 +294,6 @@ internal static class CurationBench
         }
     }
 
-    private static string Commit()
-    {
-        try
-        {
-            using var git = Process.Start(new ProcessStartInfo("git", "rev-parse --short HEAD") { RedirectStandardOutput = true, UseShellExecute = false })!;
-            var commit = git.StandardOutput.ReadToEnd().Trim();
-            git.WaitForExit();
-            return commit.Length > 0 ? commit : "unknown";
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return "unknown";
-        }
-    }
-
     private static Settings Parse(string[] args)
     {
         var tasks = new[] { "intent", "topic", "sentiment" };
@@ -324,7 +302,7 @@ internal static class CurationBench
         var filters = string.Join(',', CurationOptions.DefaultFilters);
         var selection = new CurationOptions().Selection;
         var diversity = new CurationOptions().DiversityWeight;
-        string datasets = Path.Combine(FindSharedRoot(), "datasets", "kinit-synthetic");
+        string? datasets = null;
         string? output = null;
         var ablationSeeds = int.MaxValue;
         for (var i = 0; i < args.Length; i++)
@@ -349,20 +327,8 @@ internal static class CurationBench
             }
         }
 
-        return new Settings(tasks, languages, seeds, firstSeed, perClass, demonstrations, filters, selection, diversity, datasets, output, ablation, ablationSeeds);
-    }
-
-    private static string FindSharedRoot()
-    {
-        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "LowResGen.slnx")))
-            {
-                return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared"));
-            }
-        }
-
-        return "../shared";
+        return new Settings(tasks, languages, seeds, firstSeed, perClass, demonstrations, filters, selection, diversity,
+            datasets ?? Path.Combine(BenchSupport.SharedDatasets(), "kinit-synthetic"), output, ablation, ablationSeeds);
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

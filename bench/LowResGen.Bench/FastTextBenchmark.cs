@@ -33,16 +33,9 @@ internal static class FastTextBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        Settings settings;
-        try
+        if (!BenchSupport.TryParse(args, Parse, "fasttext [--seeds N] [--languages en,de,...] [--tasks sib200,intent-gold,...] "
+                + "[--datasets DIR] [--markdown FILE] [--ours-only] [--verbose] [--option Name=Value ...]", out var settings))
         {
-            settings = Parse(args);
-        }
-        catch (ArgumentException e)
-        {
-            Console.Error.WriteLine(e.Message);
-            Console.Error.WriteLine("usage: fasttext [--seeds N] [--languages en,de,...] [--tasks sib200,intent-gold,...] "
-                + "[--datasets DIR] [--markdown FILE] [--ours-only] [--verbose] [--option Name=Value ...]");
             return 2;
         }
 
@@ -320,7 +313,7 @@ internal static class FastTextBenchmark
 
     private static async Task WriteMarkdownAsync(string path, string[] args, string body)
     {
-        var commit = (await TryRunAsync("git", ["rev-parse", "--short", "HEAD"])).Output.Trim();
+        var commit = BenchSupport.Commit();
         var text = new StringBuilder()
             .AppendLine("# Benchmark: embedded linear classifier vs fastText")
             .AppendLine()
@@ -382,7 +375,7 @@ internal static class FastTextBenchmark
             }
         }
 
-        return new Settings(seeds, languages, tasks, datasets ?? FindDatasets(), markdown, oursOnly, verbose, options);
+        return new Settings(seeds, languages, tasks, datasets ?? BenchSupport.SharedDatasets(), markdown, oursOnly, verbose, options);
     }
 
     // Tuning aid: --option C=0.5 sets one init-only property of the options record by name.
@@ -402,24 +395,6 @@ internal static class FastTextBenchmark
         var copy = options with { };
         property.SetValue(copy, value);
         return copy;
-    }
-
-    private static string FindDatasets()
-    {
-        if (Environment.GetEnvironmentVariable("LOWRESGEN_SHARED") is { Length: > 0 } shared)
-        {
-            return Path.Combine(shared, "datasets");
-        }
-
-        for (var directory = new DirectoryInfo(Environment.CurrentDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "LowResGen.slnx")))
-            {
-                return Path.GetFullPath(Path.Combine(directory.FullName, "..", "shared", "datasets"));
-            }
-        }
-
-        throw new ArgumentException("cannot find ../shared/datasets; pass --datasets DIR");
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

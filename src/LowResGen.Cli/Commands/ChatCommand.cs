@@ -28,14 +28,9 @@ internal static class ChatCommand
         llm.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) => await CliErrors.GuardAsync(parseResult, async () =>
         {
-            var cache = new ModelCache(parseResult.GetValue(cacheDir));
-            var factory = llm.CreateFactory(parseResult, embeddedBackend: (reference, logger) =>
-            {
-                var path = cache.Resolve(reference.PathOrName) ?? throw new ArgumentException(
-                    $"Model '{reference.PathOrName}' is neither a file nor in the model cache ({cache.Directory}); download it with " +
-                    (reference.PathOrName == DefaultModels.Quickstart.CacheName ? "lowresgen models pull quickstart" : "lowresgen models pull <owner/repo> <file.gguf>"));
-                return EmbeddedChatClient.Load(new EmbeddedModelOptions(path, parseResult.GetValue(context), ParallelSequences: 1, parseResult.GetValue(threads)), logger);
-            });
+            var factory = llm.CreateFactory(parseResult,
+                embeddedModel: path => new EmbeddedModelOptions(path, parseResult.GetValue(context), ParallelSequences: 1, parseResult.GetValue(threads)),
+                modelCacheDirectory: parseResult.GetValue(cacheDir));
             using var client = factory.Create(parseResult.GetValue(llm.Model)!);
             var options = new ChatOptions
             {

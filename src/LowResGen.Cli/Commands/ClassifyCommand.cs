@@ -122,12 +122,7 @@ public static class ClassifyCommand
         public IChatClient CreateClient(ParseResult parseResult)
         {
             var sequences = Positive(parseResult.GetValue(concurrency), "--concurrency");
-            var factory = llm.CreateFactory(parseResult, embeddedBackend: (reference, logger) =>
-            {
-                var path = new ModelCache().Resolve(reference.PathOrName)
-                    ?? throw new ArgumentException($"Model '{reference.PathOrName}' is neither a file nor in the model cache; see `lowresgen models pull`.");
-                return EmbeddedChatClient.Load(new EmbeddedModelOptions(path, ParallelSequences: sequences), logger);
-            });
+            var factory = llm.CreateFactory(parseResult, embeddedModel: path => new EmbeddedModelOptions(path, ParallelSequences: sequences));
             return factory.Create(Model(parseResult));
         }
 

@@ -17,7 +17,7 @@ internal static class DescribeLabelsCommand
         var k = new Option<int>("--k") { Description = "Training examples shown per label.", DefaultValueFactory = _ => GenerationStrategy.DefaultK };
         var seed = new Option<int>("--seed") { Description = "Seed for drawing the examples.", DefaultValueFactory = _ => 42 };
         var templates = new Option<string?>("--templates") { Description = "Directory with a describe.txt overriding the built-in prompt." };
-        var model = ModelOptions.Create();
+        var model = new LlmOptions();
         var command = new Command("describe-labels", "Summarize what each label means from k training examples, with an LLM.")
         {
             task, language, trainData, output, k, seed, templates,
@@ -29,8 +29,11 @@ internal static class DescribeLabelsCommand
                 parseResult.GetValue(output)!, parseResult.GetValue(k), parseResult.GetValue(seed), parseResult.GetValue(templates));
             return await CliErrors.GuardAsync(parseResult, async () =>
             {
-                using var loggerFactory = ModelOptions.ProgressLogging();
-                using var client = model.Open(parseResult, settings.Output, loggerFactory);
+                using var loggerFactory = LlmOptions.ProgressLogging();
+                var directory = Path.GetDirectoryName(Path.GetFullPath(settings.Output))!;
+                Directory.CreateDirectory(directory);
+                using var client = model.CreateFactory(parseResult, loggerFactory, defaultCachePath: Path.Combine(directory, "llm-cache.sqlite"))
+                    .Create(parseResult.GetValue(model.Model)!);
                 return await RunAsync(settings, client, parseResult.InvocationConfiguration.Output, cancellationToken);
             });
         });

@@ -44,7 +44,7 @@ internal static class GenerateCommand
         var minLength = new Option<int?>("--min-length") { Description = "Shortest accepted example in characters (default per task)." };
         var maxLength = new Option<int?>("--max-length") { Description = "Longest accepted example in characters (default per task)." };
         var noLanguageCheck = new Option<bool>("--no-language-check") { Description = "Do not reject examples that Lingua detects as another language." };
-        var model = ModelOptions.Create();
+        var model = new LlmOptions();
 
         var command = new Command("generate", "Generate labelled examples for a task in a target language with an LLM.")
         {
@@ -74,8 +74,10 @@ internal static class GenerateCommand
             var (stdout, stderr) = (parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error);
             return await CliErrors.GuardAsync(parseResult, async () =>
             {
-                using var loggerFactory = ModelOptions.ProgressLogging();
-                using var client = model.Open(parseResult, settings.Output, loggerFactory);
+                using var loggerFactory = LlmOptions.ProgressLogging();
+                Directory.CreateDirectory(settings.Output);
+                using var client = model.CreateFactory(parseResult, loggerFactory, defaultCachePath: Path.Combine(settings.Output, "llm-cache.sqlite"))
+                    .Create(parseResult.GetValue(model.Model)!);
                 return await RunAsync(settings, client, stdout, cancellationToken, loggerFactory.CreateLogger("LowResGen.Generation"));
             });
         });
@@ -193,59 +195,5 @@ internal static class GenerateCommand
 
         output.WriteLine($"training set: {paths.Generated}");
         output.WriteLine($"rejected: {paths.Rejected}; provenance: {paths.Examples}; report: {paths.Report}");
-    }
-}
-
-/// <summary>
-/// The model options of the generation commands and the one place they become an <see cref="IChatClient"/>, through
-/// <see cref="LlmClientFactory"/> (served endpoints, llm.toml names, or a GGUF file for the embedded runtime).
-/// </summary>
-internal sealed class ModelOptions
-{
-    private readonly Option<string> _model = new("--model")
-    {
-        Description = "A GGUF file, an OpenAI-compatible server URL (http://host:8000/v1#model-name) or a model named in llm.toml.",
-        Required = true,
-    };
-
-    private readonly Option<string?> _modelName = new("--model-name") { Description = "Model name for a server URL." };
-    private readonly Option<string?> _apiKeyEnv = new("--api-key-env") { Description = "NAME of the environment variable holding the API key." };
-    private readonly Option<string?> _cache = new("--cache") { Description = "SQLite response cache (default: llm-cache.sqlite in the output directory)." };
-    private readonly Option<bool> _noCache = new("--no-cache") { Description = "Do not cache LLM responses." };
-
-    public static ModelOptions Create() => new();
-
-    public void AddTo(Command command)
-    {
-        command.Options.Add(_model);
-        command.Options.Add(_modelName);
-        command.Options.Add(_apiKeyEnv);
-        command.Options.Add(_cache);
-        command.Options.Add(_noCache);
-    }
-
-    /// <summary>Progress and warnings (classes finished, retries, short quotas) on standard error, one line each.</summary>
-    public static ILoggerFactory ProgressLogging() => LoggerFactory.Create(builder => builder
-        .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
-        .AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss ";
-        })
-        .SetMinimumLevel(LogLevel.Information));
-
-    public IChatClient Open(ParseResult parseResult, string outputPath, ILoggerFactory? loggerFactory = null)
-    {
-        var outputDirectory = Path.HasExtension(outputPath) ? Path.GetDirectoryName(Path.GetFullPath(outputPath))! : outputPath;
-        Directory.CreateDirectory(outputDirectory);
-        var factory = new LlmClientFactory(new LlmClientOptions
-        {
-            ModelName = parseResult.GetValue(_modelName),
-            ApiKeyEnvironmentVariable = parseResult.GetValue(_apiKeyEnv),
-            CachePath = parseResult.GetValue(_noCache) ? null : parseResult.GetValue(_cache) ?? Path.Combine(outputDirectory, "llm-cache.sqlite"),
-            Config = LlmConfig.LoadDefault(),
-            LoggerFactory = loggerFactory,
-        });
-        return factory.Create(parseResult.GetValue(_model)!);
     }
 }

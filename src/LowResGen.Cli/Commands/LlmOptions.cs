@@ -1,5 +1,6 @@
 using System.CommandLine;
 using LowResGen.Llm;
+using LowResGen.Llm.Embedded;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 
@@ -27,21 +28,25 @@ public sealed class LlmOptions
 
     public Option<FileInfo?> Cache { get; } = new("--llm-cache") { Description = "SQLite response cache; reruns replay answers from it" };
 
+    public Option<bool> NoCache { get; } = new("--no-cache") { Description = "Do not read or write the response cache" };
+
     public Option<int> MaxInFlight { get; } = new("--max-in-flight") { Description = "Requests in flight per server URL", DefaultValueFactory = _ => 64 };
 
     public Option<double?> RequestTimeout { get; } = new("--request-timeout") { Description = "Seconds one attempt may take (default 300)" };
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Model, ModelName, ApiKeyEnv, Config, Cache, MaxInFlight, RequestTimeout })
+        foreach (var option in new Option[] { Model, ModelName, ApiKeyEnv, Config, Cache, NoCache, MaxInFlight, RequestTimeout })
         {
             command.Options.Add(option);
         }
     }
 
-    /// <param name="embeddedBackend">Loads GGUF models (the embedded runtime); null: only served models are available.</param>
+    /// <param name="embeddedModel">Options of embedded (GGUF) models for a resolved path; null: the defaults.</param>
+    /// <param name="defaultCachePath">Response cache when <c>--llm-cache</c> is not given; null: no cache unless asked for.</param>
+    /// <param name="modelCacheDirectory">Where embedded model names resolve; null: the default model cache.</param>
     public LlmClientFactory CreateFactory(ParseResult parseResult, ILoggerFactory? loggerFactory = null,
-        Func<EmbeddedModelReference, ILogger?, IChatClient>? embeddedBackend = null)
+        Func<string, EmbeddedModelOptions>? embeddedModel = null, string? defaultCachePath = null, string? modelCacheDirectory = null)
     {
         var config = parseResult.GetValue(Config) is { } file ? LlmConfig.Load(file.FullName) : LlmConfig.LoadDefault();
         return new LlmClientFactory(new LlmClientOptions
@@ -49,11 +54,22 @@ public sealed class LlmOptions
             Config = config,
             ModelName = parseResult.GetValue(ModelName),
             ApiKeyEnvironmentVariable = parseResult.GetValue(ApiKeyEnv),
-            CachePath = parseResult.GetValue(Cache)?.FullName,
+            CachePath = parseResult.GetValue(NoCache) ? null : parseResult.GetValue(Cache)?.FullName ?? defaultCachePath,
             MaxInFlightPerEndpoint = parseResult.GetValue(MaxInFlight),
             RequestTimeout = parseResult.GetValue(RequestTimeout) is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
             LoggerFactory = loggerFactory,
-            EmbeddedBackend = embeddedBackend,
+            EmbeddedBackend = LlmClientOptions.Embedded(embeddedModel ?? (path => new EmbeddedModelOptions(path))),
+            ModelCacheDirectory = modelCacheDirectory,
         });
     }
+
+    /// <summary>Progress and warnings (classes finished, retries, short quotas) on standard error, one line each.</summary>
+    public static ILoggerFactory ProgressLogging() => LoggerFactory.Create(builder => builder
+        .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+        .AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        })
+        .SetMinimumLevel(LogLevel.Information));
 }

@@ -58,13 +58,14 @@ internal static class QuickstartCommand
             }
 
             var data = await StudyReportBuilder.GatherAsync(study, ct);
-            var (html, _) = await StudyReportBuilder.WriteAsync(study, ct);
+            var (html, _) = await StudyReportBuilder.WriteAsync(data, ct);
+            var gaps = StudyReportWriter.Tables(data).SelectMany(t => t.Rows).ToDictionary(r => r.Setting, r => r.Cells[0]?.GapPoints);
             var table = new Table().AddColumns("setting", "examples/class", "macro-F1 (%)", "accuracy (%)", "gap to gold (F1 points)");
             foreach (var cell in data.Cells.Where(c => c.Scores.Count > 0).OrderBy(c => c.Kind != CellKind.Gold))
             {
                 var f1 = LowResGen.Evaluation.Metrics.MeanStd.Of([.. cell.Scores.Select(s => s.MacroF1 * 100)]);
                 var accuracy = LowResGen.Evaluation.Metrics.MeanStd.Of([.. cell.Scores.Select(s => s.Accuracy * 100)]);
-                var gap = StudyReportWriter.Tables(data).SelectMany(t => t.Rows).FirstOrDefault(r => r.Setting == cell.Setting)?.Cells[0]?.GapPoints;
+                var gap = gaps.GetValueOrDefault(cell.Setting);
                 table.AddRow(Markup.Escape(cell.Setting), study.PerClass.ToString(CultureInfo.InvariantCulture),
                     $"{f1.Mean:F1} ± {f1.Std:F1}", $"{accuracy.Mean:F1} ± {accuracy.Std:F1}",
                     gap is { } g ? g.ToString("+0.0;-0.0", CultureInfo.InvariantCulture) : "–");

@@ -7,8 +7,6 @@ namespace LowResGen.Evaluation;
 /// <summary>The few CSV helpers the evaluation outputs need: RFC 4180 quoting, invariant round-trip numbers, header checks.</summary>
 internal static class CsvText
 {
-    public static string Field(string value) => CsvFormat.Field(value);
-
     public static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
     public static SepReader Open(string path) => Sep.Reader(o => o with { Unescape = true, Sep = new Sep(',') }).FromFile(path);

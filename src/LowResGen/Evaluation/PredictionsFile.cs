@@ -21,9 +21,9 @@ public static class PredictionsFile
 
         foreach (var row in rows)
         {
-            text.Append(CsvText.Field(row.Setting)).Append(',').Append(row.Seed).Append(',')
-                .Append(CsvText.Field(row.Id)).Append(',').Append(CsvText.Field(row.Text)).Append(',')
-                .Append(CsvText.Field(row.Gold)).Append(',').Append(CsvText.Field(row.Predicted)).Append(',')
+            text.Append(CsvFormat.Field(row.Setting)).Append(',').Append(row.Seed).Append(',')
+                .Append(CsvFormat.Field(row.Id)).Append(',').Append(CsvFormat.Field(row.Text)).Append(',')
+                .Append(CsvFormat.Field(row.Gold)).Append(',').Append(CsvFormat.Field(row.Predicted)).Append(',')
                 .Append(CsvText.Number(row.Confidence)).Append('\n');
         }
 

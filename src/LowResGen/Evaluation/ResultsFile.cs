@@ -54,7 +54,7 @@ public static class ResultsFile
         var text = new StringBuilder(Header).Append('\n');
         foreach (var row in rows)
         {
-            text.Append(CsvText.Field(row.Setting)).Append(',')
+            text.Append(CsvFormat.Field(row.Setting)).Append(',')
                 .Append(row.Seed).Append(',')
                 .Append(CsvText.Number(row.F1)).Append(',')
                 .Append(CsvText.Number(row.Accuracy)).Append('\n');

@@ -37,18 +37,18 @@ public sealed record LlmClientOptions
     public double LatencyTolerance { get; init; } = 4.0;
 
     /// <summary>
-    /// Builds the embedded (LLamaSharp) backend for a GGUF path or model-cache name. The CLI sets it to
-    /// <c>EmbeddedChatClient.Load</c>; null makes embedded references an error.
+    /// Builds the embedded (LLamaSharp) backend. It receives the GGUF path already resolved (a file, or a name in the
+    /// model cache); null makes embedded references an error. Default: <see cref="Embedded"/> with default options.
     /// </summary>
-    public Func<EmbeddedModelReference, ILogger?, IChatClient>? EmbeddedBackend { get; init; } = LoadEmbedded;
+    public Func<EmbeddedModelReference, ILogger?, IChatClient>? EmbeddedBackend { get; init; } =
+        Embedded(path => new LowResGen.Llm.Embedded.EmbeddedModelOptions(path));
 
-    /// <summary>The default embedded backend: LLamaSharp on a GGUF path or a model-cache name (<c>models list</c>).</summary>
-    public static IChatClient LoadEmbedded(EmbeddedModelReference reference, ILogger? logger)
-    {
-        var path = File.Exists(reference.PathOrName) ? reference.PathOrName : new LowResGen.Llm.Models.ModelCache().Resolve(reference.PathOrName)
-            ?? throw new ArgumentException($"'{reference.PathOrName}' is not a GGUF file, a cached model (see `lowresgen models list`), a server URL or a model named in llm.toml.");
-        return LowResGen.Llm.Embedded.EmbeddedChatClient.Load(new LowResGen.Llm.Embedded.EmbeddedModelOptions(path), logger);
-    }
+    /// <summary>The model cache that embedded model names resolve in; null = the default (see <c>ModelCache</c>).</summary>
+    public string? ModelCacheDirectory { get; init; }
+
+    /// <summary>An embedded backend that loads LLamaSharp with the options <paramref name="options"/> gives for a GGUF path.</summary>
+    public static Func<EmbeddedModelReference, ILogger?, IChatClient> Embedded(Func<string, LowResGen.Llm.Embedded.EmbeddedModelOptions> options) =>
+        (reference, logger) => LowResGen.Llm.Embedded.EmbeddedChatClient.Load(options(reference.PathOrName), logger);
 
     /// <summary>Optional shared HttpClient for served backends (tests, custom proxies).</summary>
     public HttpClient? HttpClient { get; init; }
@@ -108,14 +108,20 @@ public sealed class LlmClientFactory(LlmClientOptions? options = null)
     {
         var factory = _options.EmbeddedBackend ?? throw new InvalidOperationException(
             $"'{reference.PathOrName}' is not a server URL or a configured model name, and this build has no embedded runtime to load it.");
-        if (!File.Exists(reference.PathOrName) && new LowResGen.Llm.Models.ModelCache().Resolve(reference.PathOrName) is { } cached)
+        // The one place a model name becomes a file: a path as given, else a name in the model cache.
+        var cache = new LowResGen.Llm.Models.ModelCache(_options.ModelCacheDirectory);
+        if (cache.Resolve(reference.PathOrName) is { } path)
         {
-            reference = new EmbeddedModelReference(cached);
+            reference = new EmbeddedModelReference(path);
         }
-
-        if (reference.IsFilePath && !File.Exists(reference.PathOrName))
+        else if (reference.IsFilePath)
         {
-            throw new FileNotFoundException($"Model file not found: {reference.PathOrName} (nor in the model cache; see `lowresgen models list`)", reference.PathOrName);
+            throw new FileNotFoundException($"Model file not found: {reference.PathOrName} (nor in the model cache {cache.Directory}; see `lowresgen models list`)", reference.PathOrName);
+        }
+        else
+        {
+            throw new ArgumentException($"'{reference.PathOrName}' is not a GGUF file, a name in the model cache ({cache.Directory}; see `lowresgen models list` "
+                + "and `lowresgen models pull`), a server URL or a model named in llm.toml.");
         }
 
         var backend = factory(reference, _options.LoggerFactory?.CreateLogger("LowResGen.Llm.Embedded"));

@@ -51,9 +51,12 @@ public static class StudyReportBuilder
             (setting, reference) => PairedComparison.TTestOf([.. setting.Zip(reference, (a, b) => a - b)]).PValue);
     }
 
-    public static async Task<(string Html, string Markdown)> WriteAsync(StudyDefinition study, CancellationToken cancellationToken)
+    public static async Task<(string Html, string Markdown)> WriteAsync(StudyDefinition study, CancellationToken cancellationToken) =>
+        await WriteAsync(await GatherAsync(study, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    public static async Task<(string Html, string Markdown)> WriteAsync(StudyReportData data, CancellationToken cancellationToken)
     {
-        var data = await GatherAsync(study, cancellationToken).ConfigureAwait(false);
+        var study = data.Study;
         var html = Path.Combine(study.OutputDirectory, "report.html");
         var markdown = Path.Combine(study.OutputDirectory, "report.md");
         await StudyReportWriter.WriteAsync(data, html, markdown, cancellationToken).ConfigureAwait(false);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using LowResGen.Common;
+using LowResGen.Evaluation.Metrics;
 using LowResGen.Experiments;
 
 namespace LowResGen.Reporting;
@@ -72,20 +73,17 @@ public static class StudyReportWriter
 
     private static ScoreCell Score(CellRecord cell, CellRecord? gold, Func<IReadOnlyList<double>, IReadOnlyList<double>, double>? pValue)
     {
-        var f1 = cell.Scores.Select(s => s.MacroF1).ToArray();
-        var mean = f1.Average();
-        var std = f1.Length > 1 ? Math.Sqrt(f1.Sum(v => (v - mean) * (v - mean)) / (f1.Length - 1)) : 0;
+        var f1 = MeanStd.Of([.. cell.Scores.Select(s => s.MacroF1)]);
         if (gold is null)
         {
-            return new ScoreCell(mean, std, null, false, f1.Length);
+            return new ScoreCell(f1.Mean, f1.Std, null, false, f1.Count);
         }
 
-        var goldF1 = gold.Scores.Select(s => s.MacroF1).ToArray();
-        var gap = (mean - goldF1.Average()) * 100;
+        var gap = (f1.Mean - gold.Scores.Average(s => s.MacroF1)) * 100;
         var paired = cell.Scores.Join(gold.Scores, s => s.Seed, s => s.Seed, (a, b) => (a.MacroF1, b.MacroF1)).ToArray();
         var significant = pValue is not null && paired.Length >= 2
             && pValue([.. paired.Select(p => p.Item1)], [.. paired.Select(p => p.Item2)]) < 0.05;
-        return new ScoreCell(mean, std, gap, significant, f1.Length);
+        return new ScoreCell(f1.Mean, f1.Std, gap, significant, f1.Count);
     }
 
     public static string Markdown(StudyReportData data)
