@@ -3,6 +3,7 @@ using System.Globalization;
 using LowResGen.Llm.Embedded;
 using LowResGen.TestSupport.Gguf;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
 
 namespace LowResGen.Bench;
 
@@ -39,7 +40,9 @@ internal static class EmbeddedBench
             TinyGgufWriter.Write(path, spec);
             Console.WriteLine($"Wrote {spec.ParameterCount / 1e6:F0}M-parameter {spec.WeightType} model ({new FileInfo(path).Length / 1e6:F0} MB) in {clock.Elapsed.TotalSeconds:F1} s");
 
-            using var client = EmbeddedChatClient.Load(new EmbeddedModelOptions(path, ContextSize: 512, ParallelSequences: 8, Threads: threads));
+            // --log shows llama.cpp's loading lines: which kernels' weight layouts (CPU_REPACK) the model got.
+            using var logging = LoggerFactory.Create(builder => builder.AddSimpleConsole().SetMinimumLevel(args.Contains("--log") ? LogLevel.Debug : LogLevel.None));
+            using var client = EmbeddedChatClient.Load(new EmbeddedModelOptions(path, ContextSize: 512, ParallelSequences: 8, Threads: threads), logging.CreateLogger("llama.cpp"));
             await GenerateAsync(client, requests: 1, concurrency: 1, tokens: 8); // warm-up
 
             var before = client.Statistics;

@@ -10,6 +10,7 @@ public enum GgufWeightType
     F16 = 1,
     Q4_0 = 2,
     Q8_0 = 8,
+    Q4_K = 12,
 }
 
 /// <summary>
@@ -95,6 +96,7 @@ public static class TinyGgufWriter
             GgufWeightType.F16 => ElementCount * 2,
             GgufWeightType.Q8_0 => ElementCount / 32 * 34,
             GgufWeightType.Q4_0 => ElementCount / 32 * 18,
+            GgufWeightType.Q4_K => ElementCount / 256 * 144,
             _ => throw new NotSupportedException(Type.ToString()),
         };
     }
@@ -130,6 +132,11 @@ public static class TinyGgufWriter
         if (spec.WeightType is GgufWeightType.Q8_0 or GgufWeightType.Q4_0 && (spec.EmbeddingSize % 32 != 0 || spec.FeedForwardSize % 32 != 0))
         {
             throw new ArgumentException("Quantized weights need EmbeddingSize and FeedForwardSize divisible by 32.", nameof(spec));
+        }
+
+        if (spec.WeightType is GgufWeightType.Q4_K && (spec.EmbeddingSize % 256 != 0 || spec.FeedForwardSize % 256 != 0))
+        {
+            throw new ArgumentException("Q4_K weights need EmbeddingSize and FeedForwardSize divisible by 256.", nameof(spec));
         }
     }
 
@@ -231,7 +238,7 @@ public static class TinyGgufWriter
 
     private static void WriteTensorData(BinaryWriter writer, TensorInfo tensor, SplitMix random)
     {
-        const int chunk = 1 << 16; // a multiple of the Q8_0 block size
+        const int chunk = 1 << 16; // a multiple of every block size (32 weights, 256 for Q4_K)
         var buffer = new byte[chunk * 4];
         var values = new float[chunk];
         for (long done = 0; done < tensor.ElementCount; done += chunk)
@@ -313,10 +320,92 @@ public static class TinyGgufWriter
                 }
 
                 return offset;
+            case GgufWeightType.Q4_K:
+                var written = 0;
+                for (var block = 0; block < values.Length; block += 256)
+                {
+                    written += EncodeQ4KBlock(values.Slice(block, 256), buffer.AsSpan(written));
+                }
+
+                return written;
             default:
                 throw new NotSupportedException(type.ToString());
         }
     }
+
+    /// <summary>
+    /// One Q4_K super-block (256 weights, 144 bytes): fp16 d and dmin, twelve bytes of 6-bit sub-block scales and
+    /// mins, then 4-bit codes; a weight is d * scale * code - dmin * min. A plain min/max fit per 32-weight sub-block
+    /// (ggml's reference searches for better ones; for random weights this one is close enough).
+    /// </summary>
+    private static int EncodeQ4KBlock(ReadOnlySpan<float> values, Span<byte> output)
+    {
+        Span<float> scales = stackalloc float[8];
+        Span<float> mins = stackalloc float[8];
+        for (var j = 0; j < 8; j++)
+        {
+            var slice = values.Slice(j * 32, 32);
+            float low = 0f, high = 0f;
+            foreach (var v in slice)
+            {
+                low = MathF.Min(low, v);
+                high = MathF.Max(high, v);
+            }
+
+            scales[j] = (high - low) / 15f;
+            mins[j] = -low;
+        }
+
+        float maxScale = 0f, maxMin = 0f;
+        for (var j = 0; j < 8; j++)
+        {
+            maxScale = MathF.Max(maxScale, scales[j]);
+            maxMin = MathF.Max(maxMin, mins[j]);
+        }
+
+        var d = (float)(Half)(maxScale / 63f);
+        var dMin = (float)(Half)(maxMin / 63f);
+        Span<byte> packed = output.Slice(4, 12);
+        packed.Clear();
+        Span<int> codes = stackalloc int[8];
+        Span<int> minCodes = stackalloc int[8];
+        for (var j = 0; j < 8; j++)
+        {
+            codes[j] = d == 0f ? 0 : Math.Clamp((int)MathF.Round(scales[j] / d), 0, 63);
+            minCodes[j] = dMin == 0f ? 0 : Math.Clamp((int)MathF.Round(mins[j] / dMin), 0, 63);
+            if (j < 4)
+            {
+                packed[j] |= (byte)codes[j];
+                packed[j + 4] |= (byte)minCodes[j];
+            }
+            else
+            {
+                packed[j + 4] = (byte)((codes[j] & 0xF) | ((minCodes[j] & 0xF) << 4));
+                packed[j - 4] |= (byte)((codes[j] >> 4) << 6);
+                packed[j] |= (byte)((minCodes[j] >> 4) << 6);
+            }
+        }
+
+        BinaryPrimitives.WriteHalfLittleEndian(output, (Half)d);
+        BinaryPrimitives.WriteHalfLittleEndian(output[2..], (Half)dMin);
+
+        // Codes: bytes 0-31 of each 64-weight group hold weights l (low nibble) and l + 32 (high nibble).
+        var quants = output.Slice(16, 128);
+        for (var group = 0; group < 4; group++)
+        {
+            for (var l = 0; l < 32; l++)
+            {
+                var first = Q4KCode(values[group * 64 + l], d * codes[group * 2], dMin * minCodes[group * 2]);
+                var second = Q4KCode(values[group * 64 + 32 + l], d * codes[group * 2 + 1], dMin * minCodes[group * 2 + 1]);
+                quants[group * 32 + l] = (byte)(first | (second << 4));
+            }
+        }
+
+        return 144;
+    }
+
+    private static int Q4KCode(float value, float scale, float min) =>
+        scale == 0f ? 0 : Math.Clamp((int)MathF.Round((value + min) / scale), 0, 15);
 
     private static long AlignUp(long value) => (value + Alignment - 1) / Alignment * Alignment;
 
