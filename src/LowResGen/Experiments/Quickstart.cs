@@ -13,8 +13,11 @@ public sealed record QuickstartOptions
     /// <summary>Task; null picks what the data holds (intent for kinit-synthetic, sib200 for SIB-200).</summary>
     public string? Task { get; init; }
 
-    /// <summary>A GGUF path, cache name, server URL or configured name; null pulls and uses <see cref="DefaultModels.Quickstart"/>.</summary>
+    /// <summary>A GGUF path, cache name, server URL or configured name; null pulls and uses <see cref="DefaultModel"/>.</summary>
     public string? Model { get; init; }
+
+    /// <summary>The model pulled (and checked against its pinned SHA-256) when <see cref="Model"/> is null.</summary>
+    public KnownModel DefaultModel { get; init; } = DefaultModels.Quickstart;
 
     /// <summary>Local data (kinit-synthetic or SIB-200 layout); null downloads SIB-200 for the language and English.</summary>
     public string? DataDirectory { get; init; }
@@ -137,7 +140,7 @@ public static class Quickstart
     private static async Task<string> PullDefaultModelAsync(QuickstartOptions options, HttpClient http, IProgress<string>? log, CancellationToken cancellationToken)
     {
         var cache = new ModelCache(options.ModelCacheDirectory);
-        var known = DefaultModels.Quickstart;
+        var known = options.DefaultModel;
         if (cache.Resolve(known.CacheName) is { } cached)
         {
             return cached;

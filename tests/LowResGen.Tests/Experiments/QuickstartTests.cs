@@ -1,3 +1,4 @@
+using LowResGen.Common.Downloads;
 using LowResGen.Experiments;
 using LowResGen.Llm.Models;
 using LowResGen.TestSupport.Gguf;
@@ -51,18 +52,17 @@ public sealed class QuickstartTests : IDisposable
         var tiny = Path.Combine(_root, "tiny.gguf");
         TinyGgufWriter.Write(tiny);
         await using var datasets = await LocalFileServer.ServeFolderAsync(Path.Combine(SharedData.Datasets, "sib200"), "data");
-        var known = DefaultModels.Quickstart.Pull;
-        await using var models = await LocalFileServer.ServeFilesAsync(new Dictionary<string, string>
-        {
-            [$"{known.Repository}/resolve/{known.Revision}/{known.File}"] = tiny,
-        });
+        await using var models = await ServeAsDefaultModelAsync(tiny);
         using var http = new HttpClient();
+        var (tinySha256, _) = await ResumableDownloader.Sha256OfFileAsync(tiny, CancellationToken.None);
 
         var study = await Quickstart.PrepareAsync(new QuickstartOptions
         {
             Language = "sw",
             DatasetBaseUrl = datasets.BaseUri,
             ModelBaseUrl = models.BaseUri,
+            // The real default pins the real model's hash; this mirror serves the tiny model under its name.
+            DefaultModel = DefaultModels.Quickstart with { Pull = DefaultModels.Quickstart.Pull with { Sha256 = tinySha256 } },
             ModelCacheDirectory = Path.Combine(_root, "home with spaces", "models"),
             DatasetCache = Path.Combine(_root, "home with spaces", "datasets"),
             OutputDirectory = Path.Combine(_root, "out"),
@@ -76,6 +76,39 @@ public sealed class QuickstartTests : IDisposable
         var modelPath = Assert.Single(study.Models).Model;
         Assert.StartsWith(Path.Combine(_root, "home with spaces", "models"), modelPath);
         Assert.Equal(await File.ReadAllBytesAsync(tiny), await File.ReadAllBytesAsync(modelPath));
+    }
+
+    [Fact]
+    public async Task A_default_model_that_does_not_match_the_pinned_checksum_is_refused()
+    {
+        var impostor = Path.Combine(_root, "impostor.gguf");
+        TinyGgufWriter.Write(impostor);
+        await using var datasets = await LocalFileServer.ServeFolderAsync(Path.Combine(SharedData.Datasets, "sib200"), "data");
+        await using var models = await ServeAsDefaultModelAsync(impostor);
+        using var http = new HttpClient();
+        var cache = Path.Combine(_root, "models");
+
+        var error = await Assert.ThrowsAsync<ChecksumMismatchException>(() => Quickstart.PrepareAsync(new QuickstartOptions
+        {
+            Language = "sw",
+            DatasetBaseUrl = datasets.BaseUri,
+            ModelBaseUrl = models.BaseUri,
+            ModelCacheDirectory = cache,
+            DatasetCache = Path.Combine(_root, "datasets"),
+            OutputDirectory = Path.Combine(_root, "out"),
+        }, http, null, CancellationToken.None));
+
+        Assert.Contains(DefaultModels.Quickstart.Pull.Sha256!, error.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Empty(new ModelCache(cache).List());
+    }
+
+    private static Task<LocalFileServer> ServeAsDefaultModelAsync(string file)
+    {
+        var known = DefaultModels.Quickstart.Pull;
+        return LocalFileServer.ServeFilesAsync(new Dictionary<string, string>
+        {
+            [$"{known.Repository}/resolve/{known.Revision}/{known.File}"] = file,
+        });
     }
 
     [Fact]
