@@ -24,6 +24,7 @@ public sealed class EmbeddedChatClient : IChatClient, ITokenCounter, ICompletion
     private readonly EmbeddedModelOptions _options;
     private readonly string? _template;
     private readonly ChatClientMetadata _metadata;
+    private readonly GrammarCheck _grammarCheck;
     private int _disposed;
 
     private EmbeddedChatClient(EmbeddedModelOptions options, LLamaWeights weights, BatchedExecutor executor, int sequenceContext)
@@ -34,6 +35,7 @@ public sealed class EmbeddedChatClient : IChatClient, ITokenCounter, ICompletion
         ContextLength = sequenceContext;
         _template = weights.NativeHandle.GetTemplate(null, strict: false);
         _scheduler = new SequenceScheduler(executor, options.ParallelSequences, sequenceContext);
+        _grammarCheck = new GrammarCheck(weights);
         _metadata = new ChatClientMetadata("llama.cpp", new Uri(Path.GetFullPath(options.ModelPath)), Path.GetFileName(options.ModelPath));
     }
 
@@ -97,6 +99,11 @@ public sealed class EmbeddedChatClient : IChatClient, ITokenCounter, ICompletion
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         cancellationToken.ThrowIfCancellationRequested();
         var settings = SamplingSettings.From(options, _options.DefaultMaxOutputTokens);
+        if (settings.Grammar is { } grammar)
+        {
+            _grammarCheck.EnsureValid(grammar);
+        }
+
         var prompt = Tokenize(FormatPrompt(messages, options?.Instructions), addBos: true);
         var job = new GenerationJob(prompt, settings, _weights, ContextLength, cancellationToken);
         _scheduler.Enqueue(job);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using LowResGen.Llm;
 using LowResGen.Llm.Embedded;
+using LowResGen.TestSupport.Gguf;
 using Microsoft.Extensions.AI;
 
 namespace LowResGen.Tests.Llm.Embedded;
@@ -152,15 +153,52 @@ public sealed class EmbeddedChatClientTests(TinyModelFixture model) : IClassFixt
     }
 
     [Fact]
-    public async Task CancellationIsHonoured()
+    public async Task CancellationStopsAGenerationMidway()
     {
-        // 200 forced tokens take far longer than 3 ms even on the tiny model; the token fires mid-generation.
-        using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(3));
-        var options = Letters(200, 200);
+        // A model and client of their own with room for 8,000 forced letters, so the answer cannot finish before the
+        // test cancels it: cancelling on a timer raced the decoder when a loaded machine fired the timer late.
+        var path = Path.Combine(Path.GetTempPath(), $"lowresgen-long-{Guid.NewGuid():N}.gguf");
+        try
+        {
+            TinyGgufWriter.Write(path, new GgufModelSpec { ContextLength = 8192 });
+            using var client = EmbeddedChatClient.Load(new EmbeddedModelOptions(path, ContextSize: 8192, ParallelSequences: 1, Threads: 2));
+            using var cancellation = new CancellationTokenSource();
+            // A grammar that never completes: the model cannot end the answer before 8,000 tokens.
+            var endless = new ChatOptions { MaxOutputTokens = 8000, Seed = 7 }.WithGrammar("root ::= [a-z] root");
+            var generation = client.GetResponseAsync(Chat("Long"), endless, cancellation.Token);
+            while (client.Statistics.DecodeSteps < 3 && !generation.IsCompleted)
+            {
+                await Task.Delay(1);
+            }
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _client.GetResponseAsync(Chat("Long"), options, cancellation.Token));
-        var after = await _client.GetResponseAsync(Chat("Short"), Letters(3, 3));
-        Assert.Equal(3, after.Text.Length);
+            Assert.False(generation.IsCompleted, "the generation was still running when it was cancelled");
+            cancellation.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => generation);
+
+            // The cancelled sequence left the batch: the client answers the next request and did not decode the rest.
+            var after = await client.GetResponseAsync(Chat("Short"), Letters(3, 3));
+            Assert.Equal(3, after.Text.Length);
+            Assert.InRange(client.Statistics.DecodeSteps, 3, 4000);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Theory]
+    [InlineData("root ::= [")]
+    [InlineData("answer ::= \"yes\"")]
+    [InlineData("root ::= [a-z]{8000}")]
+    public async Task AGrammarLlamaCppRejectsFailsThatRequestOnly(string grammar)
+    {
+        // Handed to llama.cpp unchecked, these crash the process at the first sampled token.
+        var error = await Assert.ThrowsAsync<ArgumentException>(() =>
+            _client.GetResponseAsync(Chat("Hi"), new ChatOptions { MaxOutputTokens = 4 }.WithGrammar(grammar)));
+        Assert.Contains("rejected the grammar", error.Message);
+
+        var after = await _client.GetResponseAsync(Chat("Hi"), Letters(3, 3));
+        Assert.Matches("^[a-z]{3}$", after.Text);
     }
 
     [Fact]
