@@ -56,16 +56,10 @@ public sealed class QuickstartTests : IDisposable
         using var http = new HttpClient();
         var (tinySha256, _) = await ResumableDownloader.Sha256OfFileAsync(tiny, CancellationToken.None);
 
-        var study = await Quickstart.PrepareAsync(new QuickstartOptions
+        var study = await Quickstart.PrepareAsync(MirroredOptions(datasets, models, Path.Combine(_root, "home with spaces")) with
         {
-            Language = "sw",
-            DatasetBaseUrl = datasets.BaseUri,
-            ModelBaseUrl = models.BaseUri,
             // The real default pins the real model's hash; this mirror serves the tiny model under its name.
             DefaultModel = DefaultModels.Quickstart with { Pull = DefaultModels.Quickstart.Pull with { Sha256 = tinySha256 } },
-            ModelCacheDirectory = Path.Combine(_root, "home with spaces", "models"),
-            DatasetCache = Path.Combine(_root, "home with spaces", "datasets"),
-            OutputDirectory = Path.Combine(_root, "out"),
         }, http, null, CancellationToken.None);
 
         Assert.Equal(["sib200"], study.Tasks);
@@ -86,21 +80,23 @@ public sealed class QuickstartTests : IDisposable
         await using var datasets = await LocalFileServer.ServeFolderAsync(Path.Combine(SharedData.Datasets, "sib200"), "data");
         await using var models = await ServeAsDefaultModelAsync(impostor);
         using var http = new HttpClient();
-        var cache = Path.Combine(_root, "models");
+        var options = MirroredOptions(datasets, models, _root);
 
-        var error = await Assert.ThrowsAsync<ChecksumMismatchException>(() => Quickstart.PrepareAsync(new QuickstartOptions
-        {
-            Language = "sw",
-            DatasetBaseUrl = datasets.BaseUri,
-            ModelBaseUrl = models.BaseUri,
-            ModelCacheDirectory = cache,
-            DatasetCache = Path.Combine(_root, "datasets"),
-            OutputDirectory = Path.Combine(_root, "out"),
-        }, http, null, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ChecksumMismatchException>(() => Quickstart.PrepareAsync(options, http, null, CancellationToken.None));
 
         Assert.Contains(DefaultModels.Quickstart.Pull.Sha256!, error.Message, StringComparison.OrdinalIgnoreCase);
-        Assert.Empty(new ModelCache(cache).List());
+        Assert.Empty(new ModelCache(options.ModelCacheDirectory).List());
     }
+
+    private QuickstartOptions MirroredOptions(LocalFileServer datasets, LocalFileServer models, string home) => new()
+    {
+        Language = "sw",
+        DatasetBaseUrl = datasets.BaseUri,
+        ModelBaseUrl = models.BaseUri,
+        ModelCacheDirectory = Path.Combine(home, "models"),
+        DatasetCache = Path.Combine(home, "datasets"),
+        OutputDirectory = Path.Combine(_root, "out"),
+    };
 
     private static Task<LocalFileServer> ServeAsDefaultModelAsync(string file)
     {
