@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace LowResGen.Bench;
 
@@ -56,4 +57,14 @@ internal static class BenchSupport
             return false;
         }
     }
+
+    /// <summary>The value after <paramref name="name"/>, or <paramref name="fallback"/>.</summary>
+    public static string StringArg(string[] args, string name, string fallback)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
+    }
+
+    public static int IntArg(string[] args, string name, int fallback) =>
+        int.Parse(StringArg(args, name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
 }

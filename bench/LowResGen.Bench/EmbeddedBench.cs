@@ -18,27 +18,11 @@ internal static class EmbeddedBench
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var tokens = IntArg(args, "--tokens", 128);
-        var threads = args.Contains("--threads") ? IntArg(args, "--threads", 0) : (int?)null;
-        var spec = new GgufModelSpec
-        {
-            // About 125M parameters, the shape of SmolLM-135M class models: 12 layers, 768 wide, 32k vocabulary.
-            Layers = IntArg(args, "--layers", 12),
-            EmbeddingSize = 768,
-            Heads = 12,
-            KvHeads = 4,
-            FeedForwardSize = 2048,
-            ExtraTokens = 32_000 - 261,
-            ContextLength = 2048,
-            WeightType = Enum.Parse<GgufWeightType>(StringArg(args, "--type", nameof(GgufWeightType.Q8_0)), ignoreCase: true),
-            Name = "bench-random-llama",
-        };
-        var path = Path.Combine(Path.GetTempPath(), $"lowresgen-bench-{Guid.NewGuid():N}.gguf");
+        var tokens = BenchSupport.IntArg(args, "--tokens", 128);
+        var threads = Threads(args);
+        var path = WriteRandomModel(args);
         try
         {
-            var clock = Stopwatch.StartNew();
-            TinyGgufWriter.Write(path, spec);
-            Console.WriteLine($"Wrote {spec.ParameterCount / 1e6:F0}M-parameter {spec.WeightType} model ({new FileInfo(path).Length / 1e6:F0} MB) in {clock.Elapsed.TotalSeconds:F1} s");
 
             // --log shows llama.cpp's loading lines: which kernels' weight layouts (CPU_REPACK) the model got.
             using var logging = LoggerFactory.Create(builder => builder.AddSimpleConsole().SetMinimumLevel(args.Contains("--log") ? LogLevel.Debug : LogLevel.None));
@@ -65,6 +49,34 @@ internal static class EmbeddedBench
         {
             File.Delete(path);
         }
+    }
+
+    /// <summary>--threads N, or null for the client's default.</summary>
+    public static int? Threads(string[] args) => args.Contains("--threads") ? BenchSupport.IntArg(args, "--threads", 0) : null;
+
+    /// <summary>
+    /// Writes a random-weight llama model of realistic shape to a temporary file (--type, --layers) and returns its path.
+    /// About 125M parameters, the shape of SmolLM-135M class models: 12 layers, 768 wide, 32k vocabulary.
+    /// </summary>
+    public static string WriteRandomModel(string[] args)
+    {
+        var spec = new GgufModelSpec
+        {
+            Layers = BenchSupport.IntArg(args, "--layers", 12),
+            EmbeddingSize = 768,
+            Heads = 12,
+            KvHeads = 4,
+            FeedForwardSize = 2048,
+            ExtraTokens = 32_000 - 261,
+            ContextLength = 2048,
+            WeightType = Enum.Parse<GgufWeightType>(BenchSupport.StringArg(args, "--type", nameof(GgufWeightType.Q8_0)), ignoreCase: true),
+            Name = "bench-random-llama",
+        };
+        var path = Path.Combine(Path.GetTempPath(), $"lowresgen-bench-{Guid.NewGuid():N}.gguf");
+        var clock = Stopwatch.StartNew();
+        TinyGgufWriter.Write(path, spec);
+        Console.WriteLine($"Wrote {spec.ParameterCount / 1e6:F0}M-parameter {spec.WeightType} model ({new FileInfo(path).Length / 1e6:F0} MB) in {clock.Elapsed.TotalSeconds:F1} s");
+        return path;
     }
 
     /// <summary>Wall-clock and CPU time: on a shared machine the CPU-time rate shows the work per token, free of other load.</summary>
@@ -101,16 +113,4 @@ internal static class EmbeddedBench
 
     private static double PerStep(EmbeddedStatistics from, EmbeddedStatistics to) =>
         (to.DecodeTime - from.DecodeTime).TotalMilliseconds / Math.Max(1, to.DecodeSteps - from.DecodeSteps);
-
-    private static string StringArg(string[] args, string name, string fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
-    }
-
-    private static int IntArg(string[] args, string name, int fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
-    }
 }

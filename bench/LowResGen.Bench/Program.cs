@@ -5,6 +5,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringCompare
 {
     ["fasttext"] = FastTextBenchmark.RunAsync,
     ["embedded"] = EmbeddedBench.RunAsync,
+    ["prompt-cache"] = PromptCacheBench.RunAsync,
     ["served"] = ServedBench.RunAsync,
     ["curation"] = CurationBench.RunAsync,
 };

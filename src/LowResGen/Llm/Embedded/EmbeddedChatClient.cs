@@ -34,7 +34,7 @@ public sealed class EmbeddedChatClient : IChatClient, ITokenCounter, ICompletion
         _executor = executor;
         ContextLength = sequenceContext;
         _template = weights.NativeHandle.GetTemplate(null, strict: false);
-        _scheduler = new SequenceScheduler(executor, options.ParallelSequences, sequenceContext);
+        _scheduler = new SequenceScheduler(executor, options.ParallelSequences, sequenceContext, options.PromptCacheSlots);
         _grammarCheck = new GrammarCheck(weights);
         _metadata = new ChatClientMetadata("llama.cpp", new Uri(Path.GetFullPath(options.ModelPath)), Path.GetFileName(options.ModelPath));
     }
@@ -48,9 +48,9 @@ public sealed class EmbeddedChatClient : IChatClient, ITokenCounter, ICompletion
             throw new FileNotFoundException($"Model file not found: {options.ModelPath}", options.ModelPath);
         }
 
-        if (options.ParallelSequences < 1 || options.BatchSize < 1 || options.DefaultMaxOutputTokens < 1)
+        if (options.ParallelSequences < 1 || options.BatchSize < 1 || options.DefaultMaxOutputTokens < 1 || options.PromptCacheSlots < 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), "ParallelSequences, BatchSize and DefaultMaxOutputTokens must be positive.");
+            throw new ArgumentOutOfRangeException(nameof(options), "ParallelSequences, BatchSize and DefaultMaxOutputTokens must be positive, PromptCacheSlots not negative.");
         }
 
         // llama.cpp has one process-wide log sink; without one it writes its loading chatter to stderr.
@@ -64,8 +64,10 @@ public sealed class EmbeddedChatClient : IChatClient, ITokenCounter, ICompletion
                 // Room for every sequence at full length; the scheduler caps each one at sequenceContext, so one
                 // long answer cannot starve the others. A unified KV buffer measured ~2x faster per batched step
                 // than per-sequence streams on CPU (bench `embedded`).
+                // Cached prompts are sequences too, but need no extra cells: they share them with the sequences forked
+                // from them, and give their own up when the active sequences need room.
                 ContextSize = (uint)(sequenceContext * options.ParallelSequences),
-                SeqMax = (uint)options.ParallelSequences,
+                SeqMax = (uint)(options.ParallelSequences + options.PromptCacheSlots),
                 KVUnified = true,
                 BatchSize = (uint)options.BatchSize,
                 UBatchSize = (uint)options.BatchSize,

@@ -32,7 +32,8 @@ internal abstract class SequenceJob<TResult> : ISequenceJob
 
     public Task<TResult> Task => _result.Task;
 
-    public virtual void Start(Conversation conversation) => conversation.Prompt(PromptTokens);
+    /// <summary>Prompts what is not yet in the KV cache: the first <paramref name="reusedTokens"/> came from a cached prompt.</summary>
+    public virtual void Start(Conversation conversation, int reusedTokens) => conversation.Prompt(PromptTokens.AsSpan(reusedTokens));
 
     public abstract bool Advance(Conversation conversation);
 
@@ -54,7 +55,7 @@ internal interface ISequenceJob
     LLamaToken[] PromptTokens { get; }
     int ExtraTokensNeeded { get; }
     bool IsCompleted { get; }
-    void Start(Conversation conversation);
+    void Start(Conversation conversation, int reusedTokens);
 
     /// <summary>Consumes the logits; returns true when it prompted more tokens, false when it is finished.</summary>
     bool Advance(Conversation conversation);
@@ -77,10 +78,10 @@ internal sealed class GenerationJob(
     private DefaultSamplingPipeline? _pipeline;
     private int _outputTokens;
 
-    public override void Start(Conversation conversation)
+    public override void Start(Conversation conversation, int reusedTokens)
     {
         _pipeline = settings.CreatePipeline();
-        base.Start(conversation);
+        base.Start(conversation, reusedTokens);
     }
 
     public override bool Advance(Conversation conversation)

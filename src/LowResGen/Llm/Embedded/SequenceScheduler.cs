@@ -11,18 +11,22 @@ namespace LowResGen.Llm.Embedded;
 /// <param name="SequencesCompleted">Requests (answers or scored candidates) finished.</param>
 /// <param name="DecodeTime">Time spent in llama.cpp's decode (the rest of the loop is sampling and bookkeeping).</param>
 /// <param name="SamplingTime">Time spent sampling and detokenizing between decode steps.</param>
-public sealed record EmbeddedStatistics(long DecodeSteps, int MaxSequencesPerStep, long SequencesCompleted, TimeSpan DecodeTime, TimeSpan SamplingTime);
+/// <param name="PromptTokensReused">Prompt tokens not decoded because a cached prompt began with them.</param>
+public sealed record EmbeddedStatistics(long DecodeSteps, int MaxSequencesPerStep, long SequencesCompleted, TimeSpan DecodeTime, TimeSpan SamplingTime,
+    long PromptTokensReused = 0);
 
 /// <summary>
 /// Continuous batching over LLamaSharp's <see cref="BatchedExecutor"/>: a queue feeds up to N sequences; each decode
 /// step advances every active sequence by one token (or one prompt chunk), and a finished sequence's slot is refilled
-/// from the queue at once. All llama.cpp calls happen on this one loop, so callers may be on any thread.
+/// from the queue at once. New sequences start from the <see cref="PromptPrefixCache"/> where they can. All llama.cpp
+/// calls happen on this one loop, so callers may be on any thread.
 /// </summary>
 internal sealed class SequenceScheduler : IDisposable
 {
     private readonly BatchedExecutor _executor;
     private readonly int _maxSequences;
     private readonly int _sequenceContext;
+    private readonly PromptPrefixCache _prompts;
     private readonly Channel<ISequenceJob> _queue = Channel.CreateUnbounded<ISequenceJob>();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
@@ -30,11 +34,12 @@ internal sealed class SequenceScheduler : IDisposable
     private EmbeddedStatistics _statistics = new(0, 0, 0, TimeSpan.Zero, TimeSpan.Zero);
     private volatile Exception? _fatal;
 
-    public SequenceScheduler(BatchedExecutor executor, int maxSequences, int sequenceContext)
+    public SequenceScheduler(BatchedExecutor executor, int maxSequences, int sequenceContext, int promptCacheSlots)
     {
         _executor = executor;
         _maxSequences = maxSequences;
         _sequenceContext = sequenceContext;
+        _prompts = new PromptPrefixCache(promptCacheSlots);
         _loop = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
 
@@ -68,12 +73,13 @@ internal sealed class SequenceScheduler : IDisposable
 
     private async Task RunAsync()
     {
-        var active = new List<(ISequenceJob Job, Conversation Conversation)>();
+        var active = new List<ActiveSequence>();
+        var waiting = new List<ISequenceJob>();
         try
         {
             while (!_stop.IsCancellationRequested)
             {
-                Admit(active);
+                Admit(waiting, active);
                 if (active.Count == 0)
                 {
                     if (!await _queue.Reader.WaitToReadAsync(_stop.Token))
@@ -87,6 +93,13 @@ internal sealed class SequenceScheduler : IDisposable
                 var pending = active.Where(a => a.Conversation.RequiresInference).Select(a => a.Conversation).ToList();
                 var decodeStarted = Stopwatch.GetTimestamp();
                 var result = await _executor.Infer(_stop.Token);
+                if (result == DecodeResult.NoKvSlot && _prompts.Count > 0)
+                {
+                    // The KV cache is sized for the active sequences alone; cached prompts give way to them.
+                    _prompts.Clear();
+                    result = await _executor.Infer(_stop.Token);
+                }
+
                 var decodeTime = Stopwatch.GetElapsedTime(decodeStarted);
                 if (result != DecodeResult.Ok)
                 {
@@ -98,10 +111,20 @@ internal sealed class SequenceScheduler : IDisposable
                 var samplingStarted = Stopwatch.GetTimestamp();
                 for (var i = active.Count - 1; i >= 0; i--)
                 {
-                    var (job, conversation) = active[i];
+                    var sequence = active[i];
+                    var (job, conversation) = (sequence.Job, sequence.Conversation);
                     if (conversation.RequiresInference)
                     {
                         continue; // its tokens are in a later batch of the queue
+                    }
+
+                    if (!sequence.PromptDecoded)
+                    {
+                        sequence.PromptDecoded = true;
+                        if (!job.IsCompleted && conversation.RequiresSampling)
+                        {
+                            _prompts.Remember(conversation, job.PromptTokens, sequence.ReusedTokens);
+                        }
                     }
 
                     var more = false;
@@ -147,28 +170,53 @@ internal sealed class SequenceScheduler : IDisposable
         finally
         {
             _queue.Writer.TryComplete();
+            _prompts.Dispose();
             FailAll(active, Stopped());
             while (_queue.Reader.TryRead(out var job))
             {
-                job.Fail(Stopped());
+                waiting.Add(job);
             }
+
+            waiting.ForEach(job => job.Fail(Stopped()));
         }
     }
 
-    private void Admit(List<(ISequenceJob Job, Conversation Conversation)> active)
+    private void Admit(List<ISequenceJob> waiting, List<ActiveSequence> active)
     {
-        while (active.Count < _maxSequences && _queue.Reader.TryRead(out var job))
+        while (_queue.Reader.TryRead(out var queued))
         {
+            waiting.Add(queued);
+        }
+
+        for (var i = 0; i < waiting.Count && active.Count < _maxSequences;)
+        {
+            var job = waiting[i];
             if (job.IsCompleted)
             {
+                waiting.RemoveAt(i);
                 continue; // cancelled while queued
             }
 
-            var conversation = _executor.Create();
+            if (WaitsForSharedPrompt(job, active))
+            {
+                i++;
+                continue;
+            }
+
+            waiting.RemoveAt(i);
+
+            var (conversation, reused) = _prompts.Open(_executor, job.PromptTokens);
             try
             {
-                job.Start(conversation);
-                active.Add((job, conversation));
+                job.Start(conversation, reused);
+                active.Add(new ActiveSequence(job, conversation, reused));
+                if (reused > 0)
+                {
+                    lock (_statisticsLock)
+                    {
+                        _statistics = _statistics with { PromptTokensReused = _statistics.PromptTokensReused + reused };
+                    }
+                }
             }
             catch (Exception exception)
             {
@@ -178,15 +226,42 @@ internal sealed class SequenceScheduler : IDisposable
         }
     }
 
-    private static void FailAll(List<(ISequenceJob Job, Conversation Conversation)> active, Exception exception)
+    /// <summary>
+    /// True when most of the job's prompt is being decoded right now by another sequence and is not cached yet: it starts
+    /// one step later as a fork of that prompt instead of decoding the same tokens alongside it. Without this, a burst
+    /// of k-shot requests would all decode the shared demonstrations at once.
+    /// </summary>
+    private bool WaitsForSharedPrompt(ISequenceJob job, List<ActiveSequence> active)
     {
-        foreach (var (job, conversation) in active)
+        var prompt = job.PromptTokens;
+        var worthWaitingFor = Math.Max(PromptPrefixCache.MinimumSharedTokens, prompt.Length / 2);
+        return _prompts.Enabled
+            && _prompts.ReusableTokens(prompt) < worthWaitingFor
+            && active.Any(a => !a.PromptDecoded && PromptPrefixCache.SharedPrefixLength(a.Job.PromptTokens, prompt) >= worthWaitingFor);
+    }
+
+    private static void FailAll(List<ActiveSequence> active, Exception exception)
+    {
+        foreach (var sequence in active)
         {
-            job.Fail(exception);
-            conversation.Dispose();
+            sequence.Job.Fail(exception);
+            sequence.Conversation.Dispose();
         }
 
         active.Clear();
+    }
+
+    /// <summary>A job in the batch with its conversation; <paramref name="ReusedTokens"/> of its prompt came from the cache.</summary>
+    private sealed class ActiveSequence(ISequenceJob job, Conversation conversation, int reusedTokens)
+    {
+        public ISequenceJob Job { get; } = job;
+
+        public Conversation Conversation { get; } = conversation;
+
+        public int ReusedTokens { get; } = reusedTokens;
+
+        /// <summary>Set once its prompt has been decoded (and offered to the prompt cache).</summary>
+        public bool PromptDecoded { get; set; }
     }
 
     private void RecordStep(int sequences, TimeSpan decodeTime, TimeSpan samplingTime)
