@@ -109,4 +109,51 @@ public sealed class PromptPrefixCacheTests(TinyModelFixture model) : IClassFixtu
         Assert.All(answers, a => Assert.False(string.IsNullOrEmpty(a.Text)));
         Assert.Equal(10, client.Statistics.SequencesCompleted);
     }
+
+    [Fact]
+    public async Task A_mixed_concurrent_load_with_cancellations_leaves_the_client_healthy()
+    {
+        // Answers and scores over three shared prefixes, a quarter of them cancelled midway, through a small KV cache:
+        // forks, rewinds, evictions and freed sequences interleave; every request must end as asked and the client live on.
+        using var client = Load(promptCacheSlots: 2, contextSize: 200, parallel: 3);
+        var random = new Random(5);
+        string[] prefixes = [new('p', 90), new('q', 60), new('r', 120)];
+        var requests = Enumerable.Range(0, 40).Select(async i =>
+        {
+            var chat = new ChatMessage[] { new(ChatRole.System, prefixes[random.Next(3)]), new(ChatRole.User, $"item {i}") };
+            var cancel = i % 4 == 3;
+            using var cancellation = new CancellationTokenSource();
+            if (cancel)
+            {
+                cancellation.CancelAfter(TimeSpan.FromMilliseconds(random.Next(1, 30)));
+            }
+
+            try
+            {
+                if (i % 3 == 0)
+                {
+                    var scores = await client.GetService<ICompletionScorer>()!.ScoreAsync(chat, ["yes", "no", "maybe"], cancellation.Token);
+                    Assert.All(scores, score => Assert.True(score < 0 && double.IsFinite(score)));
+                }
+                else
+                {
+                    var answer = await client.GetResponseAsync(chat, Greedy(random.Next(1, 30)), cancellation.Token);
+                    Assert.InRange(answer.Usage!.OutputTokenCount!.Value, 1, 30);
+                }
+
+                return "done";
+            }
+            catch (OperationCanceledException) when (cancel)
+            {
+                return "cancelled";
+            }
+        }).ToArray();
+
+        var outcomes = await Task.WhenAll(requests);
+
+        Assert.Equal(30, outcomes.Where((_, i) => i % 4 != 3).Count(o => o == "done"));
+        Assert.True(client.Statistics.PromptTokensReused > 0);
+        var after = await client.GetResponseAsync(Chat("After"), Greedy(3));
+        Assert.Equal(3, after.Usage!.OutputTokenCount);
+    }
 }
