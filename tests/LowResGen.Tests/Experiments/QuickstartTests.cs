@@ -49,14 +49,11 @@ public sealed class QuickstartTests : IDisposable
     [Fact]
     public async Task Without_local_data_or_model_it_downloads_sib200_and_the_default_model_from_mirrors()
     {
-        var tiny = Path.Combine(_root, "tiny.gguf");
-        TinyGgufWriter.Write(tiny);
-        await using var datasets = await LocalFileServer.ServeFolderAsync(Path.Combine(SharedData.Datasets, "sib200"), "data");
-        await using var models = await ServeAsDefaultModelAsync(tiny);
+        await using var mirrors = await MirrorsAsync("tiny.gguf");
         using var http = new HttpClient();
-        var (tinySha256, _) = await ResumableDownloader.Sha256OfFileAsync(tiny, CancellationToken.None);
+        var (tinySha256, _) = await ResumableDownloader.Sha256OfFileAsync(mirrors.ModelFile, CancellationToken.None);
 
-        var study = await Quickstart.PrepareAsync(MirroredOptions(datasets, models, Path.Combine(_root, "home with spaces")) with
+        var study = await Quickstart.PrepareAsync(mirrors.Options(Path.Combine(_root, "home with spaces")) with
         {
             // The real default pins the real model's hash; this mirror serves the tiny model under its name.
             DefaultModel = DefaultModels.Quickstart with { Pull = DefaultModels.Quickstart.Pull with { Sha256 = tinySha256 } },
@@ -69,18 +66,15 @@ public sealed class QuickstartTests : IDisposable
         Assert.True(File.Exists(study.ResolvePath(study.Data.Train, "sib200", "en")), "English data for English demonstrations");
         var modelPath = Assert.Single(study.Models).Model;
         Assert.StartsWith(Path.Combine(_root, "home with spaces", "models"), modelPath);
-        Assert.Equal(await File.ReadAllBytesAsync(tiny), await File.ReadAllBytesAsync(modelPath));
+        Assert.Equal(await File.ReadAllBytesAsync(mirrors.ModelFile), await File.ReadAllBytesAsync(modelPath));
     }
 
     [Fact]
     public async Task A_default_model_that_does_not_match_the_pinned_checksum_is_refused()
     {
-        var impostor = Path.Combine(_root, "impostor.gguf");
-        TinyGgufWriter.Write(impostor);
-        await using var datasets = await LocalFileServer.ServeFolderAsync(Path.Combine(SharedData.Datasets, "sib200"), "data");
-        await using var models = await ServeAsDefaultModelAsync(impostor);
+        await using var mirrors = await MirrorsAsync("impostor.gguf");
         using var http = new HttpClient();
-        var options = MirroredOptions(datasets, models, _root);
+        var options = mirrors.Options(_root);
 
         var error = await Assert.ThrowsAsync<ChecksumMismatchException>(() => Quickstart.PrepareAsync(options, http, null, CancellationToken.None));
 
@@ -88,23 +82,37 @@ public sealed class QuickstartTests : IDisposable
         Assert.Empty(new ModelCache(options.ModelCacheDirectory).List());
     }
 
-    private QuickstartOptions MirroredOptions(LocalFileServer datasets, LocalFileServer models, string home) => new()
+    /// <summary>SIB-200 from the shared data and a freshly written tiny GGUF, served where the default model lives.</summary>
+    private async Task<Mirrors> MirrorsAsync(string modelFileName)
     {
-        Language = "sw",
-        DatasetBaseUrl = datasets.BaseUri,
-        ModelBaseUrl = models.BaseUri,
-        ModelCacheDirectory = Path.Combine(home, "models"),
-        DatasetCache = Path.Combine(home, "datasets"),
-        OutputDirectory = Path.Combine(_root, "out"),
-    };
-
-    private static Task<LocalFileServer> ServeAsDefaultModelAsync(string file)
-    {
+        var model = Path.Combine(_root, modelFileName);
+        TinyGgufWriter.Write(model);
         var known = DefaultModels.Quickstart.Pull;
-        return LocalFileServer.ServeFilesAsync(new Dictionary<string, string>
+        var datasets = await LocalFileServer.ServeFolderAsync(Path.Combine(SharedData.Datasets, "sib200"), "data");
+        var models = await LocalFileServer.ServeFilesAsync(new Dictionary<string, string>
         {
-            [$"{known.Repository}/resolve/{known.Revision}/{known.File}"] = file,
+            [$"{known.Repository}/resolve/{known.Revision}/{known.File}"] = model,
         });
+        return new Mirrors(model, datasets, models, Path.Combine(_root, "out"));
+    }
+
+    private sealed record Mirrors(string ModelFile, LocalFileServer Datasets, LocalFileServer Models, string Output) : IAsyncDisposable
+    {
+        public QuickstartOptions Options(string home) => new()
+        {
+            Language = "sw",
+            DatasetBaseUrl = Datasets.BaseUri,
+            ModelBaseUrl = Models.BaseUri,
+            ModelCacheDirectory = Path.Combine(home, "models"),
+            DatasetCache = Path.Combine(home, "datasets"),
+            OutputDirectory = Output,
+        };
+
+        public async ValueTask DisposeAsync()
+        {
+            await Datasets.DisposeAsync();
+            await Models.DisposeAsync();
+        }
     }
 
     [Fact]
