@@ -123,7 +123,7 @@ internal sealed class SequenceScheduler : IDisposable
                         sequence.PromptDecoded = true;
                         if (!job.IsCompleted && conversation.RequiresSampling)
                         {
-                            _prompts.Remember(conversation, job.PromptTokens, sequence.ReusedTokens);
+                            RememberPrompt(sequence);
                         }
                     }
 
@@ -205,9 +205,10 @@ internal sealed class SequenceScheduler : IDisposable
 
             waiting.RemoveAt(i);
 
-            var (conversation, reused) = _prompts.Open(_executor, job.PromptTokens);
+            Conversation? conversation = null;
             try
             {
+                (conversation, var reused) = _prompts.Open(_executor, job.PromptTokens);
                 job.Start(conversation, reused);
                 active.Add(new ActiveSequence(job, conversation, reused));
                 if (reused > 0)
@@ -220,9 +221,22 @@ internal sealed class SequenceScheduler : IDisposable
             }
             catch (Exception exception)
             {
-                conversation.Dispose();
+                conversation?.Dispose();
                 job.Fail(exception);
             }
+        }
+    }
+
+    /// <summary>Offers a just-decoded prompt to the cache; the cache is an optimisation, so its failure fails nothing.</summary>
+    private void RememberPrompt(ActiveSequence sequence)
+    {
+        try
+        {
+            _prompts.Remember(sequence.Conversation, sequence.Job.PromptTokens, sequence.ReusedTokens);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            _prompts.Clear();
         }
     }
 
