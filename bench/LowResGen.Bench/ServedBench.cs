@@ -1,18 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using LowResGen.Llm;
 using LowResGen.Llm.Middleware;
+using LowResGen.TestSupport;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace LowResGen.Bench;
 
@@ -235,15 +230,9 @@ internal sealed class SimulatedServer : IAsyncDisposable
     public static async Task<SimulatedServer> StartAsync(BenchSettings settings)
     {
         var server = new SimulatedServer(settings);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
-        app.MapPost("/v1/chat/completions", server.HandleAsync);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var (app, address) = await LoopbackServer.StartAsync(app => app.MapPost("/v1/chat/completions", server.HandleAsync));
         server._app = app;
-        server.BaseUrl = new Uri(address.TrimEnd('/') + "/v1");
+        server.BaseUrl = new Uri(address, "v1");
         server._loop.Start();
         return server;
     }

@@ -1,14 +1,9 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LowResGen.TestSupport;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace LowResGen.Tests;
 
@@ -85,15 +80,9 @@ internal sealed class FakeOpenAiServer : IAsyncDisposable
 
     public static async Task<FakeOpenAiServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
         FakeOpenAiServer? server = null;
-        app.MapPost("/v1/chat/completions", context => server!.HandleAsync(context));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server = new FakeOpenAiServer(app, new Uri(address.TrimEnd('/') + "/v1"));
+        var (app, address) = await LoopbackServer.StartAsync(app => app.MapPost("/v1/chat/completions", context => server!.HandleAsync(context)));
+        server = new FakeOpenAiServer(app, new Uri(address, "v1"));
         return server;
     }
 

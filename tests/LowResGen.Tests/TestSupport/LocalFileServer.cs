@@ -1,11 +1,7 @@
 using System.Net.Http.Headers;
+using LowResGen.TestSupport;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace LowResGen.Tests;
 
@@ -19,18 +15,16 @@ internal sealed record RecordedRequest(string Path, string? Range, string? Autho
 /// </summary>
 internal sealed class LocalFileServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
     private readonly Func<string, string?> _resolve;
+    private WebApplication _app = null!;
     private readonly Lock _gate = new();
     private readonly List<RecordedRequest> _requests = [];
     private readonly List<Fault> _faults = [];
     private volatile bool _ignoreRange;
 
-    private LocalFileServer(WebApplication app, Func<string, string?> resolve)
+    private LocalFileServer(Func<string, string?> resolve)
     {
-        _app = app;
         _resolve = resolve;
-        _app.Run(HandleAsync);
     }
 
     public Uri BaseUri { get; private set; } = null!;
@@ -115,13 +109,8 @@ internal sealed class LocalFileServer : IAsyncDisposable
 
     private static async Task<LocalFileServer> StartAsync(Func<string, string?> resolve)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var server = new LocalFileServer(builder.Build(), resolve);
-        await server._app.StartAsync();
-        var address = server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        server.BaseUri = new Uri(address.TrimEnd('/') + "/");
+        var server = new LocalFileServer(resolve);
+        (server._app, server.BaseUri) = await LoopbackServer.StartAsync(app => app.Run(server.HandleAsync));
         return server;
     }
 
