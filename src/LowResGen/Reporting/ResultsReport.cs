@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using LowResGen.Common;
@@ -26,6 +27,11 @@ public sealed class ResultsReport
 {
     private readonly Dictionary<(string Setting, string Column), IReadOnlyDictionary<int, ResultRow>> _cells;
 
+    // The report never changes once built, and each gap (a t-test, a Wilcoxon test and a 10,000-draw bootstrap) is read
+    // by the gap table, its averages and both plots: compute each once.
+    private readonly ConcurrentDictionary<(string Setting, string Column, ResultMetric Metric), PairedComparison?> _gaps = new();
+    private readonly Lazy<string> _markdown;
+
     private ResultsReport(IReadOnlyList<string> columns, IReadOnlyList<string> settings, string reference,
         Dictionary<(string, string), IReadOnlyDictionary<int, ResultRow>> cells)
     {
@@ -33,6 +39,7 @@ public sealed class ResultsReport
         Settings = settings;
         Reference = reference;
         _cells = cells;
+        _markdown = new Lazy<string>(BuildMarkdown);
     }
 
     public IReadOnlyList<string> Columns { get; }
@@ -117,7 +124,10 @@ public sealed class ResultsReport
             : MeanStd.Of([]);
 
     /// <summary>The setting against the reference in one column, paired by seed; null when they share no seed.</summary>
-    public PairedComparison? Gap(string setting, string column, ResultMetric metric)
+    public PairedComparison? Gap(string setting, string column, ResultMetric metric) =>
+        _gaps.GetOrAdd((setting, column, metric), key => ComputeGap(key.Setting, key.Column, key.Metric));
+
+    private PairedComparison? ComputeGap(string setting, string column, ResultMetric metric)
     {
         if (!_cells.TryGetValue((setting, column), out var own) || !_cells.TryGetValue((Reference, column), out var reference))
         {
@@ -130,7 +140,9 @@ public sealed class ResultsReport
             : PairedComparison.Compare([.. seeds.Select(s => Value(own[s], metric))], [.. seeds.Select(s => Value(reference[s], metric))]);
     }
 
-    public string ToMarkdown()
+    public string ToMarkdown() => _markdown.Value;
+
+    private string BuildMarkdown()
     {
         var text = new StringBuilder();
         text.Append("# Evaluation results\n\n")
