@@ -1,6 +1,6 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
+using LowResGen.Common;
+using LowResGen.Common.Downloads;
 
 namespace LowResGen.Experiments;
 
@@ -94,14 +94,12 @@ public sealed class StudyPlanner(StudyDefinition study)
             return _fileHashes[path] = "missing:" + path;
         }
 
-        await using var stream = File.OpenRead(path);
-        var hash = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
+        var (hash, _) = await ResumableDownloader.Sha256OfFileAsync(path, cancellationToken).ConfigureAwait(false);
         return _fileHashes[path] = hash;
     }
 
     private static string Key(params object?[] parts)
     {
-        var json = JsonSerializer.Serialize(parts.Prepend(CellFormatVersion));
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json)))[..24];
+        return ContentHash.Of(JsonSerializer.Serialize(parts.Prepend(CellFormatVersion)), 24);
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using LowResGen.Common;
 using LowResGen.Data;
 using Microsoft.Extensions.AI;
 
@@ -42,7 +43,7 @@ public sealed class GenerationPromptBuilder(PromptTemplate template, bool askFor
             }
         }
 
-        var hash = PromptTemplate.ShortHash(string.Join("\u001e", messages.Select(m => $"{m.Role}\u001f{m.Text}")), 16);
+        var hash = ContentHash.Of(string.Join("\u001e", messages.Select(m => $"{m.Role}\u001f{m.Text}")), 16);
         return new GenerationPrompt(messages, count, [.. demonstrations.Take(shown)], demonstrations.Count - shown, hash);
     }
 

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using LowResGen.Common;
@@ -46,7 +45,7 @@ public sealed partial class PromptTemplate
             if (File.Exists(path))
             {
                 var text = File.ReadAllText(path);
-                return Parse(name, text, path, "+user-" + ShortHash(text, 8));
+                return Parse(name, text, path, "+user-" + ContentHash.Of(text, 8));
             }
         }
 
@@ -151,9 +150,6 @@ public sealed partial class PromptTemplate
     /// <summary>Renders an optional section, or "" when the template lacks it.</summary>
     public string RenderOptional(string section, IReadOnlyDictionary<string, string> values) =>
         HasSection(section) ? Render(section, values) : "";
-
-    internal static string ShortHash(string text, int hexDigits) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..hexDigits];
 
     [GeneratedRegex(@"^\s*\[([a-z][a-z0-9-]*)\]\s*$")]
     private static partial Regex SectionHeader();
