@@ -84,7 +84,7 @@ public sealed class LlmEvaluationRunner(LlmClassifier classifier, bool writePlot
         var rows = new List<ResultRow>();
         var unmappable = new List<UnmappableAnswer>();
         var summaries = new List<LlmSettingSummary>();
-        var predictionFiles = new List<string>();
+        var allPredictions = new List<PredictionRow>(earlierPredictions);
         foreach (var setting in settings)
         {
             var settingRows = new List<ResultRow>();
@@ -108,7 +108,7 @@ public sealed class LlmEvaluationRunner(LlmClassifier classifier, bool writePlot
 
                 var predictionsPath = outputs.SeedPredictions(setting.Name, seed);
                 await PredictionsFile.WriteAsync(predictionsPath, rowsOut, cancellationToken).ConfigureAwait(false);
-                predictionFiles.Add(predictionsPath);
+                allPredictions.AddRange(rowsOut);
                 if (writePlots)
                 {
                     var png = ConfusionMatrixPlot.RenderPng(metrics.Confusion,
@@ -125,7 +125,7 @@ public sealed class LlmEvaluationRunner(LlmClassifier classifier, bool writePlot
                 settingUnmappable, settingRows.Count * test.Count));
         }
 
-        await CombinePredictionsAsync(outputs.Predictions, earlierPredictions, predictionFiles, cancellationToken).ConfigureAwait(false);
+        await PredictionsFile.WriteAsync(outputs.Predictions, allPredictions, cancellationToken).ConfigureAwait(false);
         var summary = new LlmEvaluationSummary(task.Name, task.Labels, test.Count, summaries, rows, unmappable, outputs.Directory);
         await AtomicFile.WriteAllTextAsync(Path.Combine(outputs.Directory, SummaryFileName), JsonSerializer.Serialize(summary, Json), cancellationToken)
             .ConfigureAwait(false);
@@ -141,18 +141,6 @@ public sealed class LlmEvaluationRunner(LlmClassifier classifier, bool writePlot
             .Select(i => metrics.PerClass[i].F1)
             .ToArray();
         return metrics with { MacroF1 = present.Length == 0 ? 0 : present.Average() };
-    }
-
-    private static async Task CombinePredictionsAsync(string path, IReadOnlyList<PredictionRow> earlier, IReadOnlyList<string> files,
-        CancellationToken cancellationToken)
-    {
-        var rows = new List<PredictionRow>(earlier);
-        foreach (var file in files)
-        {
-            rows.AddRange(await PredictionsFile.ReadAsync(file, cancellationToken).ConfigureAwait(false));
-        }
-
-        await PredictionsFile.WriteAsync(path, rows, cancellationToken).ConfigureAwait(false);
     }
 
     private sealed class TextProgress(IProgress<LlmRunProgress> target, string setting, int seed, int total) : IProgress<int>
