@@ -11,8 +11,6 @@ public sealed class LinearTextClassifierTrainer(LinearTextClassifierOptions? opt
 {
     private readonly LinearTextClassifierOptions _options = options ?? LinearTextClassifierOptions.Default;
 
-    public LinearTextClassifierOptions Options => _options;
-
     public string Name => string.Create(CultureInfo.InvariantCulture,
         $"linear-svm(w{_options.MaxWordNgram},c{_options.MinCharNgram}-{_options.MaxCharNgram},cw={_options.CharacterWeight},C={_options.C},{_options.Loss})");
 
@@ -84,6 +82,10 @@ public sealed class LinearTextClassifier : IClassifier
     private readonly float[] _weights;
     private readonly LinearTextClassifierOptions _options;
 
+    // The n-gram counts of the text being predicted: one per thread, reused, since Predict runs once per test text and
+    // a fresh dictionary regrows for every one of its ~500 n-grams.
+    private readonly ThreadLocal<Dictionary<ulong, int>> _scratch = new(() => []);
+
     internal LinearTextClassifier(string[] labels, TfIdfVectorizer vectorizer, float[] weights, LinearTextClassifierOptions options)
     {
         _labels = labels;
@@ -105,7 +107,7 @@ public sealed class LinearTextClassifier : IClassifier
             return decisions;
         }
 
-        var vector = _vectorizer.Transform(text, new Dictionary<ulong, int>());
+        var vector = _vectorizer.Transform(text, _scratch.Value!);
         var biasRow = _vectorizer.Dimension * classes;
         for (var c = 0; c < classes; c++)
         {
