@@ -10,7 +10,6 @@ public sealed record Language(
 
 /// <summary>
 /// Maps between ISO 639-1/639-3 codes, MASSIVE locales (cy-GB), FLORES-200 codes (cym_Latn) and English names.
-/// Immutable: build a new registry with <see cref="With"/> to add languages.
 /// </summary>
 public sealed class LanguageRegistry
 {
@@ -74,8 +73,6 @@ public sealed class LanguageRegistry
             : throw new ArgumentException(
                 $"Unknown language '{code}'. Known: {string.Join(", ", All.Select(l => l.Iso1))} (ISO 639-1/3, MASSIVE locale, FLORES code or English name).",
                 nameof(code));
-
-    public LanguageRegistry With(Language language) => new(All.Append(language));
 
     private static IEnumerable<string> Keys(Language l)
     {

@@ -24,8 +24,4 @@ public sealed record TaskDefinition(
 
     public string? DescriptionOf(string label) =>
         Descriptions is not null && Descriptions.TryGetValue(label, out var d) ? d : null;
-
-    /// <summary>A task built from whatever labels appear in the data, in first-seen order.</summary>
-    public static TaskDefinition FromExamples(string name, IEnumerable<Example> examples) =>
-        new(name, examples.Select(e => e.Label).Distinct(StringComparer.Ordinal).ToArray());
 }

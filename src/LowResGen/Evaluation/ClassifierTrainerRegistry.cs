@@ -29,8 +29,6 @@ public sealed class ClassifierTrainerRegistry
     public ClassifierTrainerRegistry With(string name, Func<IClassifierTrainer> factory) =>
         new(_factories.Where(p => !string.Equals(p.Key, name, StringComparison.OrdinalIgnoreCase)).Append(new(name, factory)));
 
-    public bool Contains(string name) => _factories.ContainsKey(name);
-
     public IClassifierTrainer Create(string name) =>
         _factories.TryGetValue(name, out var factory)
             ? factory()

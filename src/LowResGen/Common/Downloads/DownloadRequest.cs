@@ -19,10 +19,7 @@ public sealed record DownloadRequest(Uri Source, string DestinationPath, string?
 }
 
 /// <summary>Bytes of the destination file seen so far; <see cref="TotalBytes"/> is null when the server does not say.</summary>
-public sealed record DownloadProgress(string DestinationPath, long BytesReceived, long? TotalBytes)
-{
-    public double? Fraction => TotalBytes is > 0 ? (double)BytesReceived / TotalBytes.Value : null;
-}
+public sealed record DownloadProgress(string DestinationPath, long BytesReceived, long? TotalBytes);
 
 /// <summary>What a download produced. <see cref="ResumedFromByte"/> is 0 unless a partial file was continued.</summary>
 public sealed record DownloadResult(
