@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -229,13 +228,8 @@ public sealed class EvaluationRunner(IClassifierTrainer trainer, EvaluationOptio
     /// <summary>Identifies the test set by content, so resuming against a different test file is refused.</summary>
     private static string Fingerprint(IReadOnlyList<Example> test)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var example in test)
-        {
-            hash.AppendData(Encoding.UTF8.GetBytes($"{example.Id}\u001f{example.Label}\u001f{example.Text}\u001e"));
-        }
-
-        return $"{test.Count} examples, sha256 {Convert.ToHexStringLower(hash.GetHashAndReset())[..16]}";
+        var hash = ContentHash.Of(string.Concat(test.Select(e => $"{e.Id}\u001f{e.Label}\u001f{e.Text}\u001e")), 16);
+        return $"{test.Count} examples, sha256 {hash}";
     }
 
     private static void Validate(IReadOnlyList<EvaluationSetting> settings, IReadOnlyList<Example> test)

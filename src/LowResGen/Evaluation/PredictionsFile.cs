@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using LowResGen.Common;
 
@@ -21,10 +22,8 @@ public static class PredictionsFile
 
         foreach (var row in rows)
         {
-            text.Append(CsvFormat.Field(row.Setting)).Append(',').Append(row.Seed).Append(',')
-                .Append(CsvFormat.Field(row.Id)).Append(',').Append(CsvFormat.Field(row.Text)).Append(',')
-                .Append(CsvFormat.Field(row.Gold)).Append(',').Append(CsvFormat.Field(row.Predicted)).Append(',')
-                .Append(CsvText.Number(row.Confidence)).Append('\n');
+            text.Append(CsvFormat.Row([row.Setting, row.Seed.ToString(CultureInfo.InvariantCulture), row.Id, row.Text, row.Gold, row.Predicted,
+                CsvText.Number(row.Confidence)])).Append('\n');
         }
 
         return text.ToString();

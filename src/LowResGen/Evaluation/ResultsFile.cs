@@ -1,4 +1,4 @@
-using System.Text;
+using System.Globalization;
 using LowResGen.Common;
 
 namespace LowResGen.Evaluation;
@@ -49,17 +49,8 @@ public static class ResultsFile
     public static async Task<IReadOnlyList<ResultRow>> ReadIfExistsAsync(string path, CancellationToken cancellationToken) =>
         File.Exists(path) ? await ReadAsync(path, cancellationToken).ConfigureAwait(false) : [];
 
-    public static Task WriteAsync(string path, IEnumerable<ResultRow> rows, CancellationToken cancellationToken)
-    {
-        var text = new StringBuilder(Header).Append('\n');
-        foreach (var row in rows)
-        {
-            text.Append(CsvFormat.Field(row.Setting)).Append(',')
-                .Append(row.Seed).Append(',')
-                .Append(CsvText.Number(row.F1)).Append(',')
-                .Append(CsvText.Number(row.Accuracy)).Append('\n');
-        }
-
-        return AtomicFile.WriteAllTextAsync(path, text.ToString(), cancellationToken);
-    }
+    public static Task WriteAsync(string path, IEnumerable<ResultRow> rows, CancellationToken cancellationToken) =>
+        CsvFormat.WriteAsync(path, Header.Split(','),
+            rows.Select(r => new[] { r.Setting, r.Seed.ToString(CultureInfo.InvariantCulture), CsvText.Number(r.F1), CsvText.Number(r.Accuracy) }),
+            cancellationToken);
 }
