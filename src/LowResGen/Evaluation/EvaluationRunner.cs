@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using LowResGen.Common;
@@ -59,17 +58,17 @@ public sealed class EvaluationRunner(IClassifierTrainer trainer, EvaluationOptio
         }
 
         var testTexts = test.Select(e => options.Normalization.Apply(e.Text)).ToArray();
-        var fresh = new List<(Job Job, ResultRow Row)>();
+        var fresh = new List<(Job Job, ResultRow Row, PredictionRow[] Predictions)>();
         var gate = new SemaphoreSlim(1, 1);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelism), CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(jobs.Where(j => !finished.Contains((j.Setting.Name, j.Seed))), parallel, async (job, ct) =>
         {
-            var row = await RunOneAsync(job, task, test, testTexts, outputs, ct).ConfigureAwait(false);
+            var (row, predictions) = await RunOneAsync(job, task, test, testTexts, outputs, ct).ConfigureAwait(false);
             await gate.WaitAsync(ct).ConfigureAwait(false);
             try
             {
                 // Completion order varies between runs; rows are written in job order at the end.
-                fresh.Add((job, row));
+                fresh.Add((job, row, predictions));
                 await ResultsFile.WriteAsync(outputs.Results, previous.Concat(fresh.Select(f => f.Row)), ct).ConfigureAwait(false);
                 progress?.Report(new EvaluationProgress(++completed, total, row, Resumed: false));
             }
@@ -81,15 +80,17 @@ public sealed class EvaluationRunner(IClassifierTrainer trainer, EvaluationOptio
 
         var ordered = fresh.OrderBy(f => f.Job.SettingIndex).ThenBy(f => f.Job.Seed).Select(f => f.Row).ToArray();
         await ResultsFile.WriteAsync(outputs.Results, previous.Concat(ordered), cancellationToken).ConfigureAwait(false);
-        await WriteCombinedPredictionsAsync(outputs, jobs, cancellationToken).ConfigureAwait(false);
+        // This run's predictions are in memory; only seeds finished by an earlier run are read back from their files.
+        var predictionsOf = new SeedPredictions(outputs, fresh.ToDictionary(f => (f.Job.Setting.Name, f.Job.Seed), f => f.Predictions));
+        await WriteCombinedPredictionsAsync(outputs, jobs, predictionsOf, cancellationToken).ConfigureAwait(false);
 
-        var summary = await SummarizeAsync(task, settings, test.Count, reference, outputs, [.. previous, .. ordered], cancellationToken)
+        var summary = await SummarizeAsync(task, settings, test.Count, reference, outputs, predictionsOf, [.. previous, .. ordered], cancellationToken)
             .ConfigureAwait(false);
         await AtomicFile.WriteAllTextAsync(outputs.Summary, JsonSerializer.Serialize(summary, Json), cancellationToken).ConfigureAwait(false);
         return summary;
     }
 
-    private async Task<ResultRow> RunOneAsync(Job job, TaskDefinition task, IReadOnlyList<Example> test, string[] testTexts,
+    private async Task<(ResultRow Row, PredictionRow[] Predictions)> RunOneAsync(Job job, TaskDefinition task, IReadOnlyList<Example> test, string[] testTexts,
         EvaluationOutputs outputs, CancellationToken cancellationToken)
     {
         var balanced = TrainingSetSampler.Balance(job.Setting.Train, options.PerClass, job.Seed);
@@ -115,14 +116,15 @@ public sealed class EvaluationRunner(IClassifierTrainer trainer, EvaluationOptio
                 .ConfigureAwait(false);
         }
 
-        return new ResultRow(job.Setting.Name, job.Seed, metrics.MacroF1, metrics.Accuracy);
+        return (new ResultRow(job.Setting.Name, job.Seed, metrics.MacroF1, metrics.Accuracy), predictions);
     }
 
     private static ClassificationMetrics Compute(TaskDefinition task, IEnumerable<PredictionRow> predictions) =>
         ClassificationMetrics.Compute(task.Labels, predictions.Select(p => (p.Gold, p.Predicted)));
 
     private async Task<EvaluationSummary> SummarizeAsync(TaskDefinition task, IReadOnlyList<EvaluationSetting> settings,
-        int testCount, string reference, EvaluationOutputs outputs, IReadOnlyList<ResultRow> rows, CancellationToken cancellationToken)
+        int testCount, string reference, EvaluationOutputs outputs, SeedPredictions predictionsOf, IReadOnlyList<ResultRow> rows,
+        CancellationToken cancellationToken)
     {
         // The last row of a (setting, seed) wins, in case an older results file repeats one.
         Dictionary<int, ResultRow> RowsOf(string setting) => rows
@@ -145,23 +147,22 @@ public sealed class EvaluationRunner(IClassifierTrainer trainer, EvaluationOptio
                 MeanStd.Of([.. seeds.Select(s => own[s].Accuracy)]),
                 isReference ? null : PairedComparison.Compare([.. paired.Select(s => own[s].F1)], [.. paired.Select(s => referenceRows[s].F1)]),
                 isReference ? null : PairedComparison.Compare([.. paired.Select(s => own[s].Accuracy)], [.. paired.Select(s => referenceRows[s].Accuracy)]),
-                await PerClassAsync(task, outputs, setting.Name, seeds, cancellationToken).ConfigureAwait(false)));
+                await PerClassAsync(task, predictionsOf, setting.Name, seeds, cancellationToken).ConfigureAwait(false)));
         }
 
         return new EvaluationSummary(task.Name, task.Labels, trainer.Name, options.Seeds, options.PerClass,
             options.Normalization.Lowercase, options.Normalization.StripPunctuation, testCount, reference, summaries, outputs.Directory);
     }
 
-    private static async Task<IReadOnlyList<ClassSummary>> PerClassAsync(TaskDefinition task, EvaluationOutputs outputs,
+    private static async Task<IReadOnlyList<ClassSummary>> PerClassAsync(TaskDefinition task, SeedPredictions predictionsOf,
         string setting, IEnumerable<int> seeds, CancellationToken cancellationToken)
     {
         var perSeed = new List<ClassificationMetrics>();
         foreach (var seed in seeds)
         {
-            var path = outputs.SeedPredictions(setting, seed);
-            if (File.Exists(path))
+            if (await predictionsOf.GetAsync(setting, seed, cancellationToken).ConfigureAwait(false) is { } predictions)
             {
-                perSeed.Add(Compute(task, await PredictionsFile.ReadAsync(path, cancellationToken).ConfigureAwait(false)));
+                perSeed.Add(Compute(task, predictions));
             }
         }
 
@@ -178,20 +179,34 @@ public sealed class EvaluationRunner(IClassifierTrainer trainer, EvaluationOptio
             c.Support))];
     }
 
-    private async Task WriteCombinedPredictionsAsync(EvaluationOutputs outputs, IEnumerable<Job> jobs, CancellationToken cancellationToken)
+    private static async Task WriteCombinedPredictionsAsync(EvaluationOutputs outputs, IEnumerable<Job> jobs, SeedPredictions predictionsOf,
+        CancellationToken cancellationToken)
     {
-        var combined = new StringBuilder(PredictionsFile.Header).Append('\n');
+        var combined = new List<PredictionRow>();
         foreach (var job in jobs)
         {
-            var path = outputs.SeedPredictions(job.Setting.Name, job.Seed);
-            if (File.Exists(path))
+            if (await predictionsOf.GetAsync(job.Setting.Name, job.Seed, cancellationToken).ConfigureAwait(false) is { } predictions)
             {
-                var text = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
-                combined.Append(text.AsSpan(text.IndexOf('\n', StringComparison.Ordinal) + 1));
+                combined.AddRange(predictions);
             }
         }
 
-        await AtomicFile.WriteAllTextAsync(outputs.Predictions, combined.ToString(), cancellationToken).ConfigureAwait(false);
+        await PredictionsFile.WriteAsync(outputs.Predictions, combined, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The predictions of one setting and seed: this run's from memory, an earlier run's from its file (null if none).</summary>
+    private sealed class SeedPredictions(EvaluationOutputs outputs, Dictionary<(string Setting, int Seed), PredictionRow[]> fresh)
+    {
+        public async Task<IReadOnlyList<PredictionRow>?> GetAsync(string setting, int seed, CancellationToken cancellationToken)
+        {
+            if (fresh.TryGetValue((setting, seed), out var rows))
+            {
+                return rows;
+            }
+
+            var path = outputs.SeedPredictions(setting, seed);
+            return File.Exists(path) ? await PredictionsFile.ReadAsync(path, cancellationToken).ConfigureAwait(false) : null;
+        }
     }
 
     private async Task CheckManifestAsync(EvaluationOutputs outputs, TaskDefinition task, IReadOnlyList<Example> test,
