@@ -136,7 +136,7 @@ public static class Curator
             case SelectionStrategy.Random:
                 return candidates.OrderBy(i => order[i]).Take(options.PerClass);
             case SelectionStrategy.Quality:
-                return candidates.OrderByDescending(i => QualityScore(report.Examples[i])).ThenBy(i => order[i]).Take(options.PerClass);
+                return Ranked(candidates, report, options, order, QualityScore);
             case SelectionStrategy.Diverse:
                 return SelectDiverse(candidates, examples, report, options with { DiversityWeight = 1 }, order, _ => 0);
             case SelectionStrategy.SeedAgreement:
@@ -152,9 +152,15 @@ public static class Curator
 
     // Greedy maximal marginal relevance: each step takes the candidate with the best quality minus weighted similarity to
     // its nearest already-chosen example. Linear in candidates per step.
-    private static List<int> SelectDiverse(
+    private static IEnumerable<int> SelectDiverse(
         int[] candidates, IReadOnlyList<Example> examples, QualityReport report, CurationOptions options, double[] order, Func<ExampleDiagnostics, double> score)
     {
+        if (options.DiversityWeight == 0)
+        {
+            // Without a diversity term the greedy loop is a sort; skip the n-grams and similarities it would compute.
+            return Ranked(candidates, report, options, order, score);
+        }
+
         var shingleSize = report.Settings.ShingleSize;
         var shingles = candidates.ToDictionary(i => i, i => TextShingles.CharacterNgrams(examples[i].Text, shingleSize));
         var quality = candidates.ToDictionary(i => i, i => score(report.Examples[i]));
@@ -184,4 +190,8 @@ public static class Curator
 
         return chosen;
     }
+
+    /// <summary>The best-scoring candidates, ties broken by the seeded order.</summary>
+    private static IEnumerable<int> Ranked(int[] candidates, QualityReport report, CurationOptions options, double[] order, Func<ExampleDiagnostics, double> score) =>
+        candidates.OrderByDescending(i => score(report.Examples[i])).ThenBy(i => order[i]).Take(options.PerClass);
 }
