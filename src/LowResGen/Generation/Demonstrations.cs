@@ -23,17 +23,13 @@ public sealed class RandomDemonstrationSelector : IDemonstrationSelector
 {
     private readonly Dictionary<string, Example[]> _byLabel;
 
-    public RandomDemonstrationSelector(IEnumerable<Example> pool, bool sameDrawEveryAttempt = false)
+    public RandomDemonstrationSelector(IEnumerable<Example> pool)
     {
         _byLabel = pool.GroupBy(e => e.Label, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
-        SameDrawEveryAttempt = sameDrawEveryAttempt;
     }
 
-    /// <summary>When true, one fixed draw per label is reused by every attempt.</summary>
-    public bool SameDrawEveryAttempt { get; }
-
-    public string Name => SameDrawEveryAttempt ? "random-fixed" : "random";
+    public string Name => "random";
 
     public int CountOf(string label) => _byLabel.TryGetValue(label, out var examples) ? examples.Length : 0;
 
@@ -45,7 +41,7 @@ public sealed class RandomDemonstrationSelector : IDemonstrationSelector
         }
 
         var indices = Enumerable.Range(0, examples.Length).ToArray();
-        var random = new Random(StableSeed.Of(seed, label, SameDrawEveryAttempt ? 0 : attempt, "demonstrations"));
+        var random = new Random(StableSeed.Of(seed, label, attempt, "demonstrations"));
         random.Shuffle(indices);
         return [.. indices.Take(count).Select(i => examples[i])];
     }

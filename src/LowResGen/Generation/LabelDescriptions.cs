@@ -101,18 +101,22 @@ public sealed class LabelSummarizer(IChatClient client, PromptTemplate template,
     public async Task<IReadOnlyList<LabelDescription>> DescribeAllAsync(TaskDefinition task, IReadOnlyList<Example> trainingData,
         string sourceLanguage, int k, int seed, IReadOnlyList<LabelDescription> known, CancellationToken cancellationToken)
     {
+        var selector = new RandomDemonstrationSelector(trainingData);
         var tasks = task.Labels.Select(label =>
-            known.LastOrDefault(d => Matches(d, task, label, sourceLanguage, Math.Min(k, CountOf(trainingData, label)))) is { } reuse
+        {
+            var available = Math.Min(k, selector.CountOf(label));
+            return known.LastOrDefault(d => Matches(d, task, label, sourceLanguage, available)) is { } reuse
                 ? Task.FromResult(reuse)
-                : DescribeAsync(task, label, trainingData, sourceLanguage, k, seed, cancellationToken));
+                : DescribeAsync(task, label, selector, sourceLanguage, k, seed, cancellationToken);
+        });
         return await Task.WhenAll(tasks).ConfigureAwait(false);
     }
 
-    public async Task<LabelDescription> DescribeAsync(TaskDefinition task, string label, IReadOnlyList<Example> trainingData,
+    private async Task<LabelDescription> DescribeAsync(TaskDefinition task, string label, RandomDemonstrationSelector selector,
         string sourceLanguage, int k, int seed, CancellationToken cancellationToken)
     {
         // Attempt -1: a draw of its own, not the one the first generation request shows as demonstrations.
-        var examples = new RandomDemonstrationSelector(trainingData.Where(e => e.Label == label)).Select(label, k, -1, seed);
+        var examples = selector.Select(label, k, -1, seed);
         if (examples.Count == 0)
         {
             throw new InvalidOperationException(
@@ -150,6 +154,4 @@ public sealed class LabelSummarizer(IChatClient client, PromptTemplate template,
             .FirstOrDefault(l => l.Length > 0 && !l.EndsWith(':'));
         return string.IsNullOrWhiteSpace(line) ? $"{opening} {label.Replace('_', ' ')}." : line;
     }
-
-    private static int CountOf(IReadOnlyList<Example> examples, string label) => examples.Count(e => e.Label == label);
 }
