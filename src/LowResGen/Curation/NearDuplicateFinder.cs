@@ -56,21 +56,6 @@ public sealed class NearDuplicateFinder
         return signature;
     }
 
-    /// <summary>The share of equal positions of two signatures: an unbiased estimate of the Jaccard similarity.</summary>
-    public static double EstimatedSimilarity(ulong[] a, ulong[] b)
-    {
-        var equal = 0;
-        for (var i = 0; i < a.Length; i++)
-        {
-            if (a[i] == b[i])
-            {
-                equal++;
-            }
-        }
-
-        return equal / (double)a.Length;
-    }
-
     /// <summary>All pairs of texts with Jaccard similarity ≥ threshold, ordered by (First, Second).</summary>
     public IReadOnlyList<SimilarPair> FindPairs(IReadOnlyList<string> texts, double threshold, CancellationToken cancellationToken = default) =>
         FindPairs(texts.Select(Shingles).ToArray(), threshold, cancellationToken);
