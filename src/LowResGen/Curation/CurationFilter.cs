@@ -73,10 +73,10 @@ public sealed record CurationFilter(string Name, double? Threshold = null)
         NearDuplicatesName when d.NearDuplicateOf is { } first && d.NearDuplicateSimilarity >= (Threshold ?? settings.NearDuplicateThreshold) =>
             $"{d.NearDuplicateSimilarity:0.00} similar to #{first}",
         CrossLabelName when d.OtherLabelDuplicateOf is { } other => $"(near) duplicate of #{other}, which has another label",
-        ConsistencyName when d.OutOfFoldLabel is { } label && label != d.Label && d.OutOfFoldConfidence >= (Threshold ?? settings.MislabelConfidence) =>
-            $"out-of-fold classifier says {label} ({d.OutOfFoldConfidence:0.00})",
-        SeedAgreementName when d.SeedLabel is { } label && label != d.Label && d.SeedConfidence >= (Threshold ?? settings.MislabelConfidence) =>
-            $"gold-seed classifier says {label} ({d.SeedConfidence:0.00})",
+        ConsistencyName when QualityAnalyzer.OutOfFoldDisagrees(d, Threshold ?? settings.MislabelConfidence) =>
+            $"out-of-fold classifier says {d.OutOfFoldLabel} ({d.OutOfFoldConfidence:0.00})",
+        SeedAgreementName when QualityAnalyzer.SeedDisagrees(d, Threshold ?? settings.MislabelConfidence) =>
+            $"gold-seed classifier says {d.SeedLabel} ({d.SeedConfidence:0.00})",
         CopyingName when d.CopyingOverlap >= (Threshold ?? settings.CopyingThreshold) => $"{d.CopyingOverlap:P0} copied from a demonstration",
         ContaminationName when d.ContaminationOverlap >= (Threshold ?? settings.ContaminationThreshold) => $"{d.ContaminationOverlap:P0} inside a gold test text",
         LengthName when d.WordCount < (Threshold ?? 2) => $"{d.WordCount} words",

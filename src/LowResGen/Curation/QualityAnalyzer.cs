@@ -66,8 +66,15 @@ public static class QualityAnalyzer
 
     /// <summary>Whether the example was flagged as mislabeled by either classifier.</summary>
     public static bool IsFlaggedMislabeled(ExampleDiagnostics d, double confidence) =>
-        (d.OutOfFoldLabel is { } o && o != d.Label && d.OutOfFoldConfidence >= confidence)
-        || (d.SeedLabel is { } s && s != d.Label && d.SeedConfidence >= confidence);
+        OutOfFoldDisagrees(d, confidence) || SeedDisagrees(d, confidence);
+
+    /// <summary>The out-of-fold classifier gives another label with at least <paramref name="confidence"/>.</summary>
+    public static bool OutOfFoldDisagrees(ExampleDiagnostics d, double confidence) =>
+        d.OutOfFoldLabel is { } label && label != d.Label && d.OutOfFoldConfidence >= confidence;
+
+    /// <summary>The gold-seed classifier gives another label with at least <paramref name="confidence"/>.</summary>
+    public static bool SeedDisagrees(ExampleDiagnostics d, double confidence) =>
+        d.SeedLabel is { } label && label != d.Label && d.SeedConfidence >= confidence;
 
     private sealed record LanguageResult(string? Detected, double TargetConfidence, bool InTarget);
 
