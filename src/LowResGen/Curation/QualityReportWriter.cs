@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using LowResGen.Common;
 using LowResGen.Data;
+using LowResGen.Data.Import;
 
 namespace LowResGen.Curation;
 
@@ -104,9 +105,9 @@ public static class QualityReportWriter
         Count(g.FlaggedMislabeled), Count(g.FlaggedCopying), Count(g.FlaggedContamination),
     ];
 
-    /// <summary>Writes examples as a `text,intent` CSV (the layout <see cref="Data.Import.ExampleFiles"/> reads back).</summary>
+    /// <summary>Writes examples as a `text,intent` CSV (the layout <see cref="ExampleFiles"/> reads back).</summary>
     public static Task WriteExamplesCsvAsync(string path, IReadOnlyList<Example> examples, CancellationToken cancellationToken) =>
-        CsvFormat.WriteAsync(path, ["text", "intent"], examples.Select(e => new[] { e.Text, e.Label }), cancellationToken);
+        ExampleFiles.WriteCsvAsync(path, examples, null, cancellationToken);
 
     /// <summary>Writes the dropped examples with the filter and the reason of each.</summary>
     public static Task WriteDroppedCsvAsync(string path, IReadOnlyList<DroppedExample> dropped, CancellationToken cancellationToken) =>

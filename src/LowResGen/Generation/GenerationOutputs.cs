@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using LowResGen.Common;
 using LowResGen.Data;
+using LowResGen.Data.Import;
 
 namespace LowResGen.Generation;
 
@@ -37,8 +38,7 @@ public sealed record GenerationOutputs(string Directory, string Language)
         IReadOnlyList<GeneratedExampleRecord> records, GenerationReport report, CancellationToken cancellationToken)
     {
         var paths = new GenerationOutputs(directory, language);
-        await CsvFormat.WriteAsync(paths.Generated, ["text", "intent"], accepted.Select(e => new[] { e.Text, e.Label }), cancellationToken)
-            .ConfigureAwait(false);
+        await ExampleFiles.WriteCsvAsync(paths.Generated, accepted, null, cancellationToken).ConfigureAwait(false);
         await CsvFormat.WriteAsync(paths.Rejected, ["text", "intent", "stage", "reason"],
             records.Where(r => !r.Accepted).Select(r => new[] { r.Text, r.Label, r.RejectionStage ?? "", r.RejectionReason ?? "" }),
             cancellationToken).ConfigureAwait(false);
