@@ -24,9 +24,9 @@ public sealed class GenerationRunner(IChatClient client, ILanguageIdentifier? la
     public async Task<GenerationResult> RunAsync(GenerationRequest request, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
-        var run = await PrepareAsync(request, cancellationToken).ConfigureAwait(false);
         using var concurrency = new SemaphoreSlim(Math.Max(1, request.Options.MaxConcurrency));
-        var descriptions = await DescribeLabelsAsync(run, concurrency, cancellationToken).ConfigureAwait(false);
+        var run = await PrepareAsync(request, concurrency, cancellationToken).ConfigureAwait(false);
+        var descriptions = await DescribeLabelsAsync(run, cancellationToken).ConfigureAwait(false);
         var classes = request.Task.Labels.Select(label => new ClassRun(label, run, descriptions.GetValueOrDefault(label))).ToArray();
 
         // One class failing (the model is unreachable, say) stops the others rather than letting them run on.
@@ -83,7 +83,7 @@ public sealed class GenerationRunner(IChatClient client, ILanguageIdentifier? la
         return new GenerationResult(accepted, records, [.. descriptions.Values], report);
     }
 
-    private async Task<RunContext> PrepareAsync(GenerationRequest request, CancellationToken cancellationToken)
+    private async Task<RunContext> PrepareAsync(GenerationRequest request, SemaphoreSlim concurrency, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(request.PerClass);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(request.Options.BatchSize);
@@ -132,9 +132,9 @@ public sealed class GenerationRunner(IChatClient client, ILanguageIdentifier? la
             Language = language,
             ModelId = modelId,
             Prompts = new GenerationPromptBuilder(PromptTemplate.Load(PromptTemplate.Generate, options.TemplateDirectory), options.AskForJsonList),
-            Judge = strategy.Revision ? new RevisionJudge(client, PromptTemplate.Load(PromptTemplate.Judge, options.TemplateDirectory)) : null,
+            Judge = strategy.Revision ? new RevisionJudge(client, PromptTemplate.Load(PromptTemplate.Judge, options.TemplateDirectory), concurrency) : null,
             Summarizer = strategy.Description == LabelDescriptionSource.Summarized
-                ? new LabelSummarizer(client, PromptTemplate.Load(PromptTemplate.Describe, options.TemplateDirectory), modelId)
+                ? new LabelSummarizer(client, PromptTemplate.Load(PromptTemplate.Describe, options.TemplateDirectory), modelId, concurrency)
                 : null,
             Demonstrations = demonstrations,
             LanguageIdentifier = identifier,
@@ -161,7 +161,7 @@ public sealed class GenerationRunner(IChatClient client, ILanguageIdentifier? la
         return run;
     }
 
-    private async Task<Dictionary<string, LabelDescription>> DescribeLabelsAsync(RunContext run, SemaphoreSlim concurrency,
+    private async Task<Dictionary<string, LabelDescription>> DescribeLabelsAsync(RunContext run,
         CancellationToken cancellationToken)
     {
         var request = run.Request;
@@ -189,8 +189,7 @@ public sealed class GenerationRunner(IChatClient client, ILanguageIdentifier? la
                     known.AddRange(await LabelDescriptionStore.ReadAsync(paths.Descriptions, cancellationToken).ConfigureAwait(false));
                 }
 
-                var summarizer = new LabelSummarizer(client, run.Summarizer!.Template, run.ModelId, concurrency);
-                descriptions = await summarizer.DescribeAllAsync(task, data, sourceLanguage, request.Strategy.SummaryExamplesPerLabel,
+                descriptions = await run.Summarizer!.DescribeAllAsync(task, data, sourceLanguage, request.Strategy.SummaryExamplesPerLabel,
                     request.Options.Seed, known, cancellationToken).ConfigureAwait(false);
                 break;
             default:
@@ -208,12 +207,11 @@ public sealed class GenerationRunner(IChatClient client, ILanguageIdentifier? la
     private async Task RunClassAsync(ClassRun state, RunContext run, SemaphoreSlim concurrency, CancellationToken cancellationToken)
     {
         var options = run.Request.Options;
-        var judge = run.Judge is null ? null : new RevisionJudge(client, run.Judge.Template, concurrency);
 
         // Attempts answered before a crash but not (fully) processed: their answers are on disk, so process the rest now.
         foreach (var attempt in state.PreviousAttempts)
         {
-            await ProcessAttemptAsync(state, run, judge, attempt, cancellationToken).ConfigureAwait(false);
+            await ProcessAttemptAsync(state, run, attempt, cancellationToken).ConfigureAwait(false);
         }
 
         while (state.AcceptedCount < state.Quota && state.NextAttempt < run.MaxAttempts)
@@ -228,7 +226,7 @@ public sealed class GenerationRunner(IChatClient client, ILanguageIdentifier? la
                     cancellationToken))).ConfigureAwait(false);
             foreach (var attempt in answers)
             {
-                await ProcessAttemptAsync(state, run, judge, attempt, cancellationToken).ConfigureAwait(false);
+                await ProcessAttemptAsync(state, run, attempt, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -284,7 +282,7 @@ public sealed class GenerationRunner(IChatClient client, ILanguageIdentifier? la
         return record;
     }
 
-    private async Task ProcessAttemptAsync(ClassRun state, RunContext run, RevisionJudge? judge, GenerationAttemptRecord attempt,
+    private async Task ProcessAttemptAsync(ClassRun state, RunContext run, GenerationAttemptRecord attempt,
         CancellationToken cancellationToken)
     {
         var items = GeneratedTextParser.Parse(attempt.RawAnswer, attempt.FinishReason == ChatFinishReason.Length.Value);
@@ -340,7 +338,7 @@ public sealed class GenerationRunner(IChatClient client, ILanguageIdentifier? la
             var needed = state.Quota - state.AcceptedCount - records.Count(r => r.Accepted);
             var round = survivors.Skip(next).Take(needed).ToArray();
             next += round.Length;
-            if (judge is null)
+            if (run.Judge is not { } judge)
             {
                 records.AddRange(round.Select(r => r with { Accepted = true }));
                 continue;
