@@ -21,17 +21,18 @@ public static class TextShingles
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(n);
         var padded = " " + Normalize(text) + " ";
-        var elements = TextElements(padded);
+        var starts = TextElementStarts(padded);
+        var elements = starts.Count - 1;
         var set = new HashSet<ulong>();
-        if (elements.Count <= n)
+        if (elements <= n)
         {
             set.Add(Hash(padded));
             return set;
         }
 
-        for (var i = 0; i + n <= elements.Count; i++)
+        for (var i = 0; i + n <= elements; i++)
         {
-            set.Add(Hash(string.Concat(elements.GetRange(i, n))));
+            set.Add(Hash(padded.AsSpan(starts[i], starts[i + n] - starts[i])));
         }
 
         return set;
@@ -74,7 +75,9 @@ public static class TextShingles
     }
 
     /// <summary>64-bit FNV-1a over the UTF-16 code units.</summary>
-    public static ulong Hash(string value)
+    public static ulong Hash(string value) => Hash(value.AsSpan());
+
+    private static ulong Hash(ReadOnlySpan<char> value)
     {
         var hash = 14695981039346656037UL;
         foreach (var c in value)
@@ -87,15 +90,17 @@ public static class TextShingles
     }
 
     // Text elements (grapheme clusters) rather than chars, so Telugu or Thai combining marks stay with their base letter.
-    private static List<string> TextElements(string text)
+    // Their start offsets, then the text's length: n-grams are hashed as slices of the text, without building strings.
+    private static List<int> TextElementStarts(string text)
     {
-        var list = new List<string>(text.Length);
+        var starts = new List<int>(text.Length + 1);
         var enumerator = StringInfo.GetTextElementEnumerator(text);
         while (enumerator.MoveNext())
         {
-            list.Add(enumerator.GetTextElement());
+            starts.Add(enumerator.ElementIndex);
         }
 
-        return list;
+        starts.Add(text.Length);
+        return starts;
     }
 }
