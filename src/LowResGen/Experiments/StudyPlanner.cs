@@ -15,8 +15,6 @@ public sealed class StudyPlanner(StudyDefinition study)
 
     private readonly Dictionary<string, string> _fileHashes = new(StringComparer.Ordinal);
 
-    public StudyDefinition Study => study;
-
     public async Task<IReadOnlyList<StudyCell>> PlanAsync(CancellationToken cancellationToken)
     {
         var cells = new List<StudyCell>();

@@ -6,8 +6,8 @@ namespace LowResGen.Experiments;
 /// <summary>What a cell produced: scores over seeds (evaluation cells), a file or folder it wrote, LLM tokens spent.</summary>
 public sealed record CellOutcome(IReadOnlyList<SeedScore> Scores, string? ArtifactPath, long LlmTokens = 0);
 
-/// <summary>Everything a cell needs besides itself: the study, its own folder, and the outcome of the cell it depends on.</summary>
-public sealed record CellContext(StudyDefinition Study, string CellDirectory, CellRecord? Upstream);
+/// <summary>Everything a cell needs besides itself and the study its executor holds: its own folder, and the outcome of the cell it depends on.</summary>
+public sealed record CellContext(string CellDirectory, CellRecord? Upstream);
 
 /// <summary>Does the work of one cell. The work must persist as it goes and resume from its folder after a crash.</summary>
 public interface IStudyCellExecutor
@@ -89,7 +89,7 @@ public sealed class StudyRunner(StudyStore store, IStudyCellExecutor executor, I
                     var started = Stopwatch.StartNew();
                     try
                     {
-                        var outcome = await executor.ExecuteAsync(cell, new CellContext(study, directory, upstream), ct).ConfigureAwait(false);
+                        var outcome = await executor.ExecuteAsync(cell, new CellContext(directory, upstream), ct).ConfigureAwait(false);
                         var record = new CellRecord(cell.Key, cell.Kind, cell.Task, cell.Language, cell.Model, cell.Strategy, cell.Setting,
                             outcome.Scores, outcome.ArtifactPath, outcome.LlmTokens, started.Elapsed.TotalSeconds,
                             DateTimeOffset.UtcNow);

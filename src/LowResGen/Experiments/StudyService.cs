@@ -6,7 +6,7 @@ namespace LowResGen.Experiments;
 public sealed record PlannedCell(StudyCell Cell, bool Done, int EstimatedLlmCalls);
 
 /// <summary>The plan of a study (or of one shard of it).</summary>
-public sealed record StudyPlan(StudyDefinition Study, IReadOnlyList<PlannedCell> Cells)
+public sealed record StudyPlan(IReadOnlyList<PlannedCell> Cells)
 {
     public int Done => Cells.Count(c => c.Done);
 
@@ -57,7 +57,7 @@ public static class StudyService
             }
         }
 
-        return new StudyPlan(study, [.. cells.Select(c => new PlannedCell(c, finished.Contains(c.Key), EstimateLlmCalls(study, c)))]);
+        return new StudyPlan([.. cells.Select(c => new PlannedCell(c, finished.Contains(c.Key), EstimateLlmCalls(study, c)))]);
     }
 
     public static async Task<StudyRunResult> RunAsync(StudyDefinition study, ShardSpec shard, IStudyCellExecutor executor,

@@ -32,11 +32,9 @@ public sealed class StudyStore : IAsyncDisposable
 
     private StudyStore(SqliteConnection connection) => _connection = connection;
 
-    public string Path { get; private init; } = "";
-
     public static async Task<StudyStore> OpenAsync(string path, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (var command = connection.CreateCommand())
@@ -57,7 +55,7 @@ public sealed class StudyStore : IAsyncDisposable
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        return new StudyStore(connection) { Path = path };
+        return new StudyStore(connection);
     }
 
     public async Task<bool> IsFinishedAsync(string key, CancellationToken cancellationToken)

@@ -64,8 +64,6 @@ public sealed class LabelMapper
         echoThreshold = Math.Max(3, task.Labels.Count / 2 + 1);
     }
 
-    public TaskDefinition Task => task;
-
     public LabelMatch Map(string? answer)
     {
         if (string.IsNullOrWhiteSpace(answer))

@@ -52,8 +52,6 @@ public sealed class LlmClassifier
 
     public TaskDefinition Task { get; }
 
-    public ClassificationPrompt Prompt => prompt;
-
     /// <summary>Classifies every text, in order. <paramref name="demonstrations"/> empty = zero-shot.</summary>
     public async Task<IReadOnlyList<LlmPrediction>> ClassifyAsync(
         IReadOnlyList<string> texts,

@@ -39,7 +39,7 @@ public static class StudyReportWriter
     public sealed record ScoreRow(string Setting, IReadOnlyList<ScoreCell?> Cells);
 
     /// <summary>Mean and std of macro-F1 over seeds, the gap to gold in points and whether it is significant (p &lt; 0.05).</summary>
-    public sealed record ScoreCell(double Mean, double Std, double? GapPoints, bool Significant, int Seeds);
+    public sealed record ScoreCell(double Mean, double Std, double? GapPoints, bool Significant);
 
     public static IReadOnlyList<ScoreTable> Tables(StudyReportData data)
     {
@@ -76,14 +76,14 @@ public static class StudyReportWriter
         var f1 = MeanStd.Of([.. cell.Scores.Select(s => s.MacroF1)]);
         if (gold is null)
         {
-            return new ScoreCell(f1.Mean, f1.Std, null, false, f1.Count);
+            return new ScoreCell(f1.Mean, f1.Std, null, false);
         }
 
         var gap = (f1.Mean - gold.Scores.Average(s => s.MacroF1)) * 100;
         var paired = cell.Scores.Join(gold.Scores, s => s.Seed, s => s.Seed, (a, b) => (a.MacroF1, b.MacroF1)).ToArray();
         var significant = pValue is not null && paired.Length >= 2
             && pValue([.. paired.Select(p => p.Item1)], [.. paired.Select(p => p.Item2)]) < 0.05;
-        return new ScoreCell(f1.Mean, f1.Std, gap, significant, f1.Count);
+        return new ScoreCell(f1.Mean, f1.Std, gap, significant);
     }
 
     public static string Markdown(StudyReportData data)
