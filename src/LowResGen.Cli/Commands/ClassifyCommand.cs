@@ -39,14 +39,14 @@ public static class ClassifyCommand
             var setting = parseResult.GetValue(mode) switch
             {
                 "zero-shot" => LlmSetting.ZeroShot,
-                "k-shot" => LlmSetting.KShot(Positive(parseResult.GetValue(k), "--k"), parseResult.GetValue(demosName)!,
+                "k-shot" => LlmSetting.KShot(CliErrors.Positive(parseResult.GetValue(k), "--k"), parseResult.GetValue(demosName)!,
                     await ReadAsync(parseResult.GetValue(demos) ?? throw new ArgumentException("--mode k-shot needs --demos-from <file>."),
                         definition, lang, Splits.Train, cancellationToken)),
                 var other => throw new ArgumentException($"Unknown --mode '{other}': expected zero-shot or k-shot."),
             };
             using var client = model.CreateClient(parseResult);
             var classifier = new LlmClassifier(client, definition, model.ClassifierOptions(parseResult));
-            var seeds = Enumerable.Range(0, Positive(parseResult.GetValue(repeats), "--repeats")).ToArray();
+            var seeds = Enumerable.Range(0, CliErrors.Positive(parseResult.GetValue(repeats), "--repeats")).ToArray();
             var writer = parseResult.InvocationConfiguration.Output;
             var summary = await new LlmEvaluationRunner(classifier, model.WritePlots(parseResult), new TenthsProgress(writer)).RunAsync([setting], testSet, seeds,
                 parseResult.GetValue(output)!, new SynchronousProgress<LowResGen.Evaluation.ResultRow>(row => writer.WriteLine(Describe(row))), cancellationToken);
@@ -74,9 +74,6 @@ public static class ClassifyCommand
 
     internal static async Task<IReadOnlyList<Example>> ReadAsync(string path, TaskDefinition task, string language, string split, CancellationToken cancellationToken) =>
         (await ExampleFiles.ReadAsync(path, new ImportOptions { Task = task, Language = language, Split = split }, cancellationToken)).Examples;
-
-    internal static int Positive(int value, string option) =>
-        value > 0 ? value : throw new ArgumentException($"{option} must be positive (got {value}).");
 
     /// <summary>Prints a run's progress at every tenth of its texts; reports arrive from several threads.</summary>
     internal sealed class TenthsProgress(TextWriter writer) : IProgress<LlmRunProgress>
@@ -121,7 +118,7 @@ public static class ClassifyCommand
 
         public IChatClient CreateClient(ParseResult parseResult)
         {
-            var sequences = Positive(parseResult.GetValue(concurrency), "--concurrency");
+            var sequences = CliErrors.Positive(parseResult.GetValue(concurrency), "--concurrency");
             var factory = llm.CreateFactory(parseResult, embeddedModel: path => new EmbeddedModelOptions(path, ParallelSequences: sequences));
             return factory.Create(Model(parseResult));
         }
@@ -129,7 +126,7 @@ public static class ClassifyCommand
         public LlmClassifierOptions ClassifierOptions(ParseResult parseResult) => new()
         {
             IncludeDescriptions = !parseResult.GetValue(noDescriptions),
-            MaxConcurrency = Positive(parseResult.GetValue(concurrency), "--concurrency"),
+            MaxConcurrency = CliErrors.Positive(parseResult.GetValue(concurrency), "--concurrency"),
             Constrained = parseResult.GetValue(constrained) switch
             {
                 "auto" => ConstrainedOutput.Auto,

@@ -13,6 +13,10 @@ internal static class CliErrors
 {
     public const int UserError = 1;
 
+    /// <summary>The option's value, or a user error when it is not a positive number.</summary>
+    public static int Positive(int value, string option) =>
+        value > 0 ? value : throw new ArgumentException($"{option} must be positive (got {value}).");
+
     public static bool IsUserError(Exception error) => error is DataFormatException or ArgumentException or FormatException
         or InvalidOperationException or NotSupportedException or IOException or UnauthorizedAccessException
         or HttpRequestException or LlmRequestException or LLama.Exceptions.RuntimeError;

@@ -39,9 +39,9 @@ public static class CompareCommand
             var teacher = new LlmClassifier(client, definition, model.ClassifierOptions(parseResult));
             var options = new ComparisonOptions
             {
-                K = ClassifyCommand.Positive(parseResult.GetValue(k), "--k"),
-                Seeds = ClassifyCommand.Positive(parseResult.GetValue(seeds), "--seeds"),
-                PerClass = ClassifyCommand.Positive(parseResult.GetValue(perClass), "--per-class"),
+                K = CliErrors.Positive(parseResult.GetValue(k), "--k"),
+                Seeds = CliErrors.Positive(parseResult.GetValue(seeds), "--seeds"),
+                PerClass = CliErrors.Positive(parseResult.GetValue(perClass), "--per-class"),
                 Normalization = parseResult.GetValue(normalize) ? TextNormalization.Reference : TextNormalization.None,
                 WritePlots = model.WritePlots(parseResult),
             };

@@ -37,32 +37,24 @@ public static class EvaluateCommand
         {
             train, test, output, seeds, perClass, normalize, task, tasks, language, languages, reference, classifier, parallel, noPlots,
         };
-        command.SetAction(async (parseResult, cancellationToken) =>
+        command.SetAction((parseResult, cancellationToken) => CliErrors.GuardAsync(parseResult, async () =>
         {
             var console = CliConsole.Create(parseResult);
-            try
-            {
-                var trainer = trainers.Create(parseResult.GetValue(classifier)!);
-                var request = BuildRequest(parseResult.GetValue(train)!, parseResult.GetValue(test)!, parseResult.GetValue(output)!,
-                    parseResult.GetValue(task), parseResult.GetValue(tasks), parseResult.GetValue(language), parseResult.GetValue(languages),
-                    new EvaluationOptions
-                    {
-                        Seeds = Positive(parseResult.GetValue(seeds), "--seeds"),
-                        PerClass = Positive(parseResult.GetValue(perClass), "--per-class"),
-                        Normalization = parseResult.GetValue(normalize) ? TextNormalization.Reference : TextNormalization.None,
-                        MaxParallelism = Positive(parseResult.GetValue(parallel), "--parallel"),
-                        Reference = parseResult.GetValue(reference),
-                        WritePlots = !parseResult.GetValue(noPlots),
-                    });
-                await RunAsync(console, trainer, request, cancellationToken);
-                return 0;
-            }
-            catch (Exception e) when (CliErrors.IsUserError(e))
-            {
-                parseResult.InvocationConfiguration.Error.WriteLine($"error: {e.Message}");
-                return 1;
-            }
-        });
+            var trainer = trainers.Create(parseResult.GetValue(classifier)!);
+            var request = BuildRequest(parseResult.GetValue(train)!, parseResult.GetValue(test)!, parseResult.GetValue(output)!,
+                parseResult.GetValue(task), parseResult.GetValue(tasks), parseResult.GetValue(language), parseResult.GetValue(languages),
+                new EvaluationOptions
+                {
+                    Seeds = CliErrors.Positive(parseResult.GetValue(seeds), "--seeds"),
+                    PerClass = CliErrors.Positive(parseResult.GetValue(perClass), "--per-class"),
+                    Normalization = parseResult.GetValue(normalize) ? TextNormalization.Reference : TextNormalization.None,
+                    MaxParallelism = CliErrors.Positive(parseResult.GetValue(parallel), "--parallel"),
+                    Reference = parseResult.GetValue(reference),
+                    WritePlots = !parseResult.GetValue(noPlots),
+                });
+            await RunAsync(console, trainer, request, cancellationToken);
+            return 0;
+        }));
         return command;
     }
 
@@ -159,9 +151,6 @@ public static class EvaluateCommand
 
     private static List<string> Split(string? list) =>
         list is null ? [] : [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
-
-    private static int Positive(int value, string option) =>
-        value > 0 ? value : throw new ArgumentException($"{option} must be a positive number, got {value}.");
 }
 
 /// <summary>A Spectre console over the invocation's output, plain text when that is not a terminal (tests, pipes).</summary>

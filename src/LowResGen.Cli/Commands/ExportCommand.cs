@@ -21,29 +21,21 @@ public static class ExportCommand
         {
             format, input, task, output, descriptions,
         };
-        command.SetAction(async (parseResult, cancellationToken) =>
+        command.SetAction((parseResult, cancellationToken) => CliErrors.GuardAsync(parseResult, async () =>
         {
-            try
+            if (!string.Equals(parseResult.GetValue(format), "chat-jsonl", StringComparison.OrdinalIgnoreCase))
             {
-                if (!string.Equals(parseResult.GetValue(format), "chat-jsonl", StringComparison.OrdinalIgnoreCase))
-                {
-                    throw new ArgumentException($"Unknown --format '{parseResult.GetValue(format)}'; supported: chat-jsonl.");
-                }
+                throw new ArgumentException($"Unknown --format '{parseResult.GetValue(format)}'; supported: chat-jsonl.");
+            }
 
-                var definition = await ClassifyCommand.ResolveTaskAsync(parseResult.GetValue(task)!, parseResult.GetValue(input)!, cancellationToken);
-                var imported = await ExampleFiles.ReadAsync(parseResult.GetValue(input)!, new ImportOptions { Task = definition }, cancellationToken);
-                var path = parseResult.GetValue(output)!;
-                await ChatJsonl.WriteAsync(path, imported.Examples, new ClassificationPrompt(definition, parseResult.GetValue(descriptions)), cancellationToken);
-                parseResult.InvocationConfiguration.Output.WriteLine(
-                    $"Wrote {imported.Examples.Count} conversations to {Path.GetFullPath(path)} ({imported.Warnings.Count} rows skipped on import).");
-                return 0;
-            }
-            catch (Exception e) when (CliErrors.IsUserError(e))
-            {
-                parseResult.InvocationConfiguration.Error.WriteLine($"error: {e.Message}");
-                return 1;
-            }
-        });
+            var definition = await ClassifyCommand.ResolveTaskAsync(parseResult.GetValue(task)!, parseResult.GetValue(input)!, cancellationToken);
+            var imported = await ExampleFiles.ReadAsync(parseResult.GetValue(input)!, new ImportOptions { Task = definition }, cancellationToken);
+            var path = parseResult.GetValue(output)!;
+            await ChatJsonl.WriteAsync(path, imported.Examples, new ClassificationPrompt(definition, parseResult.GetValue(descriptions)), cancellationToken);
+            parseResult.InvocationConfiguration.Output.WriteLine(
+                $"Wrote {imported.Examples.Count} conversations to {Path.GetFullPath(path)} ({imported.Warnings.Count} rows skipped on import).");
+            return 0;
+        }));
         return command;
     }
 }

@@ -21,28 +21,20 @@ public static class ReportCommand
         {
             inputs, output, reference,
         };
-        command.SetAction(async (parseResult, cancellationToken) =>
+        command.SetAction((parseResult, cancellationToken) => CliErrors.GuardAsync(parseResult, async () =>
         {
-            try
+            var report = await ResultsReport.LoadAsync(parseResult.GetValue(inputs)!, parseResult.GetValue(reference), cancellationToken);
+            var written = await report.WriteAsync(parseResult.GetValue(output)!, cancellationToken);
+            // Markdown goes out verbatim: a console renderer would wrap the table rows.
+            parseResult.InvocationConfiguration.Output.WriteLine(report.ToMarkdown());
+            var console = CliConsole.Create(parseResult);
+            foreach (var path in written)
             {
-                var report = await ResultsReport.LoadAsync(parseResult.GetValue(inputs)!, parseResult.GetValue(reference), cancellationToken);
-                var written = await report.WriteAsync(parseResult.GetValue(output)!, cancellationToken);
-                // Markdown goes out verbatim: a console renderer would wrap the table rows.
-                parseResult.InvocationConfiguration.Output.WriteLine(report.ToMarkdown());
-                var console = CliConsole.Create(parseResult);
-                foreach (var path in written)
-                {
-                    console.MarkupLineInterpolated($"Written [blue]{path}[/]");
-                }
+                console.MarkupLineInterpolated($"Written [blue]{path}[/]");
+            }
 
-                return 0;
-            }
-            catch (Exception e) when (CliErrors.IsUserError(e))
-            {
-                parseResult.InvocationConfiguration.Error.WriteLine($"error: {e.Message}");
-                return 1;
-            }
-        });
+            return 0;
+        }));
         return command;
     }
 }
