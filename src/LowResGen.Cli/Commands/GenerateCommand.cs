@@ -109,14 +109,15 @@ internal static class GenerateCommand
             : [.. await LabelDescriptionStore.ReadAsync(settings.DescriptionsFile, cancellationToken)];
         var identifier = settings.LanguageCheck ? LinguaLanguageIdentifier.ForTarget(language.Iso1) : null;
         var runner = new GenerationRunner(client, identifier, logger);
+        var loaded = new Dictionary<(string Path, string Language), IReadOnlyList<Example>>(); // strategies of one file share the data
         foreach (var strategy in strategies)
         {
             var needsEnglish = strategy.Demonstrations == DemonstrationSource.English;
             var needsTarget = strategy.Demonstrations == DemonstrationSource.Target || strategy.Description == LabelDescriptionSource.Summarized;
             var request = new GenerationRequest(task, language.Iso1, strategy, settings.PerClass)
             {
-                EnglishTrainingData = needsEnglish ? await TrainingDataAsync(settings.TrainData, "en", task, strategy, cancellationToken) : [],
-                TargetTrainingData = needsTarget ? await TrainingDataAsync(settings.TrainData, language.Iso1, task, strategy, cancellationToken) : [],
+                EnglishTrainingData = needsEnglish ? await TrainingDataAsync(settings.TrainData, "en", task, strategy, cancellationToken, loaded) : [],
+                TargetTrainingData = needsTarget ? await TrainingDataAsync(settings.TrainData, language.Iso1, task, strategy, cancellationToken, loaded) : [],
                 KnownDescriptions = known,
                 OutputDirectory = strategies.Count == 1 ? settings.Output : Path.Combine(settings.Output, DirectoryName(strategy)),
                 Options = settings.Options,
@@ -129,8 +130,9 @@ internal static class GenerateCommand
         return 0;
     }
 
+    /// <param name="loaded">Files already read, by path and language; null reads the file every time.</param>
     internal static async Task<IReadOnlyList<Example>> TrainingDataAsync(string? pattern, string language, TaskDefinition task,
-        GenerationStrategy? strategy, CancellationToken cancellationToken)
+        GenerationStrategy? strategy, CancellationToken cancellationToken, Dictionary<(string Path, string Language), IReadOnlyList<Example>>? loaded = null)
     {
         if (string.IsNullOrWhiteSpace(pattern))
         {
@@ -149,7 +151,17 @@ internal static class GenerateCommand
         var codes = LanguageRegistry.Default.Resolve(language);
         var path = pattern.Replace("{lang}", codes.Iso1, StringComparison.Ordinal).Replace("{flores}", codes.FloresCode, StringComparison.Ordinal)
             .Replace("{locale}", codes.MassiveLocale, StringComparison.Ordinal).Replace("{iso3}", codes.Iso3, StringComparison.Ordinal);
+        if (loaded is not null && loaded.TryGetValue((path, language), out var known))
+        {
+            return known;
+        }
+
         var imported = await ExampleFiles.ReadAsync(path, new ImportOptions { Language = language, Task = task, Split = Splits.Train }, cancellationToken);
+        if (loaded is not null)
+        {
+            loaded[(path, language)] = imported.Examples;
+        }
+
         return imported.Examples;
     }
 
