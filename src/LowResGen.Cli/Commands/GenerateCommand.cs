@@ -148,9 +148,7 @@ internal static class GenerateCommand
             throw new ArgumentException("English demonstrations need --train-data with {lang} (or {flores}), so that the English file can be found.");
         }
 
-        var codes = LanguageRegistry.Default.Resolve(language);
-        var path = pattern.Replace("{lang}", codes.Iso1, StringComparison.Ordinal).Replace("{flores}", codes.FloresCode, StringComparison.Ordinal)
-            .Replace("{locale}", codes.MassiveLocale, StringComparison.Ordinal).Replace("{iso3}", codes.Iso3, StringComparison.Ordinal);
+        var path = LanguageRegistry.Default.Resolve(language).ExpandPath(pattern);
         if (loaded is not null && loaded.TryGetValue((path, language), out var known))
         {
             return known;

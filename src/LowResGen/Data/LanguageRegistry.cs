@@ -6,7 +6,13 @@ public sealed record Language(
     string Iso3,
     string MassiveLocale,
     string FloresCode,
-    string EnglishName);
+    string EnglishName)
+{
+    /// <summary>A data path with {lang}, {iso3}, {locale} and {flores} replaced by this language's codes.</summary>
+    public string ExpandPath(string template) => template
+        .Replace("{lang}", Iso1, StringComparison.Ordinal).Replace("{iso3}", Iso3, StringComparison.Ordinal)
+        .Replace("{locale}", MassiveLocale, StringComparison.Ordinal).Replace("{flores}", FloresCode, StringComparison.Ordinal);
+}
 
 /// <summary>
 /// Maps between ISO 639-1/639-3 codes, MASSIVE locales (cy-GB), FLORES-200 codes (cym_Latn) and English names.

@@ -84,9 +84,7 @@ public sealed record StudyDefinition
 
     public string ResolvePath(string template, string task, string language)
     {
-        var resolved = LowResGen.Data.LanguageRegistry.Default.Resolve(language);
-        var path = template.Replace("{task}", task).Replace("{lang}", resolved.Iso1)
-            .Replace("{flores}", resolved.FloresCode).Replace("{locale}", resolved.MassiveLocale);
+        var path = LowResGen.Data.LanguageRegistry.Default.Resolve(language).ExpandPath(template.Replace("{task}", task, StringComparison.Ordinal));
         return Path.GetFullPath(Path.Combine(BaseDirectory, path));
     }
 
