@@ -126,27 +126,19 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
             test = TrainingSetSampler.Balance(test, Math.Max(1, _study.LlmClassificationLimit / task.Labels.Count), _study.GenerationSeed);
         }
 
-        // Setting names as in the study file: zero-shot, <k>-shot-gold, <k>-shot-generated.
-        var name = cell.Setting["llm-".Length..];
-        LlmSetting setting;
-        if (name == "zero-shot")
+        // Setting names as in the study file: zero-shot, <k>-shot-gold, <k>-shot-generated (the cell's name adds "llm-").
+        if (!LlmSetting.TryParseName(cell.Setting, out var k, out var poolName) || poolName is not (null or "gold" or "generated"))
         {
-            setting = LlmSetting.ZeroShot;
+            throw new ArgumentException(
+                $"Unknown LLM classification setting '{cell.Setting["llm-".Length..]}': use zero-shot, <k>-shot-gold or <k>-shot-generated.");
         }
-        else
-        {
-            var parts = name.Split('-');
-            if (parts.Length != 3 || parts[1] != "shot" || !int.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out var k) || k <= 0
-                || parts[2] is not ("gold" or "generated"))
-            {
-                throw new ArgumentException($"Unknown LLM classification setting '{name}': use zero-shot, <k>-shot-gold or <k>-shot-generated.");
-            }
 
-            var pool = parts[2] == "generated"
-                ? await LoadAsync(context.Upstream!.ArtifactPath!, cell.Language, task, cancellationToken).ConfigureAwait(false)
-                : await TrainAsync(cell.Task, cell.Language, cancellationToken).ConfigureAwait(false);
-            setting = LlmSetting.KShot(k, parts[2], pool);
-        }
+        var setting = poolName switch
+        {
+            null => LlmSetting.ZeroShot,
+            "generated" => LlmSetting.KShot(k, poolName, await LoadAsync(context.Upstream!.ArtifactPath!, cell.Language, task, cancellationToken).ConfigureAwait(false)),
+            _ => LlmSetting.KShot(k, poolName, await TrainAsync(cell.Task, cell.Language, cancellationToken).ConfigureAwait(false)),
+        };
 
         var seeds = setting.IsZeroShot ? [0] : Enumerable.Range(0, _study.Seeds).ToArray();
         var runner = new LlmEvaluationRunner(new LlmClassifier(Client(ModelOf(cell)), task));

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using LowResGen.Common;
 using LowResGen.Common.Downloads;
+using LowResGen.LlmClassification;
 
 namespace LowResGen.Experiments;
 
@@ -47,7 +48,7 @@ public sealed class StudyPlanner(StudyDefinition study)
                     foreach (var setting in study.LlmClassification)
                     {
                         var chain = $"{task}/{language}/{model.Name}/llm/{setting}";
-                        var usesGenerated = setting.EndsWith("-generated", StringComparison.Ordinal);
+                        var usesGenerated = LlmSetting.TryParseName($"llm-{setting}", out _, out var pool) && pool == "generated";
                         var upstream = usesGenerated
                             ? cells.FirstOrDefault(c => c.Kind == CellKind.Generate && c.Task == task && c.Language == language && c.Model == model.Name)
                             : null;

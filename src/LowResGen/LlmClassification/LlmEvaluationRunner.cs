@@ -16,6 +16,29 @@ public sealed record LlmSetting(string Name, int K, IReadOnlyList<Example> Pool)
     public static LlmSetting KShot(int k, string poolName, IReadOnlyList<Example> pool) => new($"llm-{k}-shot-{poolName}", k, pool);
 
     public bool IsZeroShot => K == 0;
+
+    /// <summary>
+    /// Reads a setting name back: <c>llm-zero-shot</c> (k 0, no pool) or <c>llm-{k}-shot-{pool}</c> with k positive.
+    /// The one parser of the names <see cref="ZeroShot"/> and <see cref="KShot"/> write.
+    /// </summary>
+    public static bool TryParseName(string name, out int k, out string? pool)
+    {
+        (k, pool) = (0, null);
+        if (name == ZeroShot.Name)
+        {
+            return true;
+        }
+
+        var parts = name.Split('-', 4);
+        if (parts.Length == 4 && parts[0] == "llm" && parts[2] == "shot" && parts[3].Length > 0
+            && int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var shots) && shots > 0)
+        {
+            (k, pool) = (shots, parts[3]);
+            return true;
+        }
+
+        return false;
+    }
 }
 
 /// <summary>How far one run is: <see cref="Classified"/> of <see cref="Total"/> texts answered.</summary>

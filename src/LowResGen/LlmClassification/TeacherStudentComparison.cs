@@ -98,7 +98,9 @@ public sealed class TeacherStudentComparison(LlmClassifier teacher, IClassifierT
             progress is null ? null : new RowProgress(progress), cancellationToken).ConfigureAwait(false);
 
         var rows = new List<(string Setting, string Description, MeanStd F1, MeanStd Accuracy, int? Unmappable)>();
-        rows.AddRange(llm.Settings.Select(s => (s.Name, s.K == 0 ? "LLM, zero-shot" : $"LLM, {s.K}-shot, {(s.Name.EndsWith("gold", StringComparison.Ordinal) ? "gold" : "generated")} demonstrations",
+        rows.AddRange(llm.Settings.Select(s => (s.Name, LlmSetting.TryParseName(s.Name, out var k, out var pool) && pool is not null
+                ? $"LLM, {k}-shot, {pool} demonstrations"
+                : "LLM, zero-shot",
             s.F1, s.Accuracy, (int?)s.Unmappable)));
         rows.Add((ClassifierGold, $"{student.Name} trained on gold", students[ClassifierGold].F1, students[ClassifierGold].Accuracy, null));
         rows.Add((ClassifierGenerated, $"{student.Name} trained on generated", students[ClassifierGenerated].F1, students[ClassifierGenerated].Accuracy, null));

@@ -6,6 +6,24 @@ namespace LowResGen.Tests.LlmClassification;
 
 public sealed class LlmEvaluationTests : IDisposable
 {
+    [Theory]
+    [InlineData("llm-zero-shot", true, 0, null)]
+    [InlineData("llm-5-shot-gold", true, 5, "gold")]
+    [InlineData("llm-3-shot-generated", true, 3, "generated")]
+    [InlineData("llm-0-shot-gold", false, 0, null)]
+    [InlineData("llm-x-shot-gold", false, 0, null)]
+    [InlineData("5-shot-gold", false, 0, null)]
+    [InlineData("llm-5-shot-", false, 0, null)]
+    public void Setting_names_read_back_as_written(string name, bool valid, int k, string? pool)
+    {
+        Assert.Equal(valid, LlmSetting.TryParseName(name, out var parsedK, out var parsedPool));
+        Assert.Equal((k, pool), (parsedK, parsedPool));
+        if (pool is not null)
+        {
+            Assert.Equal(name, LlmSetting.KShot(k, pool, []).Name);
+        }
+    }
+
     private static readonly TaskDefinition Sentiment = BuiltInTasks.Sentiment;
     private readonly string directory = Directory.CreateTempSubdirectory("lowresgen-llmeval-").FullName;
 
