@@ -156,15 +156,8 @@ public sealed class LlmEvaluationRunner(LlmClassifier classifier, bool writePlot
     }
 
     /// <summary>Accuracy over all answers; macro-F1 over the task's labels that occur in gold or predictions.</summary>
-    public static ClassificationMetrics Metrics(TaskDefinition task, IEnumerable<(string Gold, string Predicted)> pairs)
-    {
-        var metrics = ClassificationMetrics.Compute(task.Labels, pairs);
-        var present = Enumerable.Range(0, metrics.PerClass.Count)
-            .Where(i => task.HasLabel(metrics.PerClass[i].Label) && (metrics.Confusion.Support(i) > 0 || metrics.Confusion.PredictedCount(i) > 0))
-            .Select(i => metrics.PerClass[i].F1)
-            .ToArray();
-        return metrics with { MacroF1 = present.Length == 0 ? 0 : present.Average() };
-    }
+    public static ClassificationMetrics Metrics(TaskDefinition task, IEnumerable<(string Gold, string Predicted)> pairs) =>
+        ClassificationMetrics.Compute(task.Labels, pairs, macroOverLabelOrderOnly: true);
 
     private sealed class TextProgress(IProgress<LlmRunProgress> target, string setting, int seed, int total) : IProgress<int>
     {

@@ -14,10 +14,16 @@ public sealed record ClassificationMetrics(
     IReadOnlyList<ClassMetrics> PerClass,
     ConfusionMatrix Confusion)
 {
-    public static ClassificationMetrics Compute(IReadOnlyList<string> labelOrder, IEnumerable<(string Gold, string Predicted)> pairs) =>
-        FromConfusion(ConfusionMatrix.From(labelOrder, pairs));
+    /// <param name="macroOverLabelOrderOnly">
+    /// Average macro-F1 over the labels of <paramref name="labelOrder"/> only, not over other values found in the pairs
+    /// (an LLM's answers that name no label are wrong, but are not a class).
+    /// </param>
+    public static ClassificationMetrics Compute(IReadOnlyList<string> labelOrder, IEnumerable<(string Gold, string Predicted)> pairs,
+        bool macroOverLabelOrderOnly = false) =>
+        FromConfusion(ConfusionMatrix.From(labelOrder, pairs), macroOverLabelOrderOnly ? labelOrder.Distinct(StringComparer.Ordinal).Count() : null);
 
-    public static ClassificationMetrics FromConfusion(ConfusionMatrix confusion)
+    /// <param name="macroLabels">Only the first this many labels of the matrix count toward macro-F1; null: all.</param>
+    public static ClassificationMetrics FromConfusion(ConfusionMatrix confusion, int? macroLabels = null)
     {
         var perClass = new List<ClassMetrics>(confusion.Labels.Count);
         var correct = 0;
@@ -33,7 +39,7 @@ public sealed record ClassificationMetrics(
             var recall = Ratio(truePositives, support);
             var f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
             perClass.Add(new ClassMetrics(confusion.Labels[i], precision, recall, f1, support));
-            if (support > 0 || predicted > 0)
+            if ((support > 0 || predicted > 0) && i < (macroLabels ?? int.MaxValue))
             {
                 f1Sum += f1;
                 present++;
