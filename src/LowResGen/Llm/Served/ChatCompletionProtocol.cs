@@ -182,36 +182,8 @@ internal static class ChatCompletionProtocol
         }
     }
 
-    /// <summary>A GBNF grammar whose only sentences are the given strings.</summary>
-    internal static string ChoicesGrammar(IReadOnlyList<string> choices)
-    {
-        var builder = new StringBuilder("root ::= ");
-        for (var i = 0; i < choices.Count; i++)
-        {
-            if (i > 0)
-            {
-                builder.Append(" | ");
-            }
-
-            builder.Append('"');
-            foreach (var c in choices[i])
-            {
-                builder.Append(c switch
-                {
-                    '"' => "\\\"",
-                    '\\' => "\\\\",
-                    '\n' => "\\n",
-                    '\r' => "\\r",
-                    '\t' => "\\t",
-                    _ => c.ToString(),
-                });
-            }
-
-            builder.Append('"');
-        }
-
-        return builder.ToString();
-    }
+    /// <summary>A GBNF grammar whose only sentences are the given strings (literals escaped as for the embedded runtime).</summary>
+    internal static string ChoicesGrammar(IReadOnlyList<string> choices) => "root ::= " + string.Join(" | ", choices.Select(GbnfGrammars.Literal));
 
     /// <summary>Parses a chat completion body. Each choice becomes one assistant message, in choice order (n > 1 gives several).</summary>
     public static ChatResponse ParseResponse(ReadOnlySpan<byte> body)

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
-namespace LowResGen.Llm.Embedded;
+namespace LowResGen.Llm;
 
 /// <summary>
 /// GBNF grammars (llama.cpp's grammar format) for the structured outputs the library asks for: one of a fixed set of
