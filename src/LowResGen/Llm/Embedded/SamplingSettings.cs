@@ -96,19 +96,24 @@ internal sealed record SamplingSettings(
         Grammar = Grammar is null ? null : new Grammar(Grammar, "root"),
     };
 
-    /// <summary>Cuts the text at the first stop sequence; true when one was found.</summary>
-    public bool TrimAtStopSequence(StringBuilder text)
+    /// <summary>
+    /// Cuts the text at the first stop sequence; true when one was found. Only the end is searched: the text before
+    /// <paramref name="appendedFrom"/> held no stop sequence (it would have ended the answer), so a match must reach
+    /// into what was just appended. Keeps the per-token check from rescanning the whole answer.
+    /// </summary>
+    public bool TrimAtStopSequence(StringBuilder text, int appendedFrom)
     {
         if (StopSequences.Count == 0)
         {
             return false;
         }
 
-        var current = text.ToString();
+        var start = Math.Max(0, appendedFrom - (StopSequences.Max(s => s.Length) - 1));
+        var tail = text.ToString(start, text.Length - start);
         var cut = -1;
         foreach (var stop in StopSequences)
         {
-            var index = current.IndexOf(stop, StringComparison.Ordinal);
+            var index = tail.IndexOf(stop, StringComparison.Ordinal);
             if (index >= 0 && (cut < 0 || index < cut))
             {
                 cut = index;
@@ -120,7 +125,7 @@ internal sealed record SamplingSettings(
             return false;
         }
 
-        text.Length = cut;
+        text.Length = start + cut;
         return true;
     }
 }

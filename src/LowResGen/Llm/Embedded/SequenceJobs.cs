@@ -94,8 +94,9 @@ internal sealed class GenerationJob(
         }
 
         _decoder.Add(token);
+        var appendedFrom = _text.Length;
         _text.Append(_decoder.Read());
-        if (settings.TrimAtStopSequence(_text))
+        if (settings.TrimAtStopSequence(_text, appendedFrom))
         {
             return Finish(ChatFinishReason.Stop);
         }
