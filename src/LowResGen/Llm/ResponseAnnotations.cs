@@ -23,6 +23,10 @@ public static class ResponseAnnotations
     public static int GetAttempts(this ChatResponse response) =>
         response.AdditionalProperties?.TryGetValue(Attempts, out var v) == true && v is int n ? n : 1;
 
+    /// <summary>The endpoint that answered, or null (not a served answer).</summary>
+    public static string? GetEndpoint(this ChatResponse response) =>
+        response.AdditionalProperties?.TryGetValue(Endpoint, out var v) == true ? v as string : null;
+
     internal static void Set(this ChatResponse response, string key, object value)
     {
         response.AdditionalProperties ??= [];

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text;
 using LLama;
 using LLama.Batched;
@@ -125,15 +124,9 @@ public sealed class EmbeddedChatClient : IChatClient, ITokenCounter, ICompletion
     }
 
     /// <summary>Streams the finished answer: decoding is batched, so there is no per-token stream to forward.</summary>
-    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var response = await GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
-        foreach (var update in response.ToChatResponseUpdates())
-        {
-            yield return update;
-        }
-    }
+    public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+        CancellationToken cancellationToken = default) =>
+        WholeAnswerStreaming.ReplayAsync(() => GetResponseAsync(messages, options, cancellationToken));
 
     public int CountChatTokens(IEnumerable<ChatMessage> messages)
     {

@@ -38,9 +38,8 @@ public sealed class RedactingLoggingChatClient : WholeAnswerDelegatingChatClient
             var response = await base.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
             if (_logger.IsEnabled(LogLevel.Debug))
             {
-                var endpoint = response.AdditionalProperties?.TryGetValue(ResponseAnnotations.Endpoint, out var e) == true ? e as string : null;
                 _logger.LogDebug("LLM {Model} answered in {Milliseconds} ms via {Endpoint}: {InputTokens}+{OutputTokens} tokens, finish {FinishReason}, attempts {Attempts}, cache hit {CacheHit}",
-                    _model, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, Redact(endpoint ?? "-"), response.Usage?.InputTokenCount,
+                    _model, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, Redact(response.GetEndpoint() ?? "-"), response.Usage?.InputTokenCount,
                     response.Usage?.OutputTokenCount, response.FinishReason?.Value, response.GetAttempts(), response.IsCacheHit());
             }
 

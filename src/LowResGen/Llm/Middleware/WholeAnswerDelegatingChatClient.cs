@@ -8,13 +8,7 @@ namespace LowResGen.Llm.Middleware;
 /// </summary>
 public abstract class WholeAnswerDelegatingChatClient(IChatClient innerClient) : DelegatingChatClient(innerClient)
 {
-    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var response = await GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
-        foreach (var update in response.ToChatResponseUpdates())
-        {
-            yield return update;
-        }
-    }
+    public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+        CancellationToken cancellationToken = default) =>
+        WholeAnswerStreaming.ReplayAsync(() => GetResponseAsync(messages, options, cancellationToken));
 }

@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 
 namespace LowResGen.Llm.Served;
@@ -105,8 +104,7 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
             try
             {
                 var chat = ChatCompletionProtocol.ParseResponse(payload);
-                chat.AdditionalProperties ??= [];
-                chat.AdditionalProperties[ResponseAnnotations.Endpoint] = name;
+                chat.Set(ResponseAnnotations.Endpoint, name);
                 return chat;
             }
             catch (FormatException e)
@@ -162,15 +160,9 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
     }
 
     /// <summary>Served models stream nothing useful for batch generation; the whole answer is returned as updates.</summary>
-    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var response = await GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
-        foreach (var update in response.ToChatResponseUpdates())
-        {
-            yield return update;
-        }
-    }
+    public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+        CancellationToken cancellationToken = default) =>
+        WholeAnswerStreaming.ReplayAsync(() => GetResponseAsync(messages, options, cancellationToken));
 
     public object? GetService(Type serviceType, object? serviceKey = null) =>
         serviceKey is not null ? null
