@@ -15,7 +15,7 @@ public sealed record DownloadRequest(Uri Source, string DestinationPath, string?
     public IReadOnlyDictionary<string, string>? Headers { get; init; }
 
     /// <summary>Only the source (without query string) and destination: headers may hold secrets.</summary>
-    public override string ToString() => $"{DownloadRedaction.Describe(Source)} -> {DestinationPath}";
+    public override string ToString() => $"{UrlRedaction.Describe(Source)} -> {DestinationPath}";
 }
 
 /// <summary>Bytes of the destination file seen so far; <see cref="TotalBytes"/> is null when the server does not say.</summary>
@@ -39,11 +39,4 @@ public sealed class ChecksumMismatchException(string file, string expectedSha256
     public string ExpectedSha256 { get; } = expectedSha256;
 
     public string ActualSha256 { get; } = actualSha256;
-}
-
-internal static class DownloadRedaction
-{
-    /// <summary>A URL safe to show: no user info, no query string (signed URLs carry tokens there).</summary>
-    public static string Describe(Uri uri) =>
-        uri.IsAbsoluteUri ? uri.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped) : uri.ToString();
 }

@@ -184,7 +184,7 @@ public sealed class ResumableDownloader(HttpClient http, ResumableDownloaderOpti
         await file.FlushAsync(cancellationToken).ConfigureAwait(false);
         if (total is not null && received != total)
         {
-            throw new IOException($"The download of {DownloadRedaction.Describe(request.Source)} ended after {received} of {total} bytes.");
+            throw new IOException($"The download of {UrlRedaction.Describe(request.Source)} ended after {received} of {total} bytes.");
         }
 
         progress?.Report(new DownloadProgress(destination, received, total ?? received));
@@ -235,7 +235,7 @@ public sealed class ResumableDownloader(HttpClient http, ResumableDownloaderOpti
     /// <summary>Checks the status, truncates the partial file when the server restarts from 0, and returns where the body starts.</summary>
     private static long AcceptResponse(DownloadRequest request, HttpResponseMessage response, FileStream file, long offset)
     {
-        var where = DownloadRedaction.Describe(request.Source);
+        var where = UrlRedaction.Describe(request.Source);
         if (offset > 0 && response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
         {
             file.SetLength(0);

@@ -144,7 +144,7 @@ public sealed class DatasetDownloader(ResumableDownloader downloader)
             var result = await downloader.DownloadAsync(
                 new DownloadRequest(source, Path.Combine(folder, relativePath), expected) { Authorization = options.Authorization },
                 bytes, cancellationToken).ConfigureAwait(false);
-            await RecordAsync(relativePath, result.Sha256, result.Length, result.AlreadyPresent ? _manifest.Find(relativePath)?.Source : DownloadRedaction.Describe(source), result.AlreadyPresent, cancellationToken)
+            await RecordAsync(relativePath, result.Sha256, result.Length, result.AlreadyPresent ? _manifest.Find(relativePath)?.Source : UrlRedaction.Describe(source), result.AlreadyPresent, cancellationToken)
                 .ConfigureAwait(false);
         }
 

@@ -1,10 +1,12 @@
+using LowResGen.Common;
+
 namespace LowResGen.Llm.Served;
 
 /// <summary>One server that serves the model, e.g. <c>http://gpu1:8000/v1</c>, and how many requests it may have in flight.</summary>
 public sealed record ServedEndpoint(Uri BaseUrl, int MaxInFlight = 64)
 {
     /// <summary>The URL as shown in logs and errors: scheme, host, port and path only (user info and query removed).</summary>
-    public string DisplayName => BaseUrl.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped);
+    public string DisplayName => UrlRedaction.Describe(BaseUrl);
 }
 
 /// <summary>Which server-specific request fields to send for grammars and fixed choices.</summary>
