@@ -127,9 +127,7 @@ public sealed class LlmClientFactory(LlmClientOptions? options = null)
         var backend = factory(reference, _options.LoggerFactory?.CreateLogger("LowResGen.Llm.Embedded"));
 
         // The file's name and size identify its weights for the cache, wherever the file is moved.
-        var identity = reference.IsFilePath
-            ? $"gguf:{Path.GetFileName(reference.PathOrName)}:{new FileInfo(reference.PathOrName).Length}"
-            : "gguf:" + reference.PathOrName;
+        var identity = $"gguf:{Path.GetFileName(path)}:{new FileInfo(path).Length}";
 
         // The embedded runtime batches its own parallel sequences; no HTTP-style concurrency layer is needed.
         return Stack(backend, identity, reference.DisplayName, price: null, secrets: [], concurrency: null);

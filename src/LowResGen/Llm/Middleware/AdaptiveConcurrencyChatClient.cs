@@ -36,6 +36,7 @@ public sealed class AdaptiveConcurrencyChatClient : WholeAnswerDelegatingChatCli
     private readonly RateLimiter? _requestRate;
     private readonly RateLimiter? _tokenRate;
     private readonly int _tokensPerMinute;
+    private readonly ITokenCounter? _tokenCounter;
 
     public AdaptiveConcurrencyChatClient(IChatClient innerClient, ConcurrencyOptions options)
         : base(innerClient)
@@ -45,6 +46,7 @@ public sealed class AdaptiveConcurrencyChatClient : WholeAnswerDelegatingChatCli
         _requestRate = options.RequestsPerMinute is { } rpm ? PerMinute(rpm) : null;
         _tokensPerMinute = options.TokensPerMinute ?? 0;
         _tokenRate = options.TokensPerMinute is { } tpm ? PerMinute(tpm) : null;
+        _tokenCounter = innerClient.GetService<ITokenCounter>(); // looked up once, not per request
     }
 
     /// <summary>The limit now (moves with load).</summary>
@@ -116,7 +118,7 @@ public sealed class AdaptiveConcurrencyChatClient : WholeAnswerDelegatingChatCli
     /// <summary>Prompt tokens (the model's own count where the backend offers one, else ~4 characters a token) plus the output budget.</summary>
     private int EstimateTokens(IReadOnlyList<ChatMessage> messages, ChatOptions? options)
     {
-        var prompt = this.GetService<ITokenCounter>() is { } counter
+        var prompt = _tokenCounter is { } counter
             ? counter.CountChatTokens(messages)
             : messages.Sum(m => m.Text.Length) / 4;
         return prompt + (options?.MaxOutputTokens ?? 256);
