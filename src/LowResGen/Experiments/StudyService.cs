@@ -45,8 +45,7 @@ public static class StudyService
 
     public static async Task<StudyPlan> PlanAsync(StudyDefinition study, ShardSpec shard, CancellationToken cancellationToken)
     {
-        var cells = await new StudyPlanner(study).PlanAsync(cancellationToken).ConfigureAwait(false);
-        cells = StudyPlanner.Shard(cells, shard.Index, shard.Count);
+        var cells = await CellsAsync(study, shard, cancellationToken).ConfigureAwait(false);
         var finished = new HashSet<string>(StringComparer.Ordinal);
         foreach (var path in new[] { StorePath(study, ShardSpec.Whole), StorePath(study, shard) }.Distinct())
         {
@@ -63,7 +62,8 @@ public static class StudyService
     public static async Task<StudyRunResult> RunAsync(StudyDefinition study, ShardSpec shard, IStudyCellExecutor executor,
         IProgress<StudyProgress>? progress, CancellationToken cancellationToken)
     {
-        var plan = await PlanAsync(study, shard, cancellationToken).ConfigureAwait(false);
+        // The runner skips finished cells by their key in the store; the plan's done flags and estimates are for display.
+        var cells = await CellsAsync(study, shard, cancellationToken).ConfigureAwait(false);
         await using var store = await StudyStore.OpenAsync(StorePath(study, shard), cancellationToken).ConfigureAwait(false);
         if (!shard.IsWhole && File.Exists(StorePath(study, ShardSpec.Whole)))
         {
@@ -72,8 +72,11 @@ public static class StudyService
         }
 
         var runner = new StudyRunner(store, executor, progress);
-        return await runner.RunAsync(study, [.. plan.Cells.Select(c => c.Cell)], cancellationToken).ConfigureAwait(false);
+        return await runner.RunAsync(study, cells, cancellationToken).ConfigureAwait(false);
     }
+
+    private static async Task<IReadOnlyList<StudyCell>> CellsAsync(StudyDefinition study, ShardSpec shard, CancellationToken cancellationToken) =>
+        StudyPlanner.Shard(await new StudyPlanner(study).PlanAsync(cancellationToken).ConfigureAwait(false), shard.Index, shard.Count);
 
     /// <summary>Merges the stores of shards 0..n-1 into study.db; returns the number of cells added.</summary>
     public static async Task<int> MergeAsync(StudyDefinition study, int shards, CancellationToken cancellationToken)
