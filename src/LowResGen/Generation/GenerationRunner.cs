@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using LowResGen.Common;
 using LowResGen.Data;
 using LowResGen.Llm;
@@ -262,8 +263,7 @@ public sealed class GenerationRunner(IChatClient client, ILanguageIdentifier? la
         }.WithSampleIndex(attempt);
         if (options.AskForJsonList)
         {
-            chatOptions.ResponseFormat = ChatResponseFormat.ForJsonSchema(
-                System.Text.Json.JsonDocument.Parse(ExamplesSchema).RootElement.Clone(), "examples", "The generated texts.");
+            chatOptions.ResponseFormat = ExamplesFormat;
         }
 
         var response = await LlmCalls.GetResponseAsync(client, prompt.Messages, chatOptions, concurrency, cancellationToken).ConfigureAwait(false);
@@ -375,6 +375,10 @@ public sealed class GenerationRunner(IChatClient client, ILanguageIdentifier? la
 
     internal const string ExamplesSchema =
         """{"type":"object","properties":{"examples":{"type":"array","items":{"type":"string"}}},"required":["examples"],"additionalProperties":false}""";
+
+    // Parsed once: every attempt of every class asks for the same (immutable) format.
+    private static readonly ChatResponseFormat ExamplesFormat = ChatResponseFormat.ForJsonSchema(
+        JsonDocument.Parse(ExamplesSchema).RootElement.Clone(), "examples", "The generated texts.");
 
     /// <summary>Everything a run shares across its classes.</summary>
     private sealed class RunContext

@@ -24,6 +24,10 @@ public sealed partial class RevisionJudge(IChatClient client, PromptTemplate tem
     public const string VerdictSchema =
         """{"type":"object","properties":{"verdict":{"type":"string","enum":["yes","no"]},"reason":{"type":"string"}},"required":["verdict","reason"],"additionalProperties":false}""";
 
+    // Parsed once: every judged example asks for the same (immutable) format.
+    private static readonly ChatResponseFormat VerdictFormat = ChatResponseFormat.ForJsonSchema(
+        JsonDocument.Parse(VerdictSchema).RootElement.Clone(), "verdict", "Whether the example is acceptable, and why.");
+
     public PromptTemplate Template => template;
 
     public IReadOnlyList<ChatMessage> BuildMessages(LabelContext label, string text)
@@ -50,8 +54,7 @@ public sealed partial class RevisionJudge(IChatClient client, PromptTemplate tem
         {
             Temperature = 0,
             MaxOutputTokens = 120,
-            ResponseFormat = ChatResponseFormat.ForJsonSchema(JsonDocument.Parse(VerdictSchema).RootElement.Clone(), "verdict",
-                "Whether the example is acceptable, and why."),
+            ResponseFormat = VerdictFormat,
         };
 
     public async Task<JudgeVerdict> JudgeAsync(LabelContext label, string text, CancellationToken cancellationToken)
