@@ -1,6 +1,7 @@
 using System.CommandLine;
 using LowResGen.Llm;
 using LowResGen.Llm.Embedded;
+using LowResGen.Llm.Served;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 
@@ -30,7 +31,7 @@ public sealed class LlmOptions
 
     public Option<bool> NoCache { get; } = new("--no-cache") { Description = "Do not read or write the response cache" };
 
-    public Option<int> MaxInFlight { get; } = new("--max-in-flight") { Description = "Requests in flight per server URL", DefaultValueFactory = _ => 64 };
+    public Option<int> MaxInFlight { get; } = new("--max-in-flight") { Description = "Requests in flight per server URL", DefaultValueFactory = _ => ServedEndpoint.DefaultMaxInFlight };
 
     public Option<double?> RequestTimeout { get; } = new("--request-timeout") { Description = "Seconds one attempt may take (default 300)" };
 

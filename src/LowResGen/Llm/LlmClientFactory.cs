@@ -28,7 +28,7 @@ public sealed record LlmClientOptions
     public string? ApiKeyEnvironmentVariable { get; init; }
 
     /// <summary>In-flight limit per endpoint for URLs given on the command line (config files set their own).</summary>
-    public int MaxInFlightPerEndpoint { get; init; } = 64;
+    public int MaxInFlightPerEndpoint { get; init; } = ServedEndpoint.DefaultMaxInFlight;
 
     /// <summary>Time limit of one attempt for every served model (overrides timeout_seconds in the config); null keeps theirs.</summary>
     public TimeSpan? RequestTimeout { get; init; }

@@ -172,7 +172,7 @@ public sealed record LlmConfig(string File, IReadOnlyList<ConfiguredModel> Model
                 throw Error("endpoints", "each endpoint needs url = \"http://host:port/v1\"");
             }
 
-            var maxInFlight = endpoint.TryGetValue("max_in_flight", out var m) ? m is long n && n >= 1 ? (int)n : throw Error("max_in_flight", "must be a whole number >= 1") : 64;
+            var maxInFlight = endpoint.TryGetValue("max_in_flight", out var m) ? m is long n && n >= 1 ? (int)n : throw Error("max_in_flight", "must be a whole number >= 1") : ServedEndpoint.DefaultMaxInFlight;
             endpoints.Add(new ServedEndpoint(ModelReference.ParseEndpointUrl(url, field => Error("endpoints.url", field)), maxInFlight));
         }
 
@@ -187,7 +187,7 @@ public sealed record LlmConfig(string File, IReadOnlyList<ConfiguredModel> Model
             Endpoints = endpoints,
             ApiKeyEnvironmentVariable = Text("api_key_env"),
             ServerKind = server,
-            RequestTimeout = Number("timeout_seconds") is { } seconds ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromMinutes(5),
+            RequestTimeout = Number("timeout_seconds") is { } seconds ? TimeSpan.FromSeconds(seconds) : ServedModelOptions.DefaultRequestTimeout,
         };
         return new ConfiguredModel(name, served, null, price, Count("rpm"), Count("tpm"));
     }

@@ -19,7 +19,7 @@ public abstract record ModelReference
     /// </summary>
     /// <param name="apiKeyEnvironmentVariable">For URLs: NAME of the environment variable with the key (api.openai.com defaults to OPENAI_API_KEY).</param>
     public static ModelReference Parse(string text, string? modelName = null, LlmConfig? config = null,
-        string? apiKeyEnvironmentVariable = null, int maxInFlightPerEndpoint = 64)
+        string? apiKeyEnvironmentVariable = null, int maxInFlightPerEndpoint = ServedEndpoint.DefaultMaxInFlight)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(text);
         text = text.Trim();

@@ -3,8 +3,11 @@ using LowResGen.Common;
 namespace LowResGen.Llm.Served;
 
 /// <summary>One server that serves the model, e.g. <c>http://gpu1:8000/v1</c>, and how many requests it may have in flight.</summary>
-public sealed record ServedEndpoint(Uri BaseUrl, int MaxInFlight = 64)
+public sealed record ServedEndpoint(Uri BaseUrl, int MaxInFlight = ServedEndpoint.DefaultMaxInFlight)
 {
+    /// <summary>Requests in flight per endpoint unless configured: enough to keep a vLLM batch full.</summary>
+    public const int DefaultMaxInFlight = 64;
+
     /// <summary>The URL as shown in logs and errors: scheme, host, port and path only (user info and query removed).</summary>
     public string DisplayName => UrlRedaction.Describe(BaseUrl);
 }
@@ -38,7 +41,9 @@ public sealed record ServedModelOptions
     public string? ApiKeyEnvironmentVariable { get; init; }
 
     /// <summary>Time limit of one attempt, from sending the request to the last byte of the answer.</summary>
-    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMinutes(5);
+    public TimeSpan RequestTimeout { get; init; } = DefaultRequestTimeout;
+
+    public static TimeSpan DefaultRequestTimeout { get; } = TimeSpan.FromMinutes(5);
 
     public ServerKind ServerKind { get; init; } = ServerKind.Generic;
 
