@@ -37,7 +37,6 @@ internal static class GenerateCommand
         var topP = new Option<float?>("--top-p") { Description = "Nucleus sampling threshold." };
         var maxTokens = new Option<int>("--max-tokens") { Description = "Answer token budget per request.", DefaultValueFactory = _ => 1024 };
         var batchSize = new Option<int>("--batch-size") { Description = "Examples asked for per request (plus 2).", DefaultValueFactory = _ => 10 };
-        var concurrency = new Option<int>("--concurrency") { Description = "LLM calls in flight at once.", DefaultValueFactory = _ => 8 };
         var templates = new Option<string?>("--templates") { Description = "Directory with generate.txt / judge.txt / describe.txt overriding the built-in prompts." };
         var descriptions = new Option<string?>("--descriptions") { Description = "Label descriptions from describe-labels to reuse." };
         var jsonList = new Option<bool>("--json-list") { Description = "Ask for a JSON list of strings (schema/grammar-constrained where supported)." };
@@ -48,7 +47,7 @@ internal static class GenerateCommand
 
         var command = new Command("generate", "Generate labelled examples for a task in a target language with an LLM.")
         {
-            task, language, strategy, perClass, trainData, output, seed, maxAttempts, temperature, topP, maxTokens, batchSize, concurrency,
+            task, language, strategy, perClass, trainData, output, seed, maxAttempts, temperature, topP, maxTokens, batchSize,
             templates, descriptions, jsonList, minLength, maxLength, noLanguageCheck,
         };
         model.AddTo(command);
@@ -66,7 +65,6 @@ internal static class GenerateCommand
                     TopP = parseResult.GetValue(topP),
                     MaxOutputTokens = parseResult.GetValue(maxTokens),
                     BatchSize = parseResult.GetValue(batchSize),
-                    MaxConcurrency = parseResult.GetValue(concurrency),
                     TemplateDirectory = parseResult.GetValue(templates),
                     AskForJsonList = parseResult.GetValue(jsonList),
                     Length = LengthOption(parseResult.GetValue(minLength), parseResult.GetValue(maxLength), parseResult.GetValue(task)!),
@@ -170,7 +168,7 @@ internal static class GenerateCommand
             return null;
         }
 
-        var defaults = BuiltInTasks.Find(taskName) is { } task ? LengthRange.DefaultFor(task) : new LengthRange(3, 1000);
+        var defaults = LengthRange.DefaultFor(BuiltInTasks.Find(taskName)?.LabelKind ?? "");
         return new LengthRange(min ?? defaults.MinCharacters, max ?? defaults.MaxCharacters);
     }
 

@@ -29,7 +29,7 @@ public sealed record CurationFilter(string Name, double? Threshold = null)
         [SeedAgreementName] = "drop texts that a classifier trained on the gold seed confidently gives another label (minimum confidence, default 0.5)",
         [CopyingName] = "drop texts whose word 3-grams are at least this share inside one demonstration (default 0.8)",
         [ContaminationName] = "drop texts whose word 3-grams are at least this share inside one gold test text (default 0.8)",
-        [LengthName] = "drop texts with fewer words than this (default 2)",
+        [LengthName] = "drop texts with fewer characters (text elements) than this (default: the task's generation minimum, 6 for intents, 20 for topics)",
     };
 
     /// <summary>Parses "language,near-duplicates=0.8,consistency=0.6".</summary>
@@ -79,7 +79,7 @@ public sealed record CurationFilter(string Name, double? Threshold = null)
             $"gold-seed classifier says {d.SeedLabel} ({d.SeedConfidence:0.00})",
         CopyingName when d.CopyingOverlap >= (Threshold ?? settings.CopyingThreshold) => $"{d.CopyingOverlap:P0} copied from a demonstration",
         ContaminationName when d.ContaminationOverlap >= (Threshold ?? settings.ContaminationThreshold) => $"{d.ContaminationOverlap:P0} inside a gold test text",
-        LengthName when d.WordCount < (Threshold ?? 2) => $"{d.WordCount} words",
+        LengthName when d.Characters < (Threshold ?? settings.MinCharacters) => $"{d.Characters} characters",
         _ => null,
     };
 

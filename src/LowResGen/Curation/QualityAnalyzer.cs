@@ -1,3 +1,4 @@
+using LowResGen.Common;
 using LowResGen.Data;
 using LowResGen.Evaluation.Classifiers;
 
@@ -47,6 +48,7 @@ public static class QualityAnalyzer
             {
                 InTargetLanguage = language?[i].InTarget,
                 Realism = realism?[i],
+                Characters = LengthRange.Length(e.Text),
             };
         }
 
@@ -58,7 +60,10 @@ public static class QualityAnalyzer
 
         var settings = new QualitySettings(options.ShingleSize, options.NearDuplicateThreshold, options.Trainer?.Name, options.Folds,
             options.MislabelConfidence, options.LeakageNgram, options.CopyingThreshold, options.ContaminationThreshold,
-            options.LanguageConfidence, options.Seed);
+            options.LanguageConfidence, options.Seed)
+        {
+            MinCharacters = LengthRange.DefaultFor(BuiltInTasks.Find(task ?? "")?.LabelKind ?? "").MinCharacters,
+        };
         var targetLanguage = options.TargetLanguage is null ? null
             : LanguageRegistry.Default.TryResolve(options.TargetLanguage, out var l) ? l.Iso1 : options.TargetLanguage;
         return new QualityReport(source, task, targetLanguage, settings, overall, groups, diagnostics, notes);

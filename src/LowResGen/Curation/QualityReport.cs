@@ -28,6 +28,9 @@ public sealed record ExampleDiagnostics(
 
     /// <summary>Out-of-fold probability that a real-vs-generated classifier takes this text for real data (needs demonstrations).</summary>
     public double? Realism { get; init; }
+
+    /// <summary>Length by the one length rule (<see cref="Common.LengthRange.Length"/>: characters as text elements).</summary>
+    public int Characters { get; init; }
 }
 
 /// <summary>Summary statistics of the lengths, in words.</summary>
@@ -76,4 +79,8 @@ public sealed record QualitySettings(
     double CopyingThreshold,
     double ContaminationThreshold,
     double LanguageConfidence,
-    int Seed);
+    int Seed)
+{
+    /// <summary>The <c>length</c> filter's default minimum: the task's generation minimum (<see cref="Common.LengthRange.DefaultFor"/>).</summary>
+    public int MinCharacters { get; init; } = Common.LengthRange.DefaultFor("").MinCharacters;
+}

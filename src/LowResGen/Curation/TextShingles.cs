@@ -1,6 +1,5 @@
 using System.Globalization;
-using System.Text;
-using LowResGen.Evaluation;
+using LowResGen.Common;
 
 namespace LowResGen.Curation;
 
@@ -11,7 +10,8 @@ namespace LowResGen.Curation;
 /// </summary>
 public static class TextShingles
 {
-    public static string Normalize(string text) => TextNormalization.Reference.Apply(text.Normalize(NormalizationForm.FormC));
+    /// <summary>The normalized form shared with generation's duplicate check (<see cref="TextNormalizer.Key"/>).</summary>
+    public static string Normalize(string text) => TextNormalizer.Key(text);
 
     public static string[] Words(string text) => Normalize(text).Split(' ', StringSplitOptions.RemoveEmptyEntries);
 

@@ -1,5 +1,4 @@
-using System.Globalization;
-using System.Text;
+using LowResGen.Common;
 
 namespace LowResGen.Evaluation;
 
@@ -14,18 +13,7 @@ public sealed record TextNormalization(bool Lowercase, bool StripPunctuation)
     {
         if (StripPunctuation)
         {
-            var builder = new StringBuilder(text.Length);
-            foreach (var rune in text.EnumerateRunes())
-            {
-                var category = Rune.GetUnicodeCategory(rune);
-                var isPunctuation = category is UnicodeCategory.ConnectorPunctuation or UnicodeCategory.DashPunctuation
-                    or UnicodeCategory.OpenPunctuation or UnicodeCategory.ClosePunctuation or UnicodeCategory.InitialQuotePunctuation
-                    or UnicodeCategory.FinalQuotePunctuation or UnicodeCategory.OtherPunctuation or UnicodeCategory.MathSymbol
-                    or UnicodeCategory.CurrencySymbol or UnicodeCategory.ModifierSymbol or UnicodeCategory.OtherSymbol;
-                builder.Append(isPunctuation ? " " : rune.ToString());
-            }
-
-            text = string.Join(' ', builder.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries));
+            text = TextNormalizer.StripPunctuation(text);
         }
 
         return Lowercase ? text.ToLowerInvariant() : text;

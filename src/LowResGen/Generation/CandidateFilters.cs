@@ -1,33 +1,118 @@
 using System.Globalization;
-using System.Text;
-using LowResGen.Data;
-using LowResGen.Evaluation;
+using LowResGen.Common;
 
 namespace LowResGen.Generation;
 
-/// <summary>Accepted example length in characters (text elements, so Thai or Telugu combining marks are not counted apart).</summary>
-public sealed record LengthRange(int MinCharacters, int MaxCharacters)
+/// <summary>A text proposed for a class, on its way through the filters: its record so far and what parsing found wrong.</summary>
+public sealed record Candidate(GeneratedExampleRecord Record, string? ParseProblem = null)
 {
-    /// <summary>Defaults per kind of task: short commands for intents, full sentences for topics, reviews for sentiment.</summary>
-    public static LengthRange DefaultFor(TaskDefinition task) => task.LabelKind switch
-    {
-        "intent" => new LengthRange(6, 200),
-        "topic" => new LengthRange(20, 500),
-        "sentiment" => new LengthRange(10, 1000),
-        _ => new LengthRange(3, 1000),
-    };
+    public bool Rejected => Record.RejectionStage is not null;
 
-    public bool Contains(string text) => Length(text) is var n && n >= MinCharacters && n <= MaxCharacters;
-
-    public static int Length(string text) => new StringInfo(text).LengthInTextElements;
-
-    public override string ToString() => $"{MinCharacters}-{MaxCharacters} characters";
+    public Candidate Reject(string stage, string reason) =>
+        this with { Record = Record with { Accepted = false, RejectionStage = stage, RejectionReason = reason } };
 }
 
 /// <summary>
-/// Remembers the texts of one class and tells exact and normalized duplicates apart (case, punctuation, spacing and
-/// Unicode compatibility forms ignored), across all attempts, including texts rejected at later stages.
-/// Not thread-safe: one class is processed by one task at a time.
+/// One named stage of the candidate pipeline. It returns every candidate it was given, in order, each either passed on
+/// (possibly annotated) or rejected with its stage and a reason. Generation, translation and any other candidate source
+/// use the same filters, so a stage means the same thing, and is counted the same way, whatever made the candidate.
+/// </summary>
+public interface ICandidateFilter
+{
+    /// <summary>The stage name, one of <see cref="GenerationStages.InOrder"/>.</summary>
+    string Stage { get; }
+
+    Task<IReadOnlyList<Candidate>> FilterAsync(IReadOnlyList<Candidate> candidates, CancellationToken cancellationToken);
+
+    /// <summary>Sees a record of an earlier run that reached this stage, so a resumed run's state is what it was.</summary>
+    void Remember(GeneratedExampleRecord earlier)
+    {
+    }
+}
+
+/// <summary>Rejects what the answer parser found not to be an example (preambles, comments, the line cut by the token limit).</summary>
+public sealed class ParseFilter : ICandidateFilter
+{
+    public string Stage => GenerationStages.Parse;
+
+    public Task<IReadOnlyList<Candidate>> FilterAsync(IReadOnlyList<Candidate> candidates, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<Candidate>>([.. candidates.Select(c => c.ParseProblem is { } problem ? c.Reject(Stage, problem) : c)]);
+}
+
+/// <summary>Rejects texts outside the length range (the one length rule, <see cref="LengthRange"/>).</summary>
+public sealed class LengthFilter(LengthRange range) : ICandidateFilter
+{
+    public string Stage => GenerationStages.Length;
+
+    public Task<IReadOnlyList<Candidate>> FilterAsync(IReadOnlyList<Candidate> candidates, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<Candidate>>([.. candidates.Select(c => range.Problem(c.Record.Text) is { } problem ? c.Reject(Stage, problem) : c)]);
+}
+
+/// <summary>Rejects exact and normalized repeats of any text of the class that reached this stage, in this run or an earlier one.</summary>
+public sealed class DuplicateFilter : ICandidateFilter
+{
+    private readonly DuplicateTracker _tracker = new();
+
+    public string Stage => GenerationStages.Duplicate;
+
+    public Task<IReadOnlyList<Candidate>> FilterAsync(IReadOnlyList<Candidate> candidates, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<Candidate>>([.. candidates.Select(c => _tracker.Check(c.Record.Text) is { } reason ? c.Reject(Stage, reason) : c)]);
+
+    public void Remember(GeneratedExampleRecord earlier) => _tracker.Check(earlier.Text);
+}
+
+/// <summary>Rejects texts the identifier detects as another language; records the detected language of every text it checks.</summary>
+public sealed class LanguageFilter(ILanguageIdentifier identifier, string iso1) : ICandidateFilter
+{
+    public string Stage => GenerationStages.Language;
+
+    public Task<IReadOnlyList<Candidate>> FilterAsync(IReadOnlyList<Candidate> candidates, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<Candidate>>([.. candidates.Select(Check)]);
+
+    private Candidate Check(Candidate candidate)
+    {
+        var guess = identifier.Identify(candidate.Record.Text);
+        var checkedCandidate = candidate with
+        {
+            Record = candidate.Record with { DetectedLanguage = guess.Iso1, LanguageConfidence = Math.Round(guess.Confidence, 4) },
+        };
+        return guess.Iso1 is not null && !string.Equals(guess.Iso1, iso1, StringComparison.OrdinalIgnoreCase)
+            ? checkedCandidate.Reject(Stage,
+                $"detected {guess.Iso1} ({guess.Confidence.ToString("0.00", CultureInfo.InvariantCulture)}), expected {iso1}")
+            : checkedCandidate;
+    }
+}
+
+/// <summary>The revision step as a filter: the LLM judge reads each candidate (concurrently) and says yes or no, with a reason.</summary>
+public sealed class JudgeFilter(RevisionJudge judge, LabelContext label) : ICandidateFilter
+{
+    public string Stage => GenerationStages.Judge;
+
+    public async Task<IReadOnlyList<Candidate>> FilterAsync(IReadOnlyList<Candidate> candidates, CancellationToken cancellationToken)
+    {
+        var verdicts = await Task.WhenAll(candidates.Select(c => judge.JudgeAsync(label, c.Record.Text, cancellationToken))).ConfigureAwait(false);
+        return [.. candidates.Select((c, i) =>
+        {
+            var verdict = verdicts[i];
+            var judged = c with
+            {
+                Record = c.Record with
+                {
+                    JudgeVerdict = verdict.Understood ? (verdict.Accepted ? "yes" : "no") : "unclear",
+                    JudgeReason = verdict.Reason,
+                    JudgeTemplateVersion = judge.Template.Version,
+                    JudgeTokens = verdict.Tokens,
+                },
+            };
+            return verdict.Accepted ? judged : judged.Reject(Stage, verdict.Reason);
+        })];
+    }
+}
+
+/// <summary>
+/// Remembers the texts of one class and tells exact and normalized duplicates apart (<see cref="TextNormalizer.Key"/>:
+/// case, punctuation, spacing and Unicode compatibility forms ignored), across all attempts, including texts rejected at
+/// later stages. Not thread-safe: one class is processed by one task at a time.
 /// </summary>
 public sealed class DuplicateTracker
 {
@@ -45,6 +130,5 @@ public sealed class DuplicateTracker
         return _normalized.Add(Normalize(text)) ? null : "normalized duplicate";
     }
 
-    public static string Normalize(string text) =>
-        TextNormalization.Reference.Apply(text.Normalize(NormalizationForm.FormKC));
+    public static string Normalize(string text) => TextNormalizer.Key(text);
 }

@@ -47,7 +47,7 @@ public sealed record GenerationOutputs(string Directory, string Language)
 }
 
 /// <summary>The settings that identify a run; a rerun into the same directory must match them to resume.</summary>
-internal sealed record RunManifest(
+public sealed record RunManifest(
     string Task,
     string Language,
     string Strategy,

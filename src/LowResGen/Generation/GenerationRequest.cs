@@ -1,3 +1,4 @@
+using LowResGen.Common;
 using LowResGen.Data;
 
 namespace LowResGen.Generation;
@@ -23,13 +24,10 @@ public sealed record GenerationOptions
     /// <summary>The answer's token budget; an answer that hits it loses its last (likely cut) item.</summary>
     public int MaxOutputTokens { get; init; } = 1024;
 
-    /// <summary>LLM calls in flight at once for the whole run (the LLM middleware may limit further).</summary>
-    public int MaxConcurrency { get; init; } = 8;
-
-    /// <summary>Requests of one class sent at once.</summary>
+    /// <summary>Requests of one class sent at once (how many are in flight overall is the LLM middleware's limit).</summary>
     public int MaxConcurrentAttemptsPerClass { get; init; } = 3;
 
-    /// <summary>Accepted length; null means <see cref="LengthRange.DefaultFor"/> the task.</summary>
+    /// <summary>Accepted length; null means <see cref="LengthRange.DefaultFor"/> the task's kind of label.</summary>
     public LengthRange? Length { get; init; }
 
     /// <summary>Ask for a JSON list of strings, constrained by a JSON schema where the backend supports one.</summary>

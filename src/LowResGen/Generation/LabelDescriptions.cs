@@ -77,7 +77,7 @@ public static class LabelDescriptionStore
 /// that begins like "This intent involves ...", worded for the task's kind of label. Stored descriptions made the same way
 /// (same task, label, model, template and number of examples) are reused instead of asking again.
 /// </summary>
-public sealed class LabelSummarizer(IChatClient client, PromptTemplate template, string modelId, SemaphoreSlim? concurrency = null)
+public sealed class LabelSummarizer(IChatClient client, PromptTemplate template, string modelId)
 {
     public PromptTemplate Template => template;
 
@@ -140,7 +140,7 @@ public sealed class LabelSummarizer(IChatClient client, PromptTemplate template,
             new(ChatRole.User, template.Render("user", values)),
         ];
         var options = new ChatOptions { Temperature = 0, MaxOutputTokens = 150 };
-        var response = await LlmCalls.GetResponseAsync(client, messages, options, concurrency, cancellationToken).ConfigureAwait(false);
+        var response = await client.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         return new LabelDescription(task.Name, label, CleanSummary(response.Text, opening, label), LabelDescription.Llm, modelId,
             sourceLanguage, [.. examples.Select(e => e.Id)], template.Version, LlmCalls.TokensOf(response, messages, response.Text),
             DateTimeOffset.UtcNow);

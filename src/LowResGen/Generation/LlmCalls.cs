@@ -4,28 +4,9 @@ using Microsoft.Extensions.AI;
 
 namespace LowResGen.Generation;
 
-/// <summary>Small helpers shared by every LLM call of the generation pipeline: bounded concurrency and token accounting.</summary>
+/// <summary>Small helpers shared by every LLM call of the generation pipeline: token accounting, the model name and its context.</summary>
 internal static class LlmCalls
 {
-    public static async Task<ChatResponse> GetResponseAsync(IChatClient client, IReadOnlyList<ChatMessage> messages, ChatOptions options,
-        SemaphoreSlim? concurrency, CancellationToken cancellationToken)
-    {
-        if (concurrency is null)
-        {
-            return await client.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
-        }
-
-        await concurrency.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return await client.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            concurrency.Release();
-        }
-    }
-
     /// <summary>Tokens spent on a call, as reported by the backend, or estimated when it reports none.</summary>
     public static long TokensOf(ChatResponse response, IReadOnlyList<ChatMessage> messages, string answer)
     {

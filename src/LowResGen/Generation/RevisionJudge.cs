@@ -18,7 +18,7 @@ public sealed record LabelContext(string Task, string Label, string LabelKind, s
 /// constraint is sent, as vLLM refuses two) and parsed leniently from free text otherwise;
 /// an answer that says neither yes nor no rejects the example, with that as the reason.
 /// </summary>
-public sealed partial class RevisionJudge(IChatClient client, PromptTemplate template, SemaphoreSlim? concurrency = null)
+public sealed partial class RevisionJudge(IChatClient client, PromptTemplate template)
 {
     /// <summary>The JSON schema of the answer: {"verdict": "yes"|"no", "reason": string}.</summary>
     public const string VerdictSchema =
@@ -60,7 +60,7 @@ public sealed partial class RevisionJudge(IChatClient client, PromptTemplate tem
     public async Task<JudgeVerdict> JudgeAsync(LabelContext label, string text, CancellationToken cancellationToken)
     {
         var messages = BuildMessages(label, text);
-        var response = await LlmCalls.GetResponseAsync(client, messages, BuildOptions(), concurrency, cancellationToken).ConfigureAwait(false);
+        var response = await client.GetResponseAsync(messages, BuildOptions(), cancellationToken).ConfigureAwait(false);
         var raw = response.Text;
         var tokens = LlmCalls.TokensOf(response, messages, raw);
         return ParseVerdict(raw) is { } parsed

@@ -316,13 +316,21 @@ public sealed class GenerationRunnerTests : IDisposable
     }
 
     [Fact]
-    public async Task ClassesRunConcurrentlyWithinTheBound()
+    public async Task ClassesRunConcurrentlyWithinTheMiddlewaresBound()
     {
+        // The runner has no gate of its own: the bound is the LLM middleware's (adaptive concurrency), here 2 in flight.
         var material = await GenerationMaterial.GetAsync();
         var gate = new InFlightCounter(new ScriptedChatClient(new MessyGenerator(material).Respond));
-        await new GenerationRunner(gate).RunAsync(Request(material, "target-demos", 12,
-            options: new GenerationOptions { ModelId = "m", MaxConcurrency = 2, BatchSize = 4 }), CancellationToken.None);
+        using var bounded = new ChatClientBuilder(gate).UseLowResGenConcurrency(new LowResGen.Llm.Middleware.ConcurrencyOptions { InitialLimit = 2 }).Build();
+        await new GenerationRunner(bounded).RunAsync(Request(material, "target-demos", 12,
+            options: new GenerationOptions { ModelId = "m", BatchSize = 4 }), CancellationToken.None);
         Assert.Equal(2, gate.MaxInFlight);
+
+        // Without a bound, the three classes and their concurrent attempts are all in flight at once.
+        var unbounded = new InFlightCounter(new ScriptedChatClient(new MessyGenerator(material).Respond));
+        await new GenerationRunner(unbounded).RunAsync(Request(material, "target-demos", 12,
+            options: new GenerationOptions { ModelId = "m", BatchSize = 4 }), CancellationToken.None);
+        Assert.True(unbounded.MaxInFlight > 2, $"only {unbounded.MaxInFlight} in flight");
     }
 
     [Fact]

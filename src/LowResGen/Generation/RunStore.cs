@@ -1,0 +1,82 @@
+using LowResGen.Data;
+
+namespace LowResGen.Generation;
+
+/// <summary>
+/// Where a run persists as it goes: the manifest a rerun must match, the attempts and examples JSONL logs (appended as the
+/// run goes, read back to resume), the label descriptions and the derived files written at the end. Without an output
+/// directory it keeps nothing and every run starts fresh.
+/// </summary>
+public sealed class RunStore : IDisposable
+{
+    private readonly JsonlLog<GeneratedExampleRecord>? _examples;
+    private readonly JsonlLog<GenerationAttemptRecord>? _attempts;
+
+    private RunStore(GenerationOutputs? paths, bool resumed, IReadOnlyList<GeneratedExampleRecord> records,
+        IReadOnlyList<GenerationAttemptRecord> attempts)
+    {
+        Paths = paths;
+        Resumed = resumed;
+        PreviousRecords = records;
+        PreviousAttempts = attempts;
+        if (paths is not null)
+        {
+            _examples = new JsonlLog<GeneratedExampleRecord>(paths.Examples);
+            _attempts = new JsonlLog<GenerationAttemptRecord>(paths.Attempts);
+        }
+    }
+
+    public GenerationOutputs? Paths { get; }
+
+    /// <summary>An earlier run with the same settings was found and is being continued.</summary>
+    public bool Resumed { get; }
+
+    public IReadOnlyList<GeneratedExampleRecord> PreviousRecords { get; }
+
+    public IReadOnlyList<GenerationAttemptRecord> PreviousAttempts { get; }
+
+    /// <summary>Opens the store of a run: checks (or writes) the manifest and reads what an earlier run recorded.</summary>
+    public static async Task<RunStore> OpenAsync(string? directory, RunManifest manifest, CancellationToken cancellationToken)
+    {
+        if (directory is null)
+        {
+            return new RunStore(null, false, [], []);
+        }
+
+        Directory.CreateDirectory(directory);
+        var paths = new GenerationOutputs(directory, manifest.Language);
+        var resumed = await RunManifest.CheckOrWriteAsync(paths.Manifest, manifest, cancellationToken).ConfigureAwait(false);
+        var records = await JsonlLog<GeneratedExampleRecord>.ReadAsync(paths.Examples, cancellationToken).ConfigureAwait(false);
+        var attempts = await JsonlLog<GenerationAttemptRecord>.ReadAsync(paths.Attempts, cancellationToken).ConfigureAwait(false);
+        return new RunStore(paths, resumed, records, attempts);
+    }
+
+    // The answer is paid for, and the records are decided: persist them even while a sibling class's failure cancels this one.
+    public Task AppendAttemptAsync(GenerationAttemptRecord attempt) =>
+        _attempts?.AppendAsync([attempt], CancellationToken.None) ?? Task.CompletedTask;
+
+    public Task AppendRecordsAsync(IReadOnlyList<GeneratedExampleRecord> records) =>
+        _examples?.AppendAsync(records, CancellationToken.None) ?? Task.CompletedTask;
+
+    /// <summary>The label descriptions stored by an earlier run.</summary>
+    public async Task<IReadOnlyList<LabelDescription>> StoredDescriptionsAsync(CancellationToken cancellationToken) =>
+        Paths is { } paths && File.Exists(paths.Descriptions)
+            ? await LabelDescriptionStore.ReadAsync(paths.Descriptions, cancellationToken).ConfigureAwait(false)
+            : [];
+
+    public Task WriteDescriptionsAsync(IEnumerable<LabelDescription> descriptions, CancellationToken cancellationToken) =>
+        Paths is { } paths ? LabelDescriptionStore.WriteAsync(paths.Descriptions, descriptions, cancellationToken) : Task.CompletedTask;
+
+    /// <summary>Writes the derived files (training set, rejected set, report) atomically.</summary>
+    public Task WriteOutputsAsync(IReadOnlyList<Example> accepted, IReadOnlyList<GeneratedExampleRecord> records, GenerationReport report,
+        CancellationToken cancellationToken) =>
+        Paths is { } paths
+            ? GenerationOutputs.WriteAsync(paths.Directory, paths.Language, accepted, records, report, cancellationToken)
+            : Task.CompletedTask;
+
+    public void Dispose()
+    {
+        _examples?.Dispose();
+        _attempts?.Dispose();
+    }
+}
