@@ -30,36 +30,13 @@ public sealed record RetryOptions
 public sealed class RetryingChatClient : WholeAnswerDelegatingChatClient
 {
     private readonly ResiliencePipeline _pipeline;
-    private readonly ILogger _logger;
     private readonly string[] _secrets;
 
     public RetryingChatClient(IChatClient innerClient, RetryOptions? options = null, ILogger? logger = null, IEnumerable<string>? secrets = null)
         : base(innerClient)
     {
-        options ??= new RetryOptions();
-        _logger = logger ?? NullLogger.Instance;
         _secrets = secrets?.ToArray() ?? [];
-        _pipeline = new ResiliencePipelineBuilder()
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = new PredicateBuilder().Handle<LlmRequestException>(e => e.IsTransient).Handle<HttpRequestException>().Handle<TimeoutException>(),
-                MaxRetryAttempts = options.MaxRetries,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = options.BaseDelay,
-                MaxDelay = options.MaxDelay,
-                DelayGenerator = args => ValueTask.FromResult(
-                    args.Outcome.Exception is LlmRequestException { RetryAfter: { } wait } && wait > TimeSpan.Zero
-                        ? (TimeSpan?)(wait < options.MaxRetryAfter ? wait : options.MaxRetryAfter)
-                        : null),
-                OnRetry = args =>
-                {
-                    _logger.LogWarning("LLM request attempt {Attempt} failed, retrying in {Delay} ms: {Reason}",
-                        args.AttemptNumber + 1, (int)args.RetryDelay.TotalMilliseconds, SecretRedactor.Redact(args.Outcome.Exception?.Message ?? "unknown", _secrets));
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .Build();
+        _pipeline = RetryPipeline.Create(options ?? new RetryOptions(), logger ?? NullLogger.Instance, _secrets, "LLM request");
     }
 
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
@@ -85,10 +62,43 @@ public sealed class RetryingChatClient : WholeAnswerDelegatingChatClient
         }
         catch (Exception e) when (e is HttpRequestException or TimeoutException)
         {
-            var model = this.GetService<ChatClientMetadata>()?.DefaultModelId ?? "unknown model";
-            throw new LlmRequestException($"LLM request to {model} failed: {SecretRedactor.Redact(e.Message, _secrets)}",
-                e is TimeoutException ? LlmFailureKind.Timeout : LlmFailureKind.Connection, model, innerException: e)
-            { Attempts = attempts };
+            throw RetryPipeline.GaveUp(e, "LLM request", this.GetService<ChatClientMetadata>()?.DefaultModelId, attempts, _secrets);
         }
+    }
+}
+
+/// <summary>The one retry policy of chat and embedding requests (Polly), and how a failure that outlived it is reported.</summary>
+internal static class RetryPipeline
+{
+    public static ResiliencePipeline Create(RetryOptions options, ILogger logger, string[] secrets, string what) =>
+        new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<LlmRequestException>(e => e.IsTransient).Handle<HttpRequestException>().Handle<TimeoutException>(),
+                MaxRetryAttempts = options.MaxRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.BaseDelay,
+                MaxDelay = options.MaxDelay,
+                DelayGenerator = args => ValueTask.FromResult(
+                    args.Outcome.Exception is LlmRequestException { RetryAfter: { } wait } && wait > TimeSpan.Zero
+                        ? (TimeSpan?)(wait < options.MaxRetryAfter ? wait : options.MaxRetryAfter)
+                        : null),
+                OnRetry = args =>
+                {
+                    logger.LogWarning("{What} attempt {Attempt} failed, retrying in {Delay} ms: {Reason}",
+                        what, args.AttemptNumber + 1, (int)args.RetryDelay.TotalMilliseconds, SecretRedactor.Redact(args.Outcome.Exception?.Message ?? "unknown", secrets));
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+
+    /// <summary>A connection failure or timeout that was not already an <see cref="LlmRequestException"/>, with the attempts made.</summary>
+    public static LlmRequestException GaveUp(Exception e, string what, string? model, int attempts, string[] secrets)
+    {
+        model ??= "unknown model";
+        return new LlmRequestException($"{what} to {model} failed: {SecretRedactor.Redact(e.Message, secrets)}",
+            e is TimeoutException ? LlmFailureKind.Timeout : LlmFailureKind.Connection, model, innerException: e)
+        { Attempts = attempts };
     }
 }
