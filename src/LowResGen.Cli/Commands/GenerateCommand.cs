@@ -21,7 +21,8 @@ internal static class GenerateCommand
         var strategy = new Option<string>("--strategy")
         {
             Description = "A preset (sl, english-demos+sl, english-demos+revision, target-demos, target-demos+sl, target-demos+revision, " +
-                "target-demos+sl+revision), a composition such as target-demos:k=5+human-desc+revision, or @FILE with one per line.",
+                "target-demos+sl+revision), a composition such as target-demos:k=5+human-desc+revision, translate (English gold examples " +
+                "translated by the LLM; translate+revision), or @FILE with one per line.",
             Required = true,
         };
         var perClass = new Option<int>("--per-class") { Description = "Accepted examples wanted per label.", DefaultValueFactory = _ => 100 };
@@ -110,7 +111,7 @@ internal static class GenerateCommand
         var loaded = new Dictionary<(string Path, string Language), IReadOnlyList<Example>>(); // strategies of one file share the data
         foreach (var strategy in strategies)
         {
-            var needsEnglish = strategy.Demonstrations == DemonstrationSource.English;
+            var needsEnglish = strategy.Demonstrations == DemonstrationSource.English || strategy.Translate;
             var needsTarget = strategy.Demonstrations == DemonstrationSource.Target || strategy.Description == LabelDescriptionSource.Summarized;
             var request = new GenerationRequest(task, language.Iso1, strategy, settings.PerClass)
             {
@@ -141,9 +142,9 @@ internal static class GenerateCommand
 
         var placeholders = new[] { "{lang}", "{flores}", "{locale}", "{iso3}" };
         if (language == "en" && !placeholders.Any(p => pattern.Contains(p, StringComparison.Ordinal))
-            && strategy?.Demonstrations == DemonstrationSource.English)
+            && (strategy?.Demonstrations == DemonstrationSource.English || strategy?.Translate == true))
         {
-            throw new ArgumentException("English demonstrations need --train-data with {lang} (or {flores}), so that the English file can be found.");
+            throw new ArgumentException("English demonstrations and translation need --train-data with {lang} (or {flores}), so that the English file can be found.");
         }
 
         var path = LanguageRegistry.Default.Resolve(language).ExpandPath(pattern);

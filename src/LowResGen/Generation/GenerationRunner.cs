@@ -10,7 +10,7 @@ namespace LowResGen.Generation;
 
 /// <summary>
 /// Generates a labelled training set for a task in one language: one <see cref="ClassGenerator"/> per class asks the
-/// strategy's <see cref="ICandidateSource"/> for candidates and passes them through the <see cref="CandidatePipeline"/>
+/// strategy's <see cref="ICandidateSource"/> (new examples, or translations of English gold ones) for candidates and passes them through the <see cref="CandidatePipeline"/>
 /// (parse, length, duplicate, language, surplus, judge) until the quota or the attempt limit; a <see cref="RunStore"/>
 /// persists everything as it happens so that a rerun with the same settings resumes. Classes run concurrently; how many
 /// LLM calls are in flight at once is the LLM middleware's business (its adaptive concurrency), not a second gate here.
@@ -34,7 +34,13 @@ public sealed class GenerationRunner(IChatClient client, ILanguageIdentifier? la
         var warnings = new ConcurrentQueue<string>();
         var identifier = LanguageCheck(language, warnings);
 
-        var prompts = new GenerationPromptBuilder(PromptTemplate.Load(PromptTemplate.Generate, options.TemplateDirectory), options.AskForJsonList);
+        var prompts = new GenerationPromptBuilder(PromptTemplate.Load(strategy.Translate ? PromptTemplate.Translate : PromptTemplate.Generate,
+            options.TemplateDirectory), options.AskForJsonList);
+        if (strategy.Translate && request.EnglishTrainingData.Count == 0)
+        {
+            throw new ArgumentException($"Strategy '{strategy.Name}' translates English training examples, but no English training data was given.",
+                nameof(request));
+        }
         var judge = strategy.Revision ? new RevisionJudge(client, PromptTemplate.Load(PromptTemplate.Judge, options.TemplateDirectory)) : null;
         var summarizer = strategy.Description == LabelDescriptionSource.Summarized
             ? new LabelSummarizer(client, PromptTemplate.Load(PromptTemplate.Describe, options.TemplateDirectory), modelId)
@@ -45,8 +51,10 @@ public sealed class GenerationRunner(IChatClient client, ILanguageIdentifier? la
 
         var descriptions = await DescribeLabelsAsync(request, language, summarizer, store, cancellationToken).ConfigureAwait(false);
         var identity = new RunIdentity(task.Name, language.Iso1, strategy.Name, modelId, prompts.Template.Version, demonstrations?.Name ?? "none");
-        var source = new PromptedCandidateSource(client, identity, prompts, demonstrations, strategy.DemonstrationsPerLabel, options,
-            LlmCalls.ContextOf(client, options.FallbackContextLength), warnings);
+        ICandidateSource source = strategy.Translate
+            ? new TranslationCandidateSource(client, identity, prompts.Template, options, request.EnglishTrainingData)
+            : new PromptedCandidateSource(client, identity, prompts, demonstrations, strategy.DemonstrationsPerLabel, options,
+                LlmCalls.ContextOf(client, options.FallbackContextLength), warnings);
         var length = options.Length ?? LengthRange.DefaultFor(task.LabelKind);
         var maxAttempts = options.MaxAttemptsPerClass ?? Math.Max(3, 3 * (int)Math.Ceiling(request.PerClass / (double)options.BatchSize));
         var classes = task.Labels.Select(label =>

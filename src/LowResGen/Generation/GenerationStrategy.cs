@@ -27,7 +27,9 @@ public enum LabelDescriptionSource
 }
 
 /// <summary>
-/// A generation strategy: three independent choices (demonstrations, label description, revision by an LLM judge).
+/// A generation strategy: three independent choices (demonstrations, label description, revision by an LLM judge), or
+/// <see cref="Translate"/>: the LLM translates the English gold training examples of each label instead of writing new
+/// ones (composes with revision and a label description, not with demonstrations: the English examples are its input).
 /// <see cref="Name"/> is the canonical composition syntax, e.g. <c>target-demos:k=5+human-desc+revision</c>;
 /// <see cref="Parse"/> reads it back, as well as the preset names of the reference study.
 /// </summary>
@@ -39,6 +41,9 @@ public sealed record GenerationStrategy(
     int SummaryExamplesPerLabel = GenerationStrategy.DefaultK)
 {
     public const int DefaultK = 10;
+
+    /// <summary>Candidates are translations of English gold training examples ("translate"), not new examples.</summary>
+    public bool Translate { get; init; }
 
     /// <summary>The seven strategies the reference study compared, by their preset names.</summary>
     public static IReadOnlyList<string> Presets { get; } =
@@ -53,6 +58,11 @@ public sealed record GenerationStrategy(
         get
         {
             var parts = new List<string>();
+            if (Translate)
+            {
+                parts.Add("translate");
+            }
+
             if (Demonstrations != DemonstrationSource.None)
             {
                 var name = Demonstrations == DemonstrationSource.English ? "english-demos" : "target-demos";
@@ -96,6 +106,7 @@ public sealed record GenerationStrategy(
         var demonstrations = (Source: DemonstrationSource.None, K: DefaultK, Set: false);
         var description = (Source: LabelDescriptionSource.None, K: DefaultK, Set: false);
         bool? revision = null;
+        var translate = false;
         foreach (var rawPart in trimmed.Split('+'))
         {
             var part = rawPart.Trim();
@@ -127,6 +138,11 @@ public sealed record GenerationStrategy(
                     Ensure(options.Count == 0, text, $"'{head}' takes no options");
                     revision = head == "revision";
                     break;
+                case "translate":
+                    Ensure(!translate, text, "translate is chosen twice");
+                    Ensure(options.Count == 0, text, "'translate' takes no options");
+                    translate = true;
+                    break;
                 case "zero-shot" or "none":
                     Ensure(trimmed.Split('+').Length == 1, text, $"'{head}' cannot be combined with other components");
                     break;
@@ -135,7 +151,12 @@ public sealed record GenerationStrategy(
             }
         }
 
-        return new GenerationStrategy(demonstrations.Source, description.Source, revision ?? false, demonstrations.K, description.K);
+        Ensure(!translate || demonstrations.Source == DemonstrationSource.None, text,
+            "translate takes the English examples as its input and shows no demonstrations");
+        return new GenerationStrategy(demonstrations.Source, description.Source, revision ?? false, demonstrations.K, description.K)
+        {
+            Translate = translate,
+        };
     }
 
     /// <summary>
@@ -177,7 +198,7 @@ public sealed record GenerationStrategy(
     private const string Vocabulary =
         "Use a preset (sl, english-demos+sl, english-demos+revision, target-demos, target-demos+sl, target-demos+revision, " +
         "target-demos+sl+revision) or join components with '+': english-demos[:k=N] | target-demos[:k=N] | no-demos, " +
-        "sl[:k=N] | human-desc | no-desc, revision | no-revision, or zero-shot.";
+        "sl[:k=N] | human-desc | no-desc, revision | no-revision, translate (instead of demonstrations), or zero-shot.";
 
     private static int TakeK(string text, string part, Dictionary<string, string> options)
     {

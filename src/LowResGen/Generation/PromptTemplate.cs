@@ -15,6 +15,7 @@ public sealed partial class PromptTemplate
     public const string Generate = "generate";
     public const string Judge = "judge";
     public const string Describe = "describe";
+    public const string Translate = "translate";
 
     private readonly Dictionary<string, (string Text, int Line)> _sections;
 
@@ -51,7 +52,7 @@ public sealed partial class PromptTemplate
 
         var resource = $"LowResGen.Generation.Templates.{name}.txt";
         using var stream = typeof(PromptTemplate).Assembly.GetManifestResourceStream(resource)
-            ?? throw new ArgumentException($"Unknown prompt template '{name}' (built-in: {Generate}, {Judge}, {Describe}).", nameof(name));
+            ?? throw new ArgumentException($"Unknown prompt template '{name}' (built-in: {Generate}, {Judge}, {Describe}, {Translate}).", nameof(name));
         using var reader = new StreamReader(stream, Encoding.UTF8);
         return Parse(name, reader.ReadToEnd(), "built-in", "");
     }

@@ -78,6 +78,9 @@ public sealed record GeneratedExampleRecord
 
     public long JudgeTokens { get; init; }
 
+    /// <summary>The English gold example this one translates (translate strategies only).</summary>
+    public string? SourceExampleId { get; init; }
+
     public string? DetectedLanguage { get; init; }
 
     public double? LanguageConfidence { get; init; }
@@ -97,7 +100,8 @@ public sealed record GenerationAttemptRecord(
     string RawAnswer,
     string? FinishReason,
     long Tokens,
-    DateTimeOffset CreatedUtc);
+    DateTimeOffset CreatedUtc,
+    IReadOnlyList<string>? SourceExampleIds = null);
 
 /// <summary>
 /// Appends records to a JSONL file as the run goes, so a crash loses at most the line being written; reading back
