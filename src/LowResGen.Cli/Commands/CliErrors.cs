@@ -13,6 +13,36 @@ internal static class CliErrors
 {
     public const int UserError = 1;
 
+    /// <summary>A generation run (generate, quickstart, study run) left a class below its quota after its attempt limit.</summary>
+    public const int Shortfall = 3;
+
+    /// <summary>
+    /// The exit code for runs that left classes short: <see cref="Shortfall"/> with an error naming them, or 0 with the
+    /// same text as a warning when the user allowed it.
+    /// </summary>
+    public static int ShortfallExit(TextWriter stderr, IReadOnlyCollection<(string Run, LowResGen.Evaluation.Metrics.ClassCounts Counts)> shortRuns,
+        bool allowed, string allowHint)
+    {
+        if (shortRuns.Count == 0)
+        {
+            return 0;
+        }
+
+        var prefix = allowed ? "warning" : "error";
+        stderr.WriteLine($"{prefix}: {shortRuns.Count} generation run(s) ended with classes below their quota after the attempt limit:");
+        foreach (var (run, counts) in shortRuns)
+        {
+            stderr.WriteLine($"  {run}: {counts.Describe()} per class; short: {counts.DescribeShortClasses()}");
+        }
+
+        if (!allowed)
+        {
+            stderr.WriteLine($"Raise the attempt limit and rerun (it resumes), or accept smaller sets with {allowHint} (exit code {Shortfall}).");
+        }
+
+        return allowed ? 0 : Shortfall;
+    }
+
     /// <summary>The option's value, or a user error when it is not a positive number.</summary>
     public static int Positive(int value, string option) =>
         value > 0 ? value : throw new ArgumentException($"{option} must be positive (got {value}).");

@@ -94,6 +94,11 @@ public static class EvaluateCommand
         await foreach (var item in new EvaluationBatch(trainer).RunAsync(request, progress, cancellationToken))
         {
             console.Write(SummaryTable(item.Summary, Where(item.Task, item.Language).TrimEnd(' ', ':')));
+            foreach (var note in CountNotes(item.Summary))
+            {
+                console.MarkupLineInterpolated($"[yellow]{note}[/]");
+            }
+
             if (item.ImportWarnings > 0)
             {
                 console.MarkupLineInterpolated($"[yellow]{item.ImportWarnings} rows skipped while importing (empty texts).[/]");
@@ -114,7 +119,8 @@ public static class EvaluateCommand
         table.Title = new TableTitle(Markup.Escape(
             $"{(title.Length > 0 ? title + ": " : "")}{summary.Seeds} seeds, ≤{summary.PerClass} per class, {summary.TestExamples} test examples"));
         table.AddColumn("Setting");
-        table.AddColumn(new TableColumn("Train").RightAligned());
+        table.AddColumn(new TableColumn("Train used").RightAligned());
+        table.AddColumn(new TableColumn("per class").RightAligned());
         table.AddColumn(new TableColumn("Macro-F1 %").RightAligned());
         table.AddColumn(new TableColumn("Accuracy %").RightAligned());
         table.AddColumn(new TableColumn($"ΔF1 vs {summary.Reference}").RightAligned());
@@ -128,9 +134,10 @@ public static class EvaluateCommand
             var accuracy = setting.AccuracyVersusReference;
             table.AddRow(
                 Markup.Escape(setting.Name) + (setting.IsReference ? " [grey](ref)[/]" : ""),
-                setting.TrainingExamples.ToString(CultureInfo.InvariantCulture),
-                setting.F1.ToPoints(),
-                setting.Accuracy.ToPoints(),
+                (setting.Used?.Total ?? setting.TrainingExamples).ToString(CultureInfo.InvariantCulture),
+                setting.Used is null ? "" : Markup.Escape(setting.Used.Describe()) + (setting.Used.IsShort ? " [yellow]![/]" : ""),
+                Markup.Escape(setting.F1.ToPoints(oneDistinctDraw: setting.OneDistinctDraw)),
+                Markup.Escape(setting.Accuracy.ToPoints(oneDistinctDraw: setting.OneDistinctDraw)),
                 f1 is null ? "" : Points(f1.MeanDifference),
                 accuracy is null ? "" : Points(accuracy.MeanDifference),
                 f1 is null || double.IsNaN(f1.TTest.PValue) ? "" : f1.TTest.PValue.ToString("0.0000", CultureInfo.InvariantCulture),
@@ -139,6 +146,25 @@ public static class EvaluateCommand
         }
 
         return table;
+    }
+
+    /// <summary>What the table's counts mean when a set is not the full size asked for, one line per setting.</summary>
+    internal static IEnumerable<string> CountNotes(EvaluationSummary summary)
+    {
+        foreach (var setting in summary.Settings.Where(s => s.Used is not null))
+        {
+            if (setting.Used!.IsShort)
+            {
+                yield return $"! {setting.Name}: fewer than {summary.PerClass} per class in {setting.Used.ShortClasses.Count()} classes " +
+                             $"({setting.Used.DescribeShortClasses()}); evaluated on the {setting.Used.Total} examples there are, not a full set.";
+            }
+
+            if (setting.OneDistinctDraw && summary.Seeds > 1)
+            {
+                yield return $"{setting.Name}: every seed trained on the same {setting.Used.Total} examples (no class above {summary.PerClass}), " +
+                             "so the spread over seeds is the trainer's alone.";
+            }
+        }
     }
 
     private static string Where(string? task, string? language)

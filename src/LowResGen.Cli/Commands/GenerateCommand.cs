@@ -3,6 +3,7 @@ using System.Globalization;
 using LowResGen.Common;
 using LowResGen.Data;
 using LowResGen.Data.Import;
+using LowResGen.Evaluation.Metrics;
 using LowResGen.Generation;
 using LowResGen.Llm;
 using LowResGen.Llm.Embedded;
@@ -44,12 +45,16 @@ internal static class GenerateCommand
         var minLength = new Option<int?>("--min-length") { Description = "Shortest accepted example in characters (default per task)." };
         var maxLength = new Option<int?>("--max-length") { Description = "Longest accepted example in characters (default per task)." };
         var noLanguageCheck = new Option<bool>("--no-language-check") { Description = "Do not reject examples that Lingua detects as another language." };
+        var allowShortfall = new Option<bool>("--allow-shortfall")
+        {
+            Description = $"Exit 0 even when a label ends below --per-class after --max-attempts (default: exit code {CliErrors.Shortfall}).",
+        };
         var model = new LlmOptions();
 
         var command = new Command("generate", "Generate labelled examples for a task in a target language with an LLM.")
         {
             task, language, strategy, perClass, trainData, output, seed, maxAttempts, temperature, topP, maxTokens, batchSize,
-            templates, descriptions, jsonList, minLength, maxLength, noLanguageCheck,
+            templates, descriptions, jsonList, minLength, maxLength, noLanguageCheck, allowShortfall,
         };
         model.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) =>
@@ -69,7 +74,10 @@ internal static class GenerateCommand
                     TemplateDirectory = parseResult.GetValue(templates),
                     AskForJsonList = parseResult.GetValue(jsonList),
                     Length = LengthOption(parseResult.GetValue(minLength), parseResult.GetValue(maxLength), parseResult.GetValue(task)!),
-                });
+                })
+            {
+                AllowShortfall = parseResult.GetValue(allowShortfall),
+            };
             var (stdout, stderr) = (parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error);
             return await CliErrors.GuardAsync(parseResult, async () =>
             {
@@ -77,7 +85,7 @@ internal static class GenerateCommand
                 Directory.CreateDirectory(settings.Output);
                 using var client = model.CreateFactory(parseResult, loggerFactory, defaultCachePath: Path.Combine(settings.Output, "llm-cache.sqlite"))
                     .Create(parseResult.GetValue(model.Model)!);
-                return await RunAsync(settings, client, stdout, cancellationToken, loggerFactory.CreateLogger("LowResGen.Generation"));
+                return await RunAsync(settings, client, stdout, cancellationToken, loggerFactory.CreateLogger("LowResGen.Generation"), stderr);
             });
         });
         return command;
@@ -93,10 +101,15 @@ internal static class GenerateCommand
         string Output,
         string? DescriptionsFile,
         bool LanguageCheck,
-        GenerationOptions Options);
+        GenerationOptions Options)
+    {
+        /// <summary>Exit 0 even when a label ended below its quota after the attempt limit.</summary>
+        public bool AllowShortfall { get; init; }
+    }
 
+    /// <returns>0, or <see cref="CliErrors.Shortfall"/> when a label ended below its quota (unless allowed).</returns>
     internal static async Task<int> RunAsync(GenerateSettings settings, IChatClient client, TextWriter output, CancellationToken cancellationToken,
-        ILogger? logger = null)
+        ILogger? logger = null, TextWriter? error = null)
     {
         var task = BuiltInTasks.Get(settings.Task);
         var language = LanguageRegistry.Default.Resolve(settings.Language);
@@ -109,6 +122,7 @@ internal static class GenerateCommand
         var identifier = settings.LanguageCheck ? LinguaLanguageIdentifier.ForTarget(language.Iso1) : null;
         var runner = new GenerationRunner(client, identifier, logger);
         var loaded = new Dictionary<(string Path, string Language), IReadOnlyList<Example>>(); // strategies of one file share the data
+        var shortRuns = new List<(string Run, ClassCounts Counts)>();
         foreach (var strategy in strategies)
         {
             var needsEnglish = strategy.Demonstrations == DemonstrationSource.English || strategy.Translate;
@@ -124,9 +138,13 @@ internal static class GenerateCommand
             var result = await runner.RunAsync(request, cancellationToken);
             known.AddRange(result.Descriptions); // later strategies of the same file reuse these summaries
             PrintReport(output, result.Report, new GenerationOutputs(request.OutputDirectory, language.Iso1));
+            if (!result.Report.AllQuotasMet)
+            {
+                shortRuns.Add((strategy.Name, new ClassCounts(settings.PerClass, result.Report.Classes.ToDictionary(c => c.Label, c => c.Accepted, StringComparer.Ordinal))));
+            }
         }
 
-        return 0;
+        return CliErrors.ShortfallExit(error ?? output, shortRuns, settings.AllowShortfall, "--allow-shortfall");
     }
 
     /// <param name="loaded">Files already read, by path and language; null reads the file every time.</param>

@@ -24,9 +24,14 @@ internal static class QuickstartCommand
         var output = new Option<string>("--output") { Description = "Output folder (resumable: rerun to continue).", DefaultValueFactory = _ => "lowresgen-quickstart" };
         var datasetUrl = new Option<Uri?>("--dataset-base-url") { Description = "Mirror of the SIB-200 release." };
         var modelUrl = new Option<Uri?>("--model-base-url") { Description = "Mirror of Hugging Face for the default model." };
+        var allowShortfall = new Option<bool>("--allow-shortfall")
+        {
+            Description = $"Exit 0 even when a class ends below --per-class after --max-attempts (default: exit code {CliErrors.Shortfall}).",
+        };
         var command = new Command("quickstart", "Generate a small synthetic training set with an LLM and measure it against same-size gold data.")
         {
             language, task, model, dataDir, strategy, perClass, seeds, attempts, maxTokens, noLanguageCheck, output, datasetUrl, modelUrl,
+            allowShortfall,
         };
         command.SetAction(async (parse, ct) => await CliErrors.GuardAsync(parse, async () =>
         {
@@ -60,20 +65,24 @@ internal static class QuickstartCommand
             var data = await StudyReportBuilder.GatherAsync(study, ct);
             var (html, _) = await StudyReportBuilder.WriteAsync(data, ct);
             var gaps = StudyReportWriter.Tables(data).SelectMany(t => t.Rows).ToDictionary(r => r.Setting, r => r.Cells[0]?.GapPoints);
-            var table = new Table().AddColumns("setting", "examples/class", "macro-F1 (%)", "accuracy (%)", "gap to gold (F1 points)");
+            var table = new Table().AddColumns("setting", $"examples/class (asked {study.PerClass})", "macro-F1 (%)", "accuracy (%)", "gap to gold (F1 points)");
             foreach (var cell in data.Cells.Where(c => c.Scores.Count > 0).OrderBy(c => c.Kind != CellKind.Gold))
             {
-                var f1 = LowResGen.Evaluation.Metrics.MeanStd.Of([.. cell.Scores.Select(s => s.MacroF1 * 100)]);
-                var accuracy = LowResGen.Evaluation.Metrics.MeanStd.Of([.. cell.Scores.Select(s => s.Accuracy * 100)]);
+                var f1 = LowResGen.Evaluation.Metrics.MeanStd.Of([.. cell.Scores.Select(s => s.MacroF1)]);
+                var accuracy = LowResGen.Evaluation.Metrics.MeanStd.Of([.. cell.Scores.Select(s => s.Accuracy)]);
                 var gap = gaps.GetValueOrDefault(cell.Setting);
-                table.AddRow(Markup.Escape(cell.Setting), study.PerClass.ToString(CultureInfo.InvariantCulture),
-                    $"{f1.Mean:F1} ± {f1.Std:F1}", $"{accuracy.Mean:F1} ± {accuracy.Std:F1}",
+                var oneDraw = cell.Counts?.OneDistinctDraw == true;
+                table.AddRow(Markup.Escape(cell.Setting),
+                    cell.Counts is { } counts ? Markup.Escape(counts.Describe()) + (counts.IsShort ? " [yellow]![/]" : "") : study.PerClass.ToString(CultureInfo.InvariantCulture),
+                    Markup.Escape(f1.ToPoints(oneDistinctDraw: oneDraw)), Markup.Escape(accuracy.ToPoints(oneDistinctDraw: oneDraw)),
                     gap is { } g ? g.ToString("+0.0;-0.0", CultureInfo.InvariantCulture) : "–");
             }
 
             AnsiConsole.Write(table);
             Console.WriteLine($"{executor.AcceptedExamples} examples accepted in this run. Report: {html}");
-            return result.Failures.Count == 0 ? 0 : 1;
+            var shortfall = CliErrors.ShortfallExit(parse.InvocationConfiguration.Error, [.. result.Shortfalls.Select(f => (f.Cell.Name, f.Counts))],
+                parse.GetValue(allowShortfall), "--allow-shortfall");
+            return result.Failures.Count > 0 ? CliErrors.UserError : shortfall;
         }));
         return command;
     }

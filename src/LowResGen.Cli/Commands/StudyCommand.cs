@@ -50,7 +50,11 @@ internal static class StudyCommand
         var file = StudyFile();
         var shard = ShardOption();
         var plain = new Option<bool>("--plain") { Description = "Plain log lines instead of the live display (the default when output is not a terminal)." };
-        var command = new Command("run", "Run every cell that is not done yet; safe to kill and rerun at any moment.") { file, shard, plain };
+        var allowShortfall = new Option<bool>("--allow-shortfall")
+        {
+            Description = $"Exit 0 even when a generation cell ended with a class below per_class (default: exit code {CliErrors.Shortfall}; also allow_shortfall = true in the study).",
+        };
+        var command = new Command("run", "Run every cell that is not done yet; safe to kill and rerun at any moment.") { file, shard, plain, allowShortfall };
         command.SetAction(async (parse, ct) => await CliErrors.GuardAsync(parse, async () =>
         {
             var study = await StudyDefinition.LoadAsync(parse.GetValue(file)!.FullName, ct);
@@ -70,7 +74,8 @@ internal static class StudyCommand
                         {
                             bar.MaxValue = Math.Max(1, p.CellsTotal);
                             bar.Value = p.CellsDone + p.CellsSkipped + p.CellsFailed;
-                            bar.Description = $"cells {p.CellsDone + p.CellsSkipped}/{p.CellsTotal} ({p.CellsFailed} failed), {Rates(p, executor)}";
+                            bar.Description = $"cells {p.CellsDone + p.CellsSkipped}/{p.CellsTotal} ({p.CellsFailed} failed" +
+                                              (p.CellsShort > 0 ? $", [yellow]{p.CellsShort} short[/]" : "") + $"), {Rates(p, executor)}";
                         }
 
                         var progress = new SynchronousProgress<StudyProgress>(p => Show(last = p));
@@ -92,19 +97,21 @@ internal static class StudyCommand
             else
             {
                 var progress = new SynchronousProgress<StudyProgress>(p => Console.WriteLine(
-                    $"[{p.Elapsed:hh\\:mm\\:ss}] cells done {p.CellsDone}, skipped {p.CellsSkipped}, failed {p.CellsFailed} of {p.CellsTotal}; " +
+                    $"[{p.Elapsed:hh\\:mm\\:ss}] cells done {p.CellsDone}, skipped {p.CellsSkipped}, failed {p.CellsFailed}, short {p.CellsShort} of {p.CellsTotal}; " +
                     $"{Rates(p, executor)}; ETA {(p.EstimatedRemaining is { } eta ? eta.ToString("hh\\:mm\\:ss") : "?")}" +
                     (p.LastCell is null ? "" : $"; last {p.LastCell}")));
                 result = await StudyService.RunAsync(study, spec, executor, progress, ct);
             }
 
-            Console.WriteLine($"Ran {result.Ran} cells, {result.Skipped} already done, {result.Failures.Count} failed.");
+            Console.WriteLine($"Ran {result.Ran} cells, {result.Skipped} already done, {result.Failures.Count} failed, {result.Shortfalls.Count} short.");
             foreach (var failure in result.Failures)
             {
                 Console.Error.WriteLine($"FAILED {failure.Cell.Name}: {failure.Error}");
             }
 
-            return result.Failures.Count == 0 ? 0 : 1;
+            var shortfall = CliErrors.ShortfallExit(parse.InvocationConfiguration.Error, [.. result.Shortfalls.Select(f => (f.Cell.Name, f.Counts))],
+                study.AllowShortfall || parse.GetValue(allowShortfall), "--allow-shortfall or allow_shortfall = true in the study");
+            return result.Failures.Count > 0 ? CliErrors.UserError : shortfall;
         }));
         return command;
     }

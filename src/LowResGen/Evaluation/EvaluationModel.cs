@@ -37,7 +37,10 @@ public sealed record EvaluationProgress(int Completed, int Total, ResultRow Row,
 /// <summary>Mean ± std over seeds of one label's precision, recall and F1; support is the gold test count.</summary>
 public sealed record ClassSummary(string Label, MeanStd Precision, MeanStd Recall, MeanStd F1, int Support);
 
-/// <summary>One setting over all its seeds, and how it compares with the reference setting.</summary>
+/// <summary>
+/// One setting over all its seeds, and how it compares with the reference setting. <see cref="TrainingExamples"/> is
+/// the file's size before balancing; <see cref="Used"/> what balancing kept per class.
+/// </summary>
 public sealed record SettingSummary(
     string Name,
     bool IsReference,
@@ -46,7 +49,12 @@ public sealed record SettingSummary(
     MeanStd Accuracy,
     PairedComparison? F1VersusReference,
     PairedComparison? AccuracyVersusReference,
-    IReadOnlyList<ClassSummary> PerClass);
+    IReadOnlyList<ClassSummary> PerClass,
+    ClassCounts? Used = null)
+{
+    /// <summary>Every seed trained on the whole file (no class above the cap), so seeds differ only by the trainer's randomness.</summary>
+    public bool OneDistinctDraw => Used?.OneDistinctDraw == true;
+}
 
 /// <summary>What one evaluation run found; written as summary.json.</summary>
 public sealed record EvaluationSummary(

@@ -147,7 +147,8 @@ public sealed class EvaluationRunner(IClassifierTrainer trainer, EvaluationOptio
                 MeanStd.Of([.. seeds.Select(s => own[s].Accuracy)]),
                 isReference ? null : PairedComparison.Compare([.. paired.Select(s => own[s].F1)], [.. paired.Select(s => referenceRows[s].F1)]),
                 isReference ? null : PairedComparison.Compare([.. paired.Select(s => own[s].Accuracy)], [.. paired.Select(s => referenceRows[s].Accuracy)]),
-                await PerClassAsync(task, predictionsOf, setting.Name, seeds, cancellationToken).ConfigureAwait(false)));
+                await PerClassAsync(task, predictionsOf, setting.Name, seeds, cancellationToken).ConfigureAwait(false),
+                ClassCounts.OfBalanced(task.Labels, setting.Train.Select(e => e.Label), options.PerClass)));
         }
 
         return new EvaluationSummary(task.Name, task.Labels, trainer.Name, options.Seeds, options.PerClass,

@@ -4,6 +4,7 @@ using LowResGen.Data;
 using LowResGen.Data.Import;
 using LowResGen.Evaluation;
 using LowResGen.Evaluation.Classifiers;
+using LowResGen.Evaluation.Metrics;
 using LowResGen.Generation;
 using LowResGen.Llm;
 using LowResGen.LlmClassification;
@@ -84,7 +85,8 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
         };
         var result = await new GenerationRunner(Client(model), _languages).RunAsync(request, cancellationToken).ConfigureAwait(false);
         Interlocked.Add(ref _accepted, result.Accepted.Count);
-        return new CellOutcome([], new GenerationOutputs(context.CellDirectory, cell.Language).Generated, result.Report.LlmTokens);
+        return new CellOutcome([], new GenerationOutputs(context.CellDirectory, cell.Language).Generated, result.Report.LlmTokens,
+            new ClassCounts(_study.PerClass, result.Report.Classes.ToDictionary(c => c.Label, c => c.Accepted, StringComparer.Ordinal)));
     }
 
     private async Task<CellOutcome> EvaluateAsync(StudyCell cell, CellContext context, CancellationToken cancellationToken)
@@ -98,10 +100,11 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
     {
         var task = BuiltInTasks.Get(cell.Task);
         var test = await TestAsync(cell.Task, cell.Language, cancellationToken).ConfigureAwait(false);
+        var used = ClassCounts.OfBalanced(task.Labels, train.Select(e => e.Label), _study.PerClass);
         if (train.Count == 0)
         {
             // Nothing was generated (every candidate rejected): the set is worth nothing, which is a result, not an error.
-            return new CellOutcome([.. Enumerable.Range(0, _study.Seeds).Select(seed => new SeedScore(seed, 0, 0))], null);
+            return new CellOutcome([.. Enumerable.Range(0, _study.Seeds).Select(seed => new SeedScore(seed, 0, 0))], null, Counts: used);
         }
 
         var runner = new EvaluationRunner(_trainer(), new EvaluationOptions
@@ -114,7 +117,7 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
         });
         var summary = await runner.RunAsync(task, [new EvaluationSetting(setting, train)], test, directory, null, cancellationToken).ConfigureAwait(false);
         var rows = await ResultsFile.ReadAsync(new EvaluationOutputs(summary.OutputDirectory).Results, cancellationToken).ConfigureAwait(false);
-        return new CellOutcome([.. rows.Where(r => r.Setting == setting).Select(r => new SeedScore(r.Seed, r.F1, r.Accuracy))], directory);
+        return new CellOutcome([.. rows.Where(r => r.Setting == setting).Select(r => new SeedScore(r.Seed, r.F1, r.Accuracy))], directory, Counts: used);
     }
 
     private async Task<CellOutcome> ClassifyAsync(StudyCell cell, CellContext context, CancellationToken cancellationToken)

@@ -71,6 +71,12 @@ public sealed record StudyDefinition
 
     public double Temperature { get; init; } = 0.9;
 
+    /// <summary>
+    /// Whether `study run` may exit 0 when a generation cell ended with a class below per_class after max_attempts;
+    /// by default that is exit code 3 (the report marks such cells either way). Not part of any cell's key.
+    /// </summary>
+    public bool AllowShortfall { get; init; }
+
     /// <summary>LLM-as-classifier settings run per model, task and language, e.g. "zero-shot", "5-shot-gold", "5-shot-generated".</summary>
     public List<string> LlmClassification { get; init; } = [];
 

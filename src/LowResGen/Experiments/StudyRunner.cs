@@ -1,10 +1,14 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using LowResGen.Evaluation.Metrics;
 
 namespace LowResGen.Experiments;
 
-/// <summary>What a cell produced: scores over seeds (evaluation cells), a file or folder it wrote, LLM tokens spent.</summary>
-public sealed record CellOutcome(IReadOnlyList<SeedScore> Scores, string? ArtifactPath, long LlmTokens = 0);
+/// <summary>
+/// What a cell produced: scores over seeds (evaluation cells), a file or folder it wrote, LLM tokens spent, and the
+/// examples per class it accepted or trained on against what was asked.
+/// </summary>
+public sealed record CellOutcome(IReadOnlyList<SeedScore> Scores, string? ArtifactPath, long LlmTokens = 0, ClassCounts? Counts = null);
 
 /// <summary>Everything a cell needs besides itself and the study its executor holds: its own folder, and the outcome of the cell it depends on.</summary>
 public sealed record CellContext(string CellDirectory, CellRecord? Upstream);
@@ -16,7 +20,9 @@ public interface IStudyCellExecutor
 }
 
 /// <summary>A snapshot of a run's progress, for live displays and log lines.</summary>
-public sealed record StudyProgress(int CellsTotal, int CellsDone, int CellsSkipped, int CellsFailed, long LlmTokens, TimeSpan Elapsed, string? LastCell)
+/// <param name="CellsShort">Finished cells (this run's and earlier ones) that fell short of their per-class counts.</param>
+public sealed record StudyProgress(int CellsTotal, int CellsDone, int CellsSkipped, int CellsFailed, long LlmTokens, TimeSpan Elapsed, string? LastCell,
+    int CellsShort = 0)
 {
     public TimeSpan? EstimatedRemaining
     {
@@ -32,7 +38,14 @@ public sealed record StudyProgress(int CellsTotal, int CellsDone, int CellsSkipp
 /// <summary>A cell that failed, with the reason; the rest of the study goes on.</summary>
 public sealed record CellFailure(StudyCell Cell, string Error);
 
-public sealed record StudyRunResult(int Ran, int Skipped, IReadOnlyList<CellFailure> Failures);
+/// <summary>A finished generation cell with a class below per_class after its attempt limit.</summary>
+public sealed record CellShortfall(StudyCell Cell, ClassCounts Counts);
+
+public sealed record StudyRunResult(int Ran, int Skipped, IReadOnlyList<CellFailure> Failures)
+{
+    /// <summary>The run's generation cells (this run's and earlier ones) that ended below their quota.</summary>
+    public IReadOnlyList<CellShortfall> Shortfalls { get; init; } = [];
+}
 
 /// <summary>
 /// Runs a study's cells: chains concurrently (so one LLM scheduler sees the load of all cells at once), the cells of a
@@ -53,8 +66,10 @@ public sealed class StudyRunner(StudyStore store, IStudyCellExecutor executor, I
         long tokens = 0;
         var failures = new ConcurrentBag<CellFailure>();
         string? last = null;
+        var shortCells = 0;
 
-        void Report() => progress?.Report(new StudyProgress(cells.Count, done, skipped, failures.Count, Interlocked.Read(ref tokens), clock.Elapsed, last));
+        void Report() => progress?.Report(new StudyProgress(cells.Count, done, skipped, failures.Count, Interlocked.Read(ref tokens), clock.Elapsed, last,
+            Volatile.Read(ref shortCells)));
 
         var byKey = new ConcurrentDictionary<string, CellRecord>(StringComparer.Ordinal);
         foreach (var record in await store.ReadAllAsync(cancellationToken).ConfigureAwait(false))
@@ -69,9 +84,14 @@ public sealed class StudyRunner(StudyStore store, IStudyCellExecutor executor, I
             {
                 foreach (var cell in chain)
                 {
-                    if (byKey.ContainsKey(cell.Key))
+                    if (byKey.TryGetValue(cell.Key, out var finished))
                     {
                         Interlocked.Increment(ref skipped);
+                        if (finished.IsShort)
+                        {
+                            Interlocked.Increment(ref shortCells);
+                        }
+
                         Report();
                         continue;
                     }
@@ -92,12 +112,17 @@ public sealed class StudyRunner(StudyStore store, IStudyCellExecutor executor, I
                         var outcome = await executor.ExecuteAsync(cell, new CellContext(directory, upstream), ct).ConfigureAwait(false);
                         var record = new CellRecord(cell.Key, cell.Kind, cell.Task, cell.Language, cell.Model, cell.Strategy, cell.Setting,
                             outcome.Scores, outcome.ArtifactPath, outcome.LlmTokens, started.Elapsed.TotalSeconds,
-                            DateTimeOffset.UtcNow);
+                            DateTimeOffset.UtcNow, outcome.Counts);
                         await store.RecordAsync(record, ct).ConfigureAwait(false);
                         byKey[cell.Key] = record;
                         Interlocked.Add(ref tokens, outcome.LlmTokens);
                         Interlocked.Increment(ref done);
-                        last = cell.Name;
+                        if (record.IsShort)
+                        {
+                            Interlocked.Increment(ref shortCells);
+                        }
+
+                        last = record.IsShort ? $"{cell.Name} (short: {record.Counts!.Describe()} per class)" : cell.Name;
                     }
                     catch (Exception error) when (error is not OperationCanceledException || !ct.IsCancellationRequested)
                     {
@@ -108,6 +133,11 @@ public sealed class StudyRunner(StudyStore store, IStudyCellExecutor executor, I
                 }
             }).ConfigureAwait(false);
 
-        return new StudyRunResult(done, skipped, [.. failures.OrderBy(f => f.Cell.Name, StringComparer.Ordinal)]);
+        return new StudyRunResult(done, skipped, [.. failures.OrderBy(f => f.Cell.Name, StringComparer.Ordinal)])
+        {
+            Shortfalls = [.. cells.Where(c => c.Kind == CellKind.Generate)
+                .Select(c => byKey.TryGetValue(c.Key, out var r) && r.IsShort ? new CellShortfall(c, r.Counts!) : null)
+                .OfType<CellShortfall>().OrderBy(s => s.Cell.Name, StringComparer.Ordinal)],
+        };
     }
 }

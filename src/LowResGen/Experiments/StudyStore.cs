@@ -1,3 +1,5 @@
+using System.Text.Json;
+using LowResGen.Evaluation.Metrics;
 using Microsoft.Data.Sqlite;
 
 namespace LowResGen.Experiments;
@@ -5,7 +7,11 @@ namespace LowResGen.Experiments;
 /// <summary>Per-seed scores of one setting.</summary>
 public sealed record SeedScore(int Seed, double MacroF1, double Accuracy);
 
-/// <summary>A finished cell as stored: its identity, scores (for evaluation cells), LLM usage and wall time.</summary>
+/// <summary>
+/// A finished cell as stored: its identity, scores (for evaluation cells), LLM usage and wall time, and the examples
+/// per class it accepted (generation) or trained on (evaluation) against what was asked; null in stores written before
+/// counts were kept.
+/// </summary>
 public sealed record CellRecord(
     string Key,
     CellKind Kind,
@@ -18,7 +24,12 @@ public sealed record CellRecord(
     string? ArtifactPath,
     long LlmTokens,
     double WallSeconds,
-    DateTimeOffset FinishedUtc);
+    DateTimeOffset FinishedUtc,
+    ClassCounts? Counts = null)
+{
+    /// <summary>A cell whose counts fell short of what was asked (a class below its quota, or below per_class).</summary>
+    public bool IsShort => Counts?.IsShort == true;
+}
 
 /// <summary>
 /// The study's durable record of finished cells (SQLite, WAL). A cell is recorded only when it has finished, in one
@@ -54,6 +65,8 @@ public sealed class StudyStore : IAsyncDisposable
                 """;
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        await AddCountsColumnAsync(connection, cancellationToken).ConfigureAwait(false);
 
         return new StudyStore(connection);
     }
@@ -126,6 +139,25 @@ public sealed class StudyStore : IAsyncDisposable
         _gate.Dispose();
     }
 
+    /// <summary>Stores made before counts were kept get the column (empty for their cells), so they still open and resume.</summary>
+    private static async Task AddCountsColumnAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        await using (var probe = connection.CreateCommand())
+        {
+            probe.CommandText = "SELECT 1 FROM pragma_table_info('cells') WHERE name = 'counts'";
+            if (await probe.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null)
+            {
+                return;
+            }
+        }
+
+        await using var alter = connection.CreateCommand();
+        alter.CommandText = "ALTER TABLE cells ADD COLUMN counts TEXT";
+        await alter.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static readonly JsonSerializerOptions CountsJson = new(JsonSerializerDefaults.Web);
+
     private static async Task InsertAsync(SqliteConnection connection, SqliteTransaction transaction, CellRecord record, CancellationToken cancellationToken)
     {
         await using (var command = connection.CreateCommand())
@@ -133,9 +165,9 @@ public sealed class StudyStore : IAsyncDisposable
             command.Transaction = transaction;
             command.CommandText = """
                 INSERT OR REPLACE INTO cells (key, kind, task, language, model, strategy, setting, artifact,
-                    llm_tokens, wall_seconds, finished_utc)
+                    llm_tokens, wall_seconds, finished_utc, counts)
                 VALUES ($key, $kind, $task, $language, $model, $strategy, $setting, $artifact,
-                    $tokens, $wall, $finished)
+                    $tokens, $wall, $finished, $counts)
                 """;
             command.Parameters.AddWithValue("$key", record.Key);
             command.Parameters.AddWithValue("$kind", record.Kind.ToString());
@@ -148,6 +180,7 @@ public sealed class StudyStore : IAsyncDisposable
             command.Parameters.AddWithValue("$tokens", record.LlmTokens);
             command.Parameters.AddWithValue("$wall", record.WallSeconds);
             command.Parameters.AddWithValue("$finished", record.FinishedUtc.ToString("O"));
+            command.Parameters.AddWithValue("$counts", record.Counts is null ? DBNull.Value : JsonSerializer.Serialize(record.Counts, CountsJson));
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
@@ -188,7 +221,7 @@ public sealed class StudyStore : IAsyncDisposable
         {
             command.CommandText = """
                 SELECT key, kind, task, language, model, strategy, setting, artifact, llm_tokens,
-                       wall_seconds, finished_utc FROM cells ORDER BY task, language, kind, model, strategy, setting
+                       wall_seconds, finished_utc, counts FROM cells ORDER BY task, language, kind, model, strategy, setting
                 """;
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -206,7 +239,8 @@ public sealed class StudyStore : IAsyncDisposable
                     reader.IsDBNull(7) ? null : reader.GetString(7),
                     reader.GetInt64(8),
                     reader.GetDouble(9),
-                    DateTimeOffset.Parse(reader.GetString(10), System.Globalization.CultureInfo.InvariantCulture)));
+                    DateTimeOffset.Parse(reader.GetString(10), System.Globalization.CultureInfo.InvariantCulture),
+                    reader.IsDBNull(11) ? null : JsonSerializer.Deserialize<ClassCounts>(reader.GetString(11), CountsJson)));
             }
         }
 

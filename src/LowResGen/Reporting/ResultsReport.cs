@@ -31,6 +31,7 @@ public sealed class ResultsReport
     // by the gap table, its averages and both plots: compute each once.
     private readonly ConcurrentDictionary<(string Setting, string Column, ResultMetric Metric), PairedComparison?> _gaps = new();
     private readonly Lazy<string> _markdown;
+    private readonly ConcurrentDictionary<ResultMetric, IReadOnlyDictionary<(string Setting, string Column), double>> _holm = new();
 
     private ResultsReport(IReadOnlyList<string> columns, IReadOnlyList<string> settings, string reference,
         Dictionary<(string, string), IReadOnlyDictionary<int, ResultRow>> cells)
@@ -140,6 +141,27 @@ public sealed class ResultsReport
             : PairedComparison.Compare([.. seeds.Select(s => Value(own[s], metric))], [.. seeds.Select(s => Value(reference[s], metric))]);
     }
 
+    /// <summary>
+    /// The gap's p-value after the Holm correction over every (setting, column) gap of the metric's table; NaN when
+    /// there is no gap or too few pairs to test.
+    /// </summary>
+    public double HolmPValue(string setting, string column, ResultMetric metric) =>
+        _holm.GetOrAdd(metric, m =>
+        {
+            var tested = Settings.Where(s => s != Reference).SelectMany(s => Columns.Select(c => (s, c, Gap: Gap(s, c, m))))
+                .Where(x => x.Gap is { Pairs: >= 2 } g && !double.IsNaN(g.TTest.PValue)).ToArray();
+            var adjusted = HolmCorrection.Adjust([.. tested.Select(x => x.Gap!.TTest.PValue)]);
+            return tested.Select((x, i) => (x.s, x.c, adjusted[i])).ToDictionary(x => (x.s, x.c), x => x.Item3);
+        }).GetValueOrDefault((setting, column), double.NaN);
+
+    /// <summary>The significance mark of a gap after the Holm correction ("" when it cannot be tested).</summary>
+    public string HolmMark(string setting, string column, ResultMetric metric) =>
+        PairedComparison.MarkOf(HolmPValue(setting, column, metric));
+
+    /// <summary>How many gaps of the metric's table the Holm correction covers.</summary>
+    public int Comparisons(ResultMetric metric) =>
+        Settings.Where(s => s != Reference).Sum(s => Columns.Count(c => !double.IsNaN(HolmPValue(s, c, metric))));
+
     public string ToMarkdown() => _markdown.Value;
 
     private string BuildMarkdown()
@@ -147,8 +169,9 @@ public sealed class ResultsReport
         var text = new StringBuilder();
         text.Append("# Evaluation results\n\n")
             .Append(CultureInfo.InvariantCulture, $"Reference setting: `{Reference}`. Mean and sample standard deviation over seeds. ")
-            .Append("Gaps are setting minus reference in percentage points; significance by a paired t-test over seeds ")
-            .Append("(`*` p < 0.05, `**` p < 0.01, `***` p < 0.001, `ns` not significant).\n");
+            .Append("Gaps are setting minus reference in percentage points; significance by a paired t-test over seeds, ")
+            .Append("marked after a Holm correction over all gaps of the table (`*` p < 0.05, `**` p < 0.01, `***` p < 0.001, `ns` not significant); ")
+            .Append("the uncorrected p-values follow each gap table.\n");
         foreach (var metric in Enum.GetValues<ResultMetric>())
         {
             var name = MetricName(metric);
@@ -158,8 +181,16 @@ public sealed class ResultsReport
             AppendRows(text, Settings.Where(s => s != Reference), withAverage: true, (s, c) =>
             {
                 var gap = Gap(s, c, metric);
-                return gap is null ? "-" : $"{(gap.MeanDifference * 100).ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture)} {gap.Mark}".TrimEnd();
+                return gap is null ? "-" : $"{(gap.MeanDifference * 100).ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture)} {HolmMark(s, c, metric)}".TrimEnd();
             }, s => AverageGap(s, metric));
+            text.Append(CultureInfo.InvariantCulture, $"\n## {name}: p-values of the gaps (paired t, uncorrected; Holm over {Comparisons(metric)} comparisons)\n\n");
+            AppendRows(text, Settings.Where(s => s != Reference), withAverage: false, (s, c) =>
+            {
+                var gap = Gap(s, c, metric);
+                return gap is null || double.IsNaN(gap.TTest.PValue)
+                    ? "-"
+                    : string.Create(CultureInfo.InvariantCulture, $"{gap.TTest.PValue:0.0000} (Holm {HolmPValue(s, c, metric):0.0000})");
+            }, _ => "");
         }
 
         return text.ToString();

@@ -38,8 +38,16 @@ public static class StudyReportWriter
 
     public sealed record ScoreRow(string Setting, IReadOnlyList<ScoreCell?> Cells);
 
-    /// <summary>Mean and std of macro-F1 over seeds, the gap to gold in points and whether it is significant (p &lt; 0.05).</summary>
-    public sealed record ScoreCell(double Mean, double Std, double? GapPoints, bool Significant);
+    /// <summary>
+    /// Mean and std of macro-F1 over seeds, the gap to gold in points, its paired p-value over seeds (uncorrected) and
+    /// after the Holm correction over every comparison of the table, whether that corrected p is below 0.05, and the
+    /// examples per class the cell trained on (null in stores written before counts were kept).
+    /// </summary>
+    public sealed record ScoreCell(double Mean, double Std, double? GapPoints, bool Significant, double? PValue = null, double? HolmPValue = null,
+        ClassCounts? Counts = null)
+    {
+        public bool IsShort => Counts?.IsShort == true;
+    }
 
     public static IReadOnlyList<ScoreTable> Tables(StudyReportData data)
     {
@@ -64,7 +72,7 @@ public static class StudyReportWriter
                     var gold = scored.FirstOrDefault(c => c.Task == task && c.Language == language && c.Kind == CellKind.Gold);
                     return cell is null ? null : Score(cell, setting == "gold" ? null : gold, data.PairedPValue);
                 }).ToArray())).ToArray();
-                tables.Add(new ScoreTable(task, model, languages, rows));
+                tables.Add(new ScoreTable(task, model, languages, HolmCorrected(rows)));
             }
         }
 
@@ -81,17 +89,34 @@ public static class StudyReportWriter
 
         var gap = (f1.Mean - gold.Scores.Average(s => s.MacroF1)) * 100;
         var paired = cell.Scores.Join(gold.Scores, s => s.Seed, s => s.Seed, (a, b) => (a.MacroF1, b.MacroF1)).ToArray();
-        var significant = pValue is not null && paired.Length >= 2
-            && pValue([.. paired.Select(p => p.Item1)], [.. paired.Select(p => p.Item2)]) < 0.05;
-        return new ScoreCell(f1.Mean, f1.Std, gap, significant);
+        double? p = pValue is not null && paired.Length >= 2 ? pValue([.. paired.Select(x => x.Item1)], [.. paired.Select(x => x.Item2)]) : null;
+        return new ScoreCell(f1.Mean, f1.Std, gap, false, p, null, cell.Counts);
     }
+
+    /// <summary>One family per table: every (setting, language) gap to gold is corrected for the others (Holm).</summary>
+    private static ScoreRow[] HolmCorrected(ScoreRow[] rows)
+    {
+        var tested = rows.SelectMany((row, r) => row.Cells.Select((cell, c) => (r, c, cell)))
+            .Where(x => x.cell?.PValue is { } p && !double.IsNaN(p)).ToArray();
+        var adjusted = HolmCorrection.Adjust([.. tested.Select(x => x.cell!.PValue!.Value)]);
+        var cells = rows.Select(row => row.Cells.ToArray()).ToArray();
+        for (var i = 0; i < tested.Length; i++)
+        {
+            cells[tested[i].r][tested[i].c] = tested[i].cell! with { HolmPValue = adjusted[i], Significant = adjusted[i] < PairedComparison.Alpha };
+        }
+
+        return [.. rows.Select((row, r) => row with { Cells = cells[r] })];
+    }
+
+    /// <summary>How many comparisons the Holm correction of a table covers.</summary>
+    private static int Comparisons(ScoreTable table) => table.Rows.Sum(r => r.Cells.Count(c => c?.HolmPValue is not null));
 
     public static string Markdown(StudyReportData data)
     {
         var md = new StringBuilder();
         md.AppendLine(Invariant, $"# Study: {data.Study.Name}");
         md.AppendLine();
-        md.AppendLine(Invariant, $"{data.Cells.Count} cells finished. Macro-F1 of the default classifier ({data.Study.Classifier}), {data.Study.PerClass} training examples per class, mean ± std over seeds; gap to gold in points; `*` marks p < 0.05 (paired over seeds).");
+        md.AppendLine(Invariant, $"{data.Cells.Count} cells finished. {Legend(data)}");
         foreach (var table in Tables(data))
         {
             md.AppendLine();
@@ -102,6 +127,37 @@ public static class StudyReportWriter
             foreach (var row in table.Rows)
             {
                 md.AppendLine("| " + row.Setting + " | " + string.Join(" | ", row.Cells.Select(FormatCell)) + " |");
+            }
+
+            if (Comparisons(table) > 0)
+            {
+                md.AppendLine();
+                md.AppendLine(Invariant, $"p-values of the gaps (paired t over seeds): uncorrected, and after Holm over the {Comparisons(table)} comparisons of this table.");
+                md.AppendLine();
+                md.AppendLine("| setting | " + string.Join(" | ", table.Languages) + " |");
+                md.AppendLine("|---|" + string.Concat(table.Languages.Select(_ => "---|")));
+                foreach (var row in table.Rows.Where(r => r.Setting != "gold"))
+                {
+                    md.AppendLine("| " + row.Setting + " | " + string.Join(" | ", row.Cells.Select(c => c?.PValue is { } p
+                        ? string.Create(Invariant, $"{p:0.0000} (Holm {c.HolmPValue:0.0000})")
+                        : "–")) + " |");
+                }
+            }
+        }
+
+        var shortfalls = Shortfalls(data).ToArray();
+        if (shortfalls.Length > 0)
+        {
+            md.AppendLine();
+            md.AppendLine("## Shortfalls");
+            md.AppendLine();
+            md.AppendLine(Invariant, $"Cells with fewer examples per class than asked ({data.Study.PerClass}); their scores are of the smaller set, not a full one.");
+            md.AppendLine();
+            md.AppendLine("| cell | kind | per class | short classes |");
+            md.AppendLine("|---|---|---|---|");
+            foreach (var cell in shortfalls)
+            {
+                md.AppendLine(Invariant, $"| {CellName(cell)} | {cell.Kind} | {cell.Counts!.Describe()} | {cell.Counts.DescribeShortClasses()} |");
             }
         }
 
@@ -120,8 +176,22 @@ public static class StudyReportWriter
 
     private static string FormatCell(ScoreCell? cell) => cell is null
         ? "–"
-        : string.Create(Invariant, $"{cell.Mean * 100:F1} ± {cell.Std * 100:F1}")
-            + (cell.GapPoints is { } gap ? string.Create(Invariant, $" ({gap:+0.0;-0.0}{(cell.Significant ? "*" : "")})") : "");
+        : new MeanStd(cell.Mean, cell.Std, 2).ToPoints(oneDistinctDraw: cell.Counts?.OneDistinctDraw == true)
+            + (cell.GapPoints is { } gap ? string.Create(Invariant, $" ({gap:+0.0;-0.0}{(cell.Significant ? "*" : "")})") : "")
+            + (cell.IsShort ? $" ⚠ {cell.Counts!.Describe()}/class" : "");
+
+    private static string Legend(StudyReportData data) =>
+        $"Macro-F1 (%) of the default classifier ({data.Study.Classifier}) trained on at most {data.Study.PerClass} examples per class, mean ± std over seeds; " +
+        "in brackets the gap to gold in points, `*` where p < 0.05 after a Holm correction over all gaps of the table (paired t over seeds; " +
+        "uncorrected p below each table). ⚠ marks a cell that trained on fewer per class than asked, with the counts used; " +
+        $"\"{MeanStd.OneDistinctDrawNote}\" stands for a zero std from seeds that all drew the same training set.";
+
+    /// <summary>Cells that ended with fewer examples per class than asked: generation below its quota, evaluation below per_class.</summary>
+    public static IEnumerable<CellRecord> Shortfalls(StudyReportData data) =>
+        data.Cells.Where(c => c.IsShort && c.Kind != CellKind.Classify).OrderBy(CellName, StringComparer.Ordinal);
+
+    private static string CellName(CellRecord cell) =>
+        string.Join(" ", new[] { cell.Task, cell.Language, cell.Model, cell.Setting }.Where(p => !string.IsNullOrEmpty(p)));
 
     private sealed record ModelUsage(string Model, int Cells, long LlmTokens, double WallSeconds);
 
@@ -142,13 +212,14 @@ public static class StudyReportWriter
             th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}
             th:first-child,td:first-child{text-align:left}
             td.sig{font-weight:bold}
+            .short{background:#fff3cd}
             .examples td,.examples th{text-align:left;max-width:40em}
             .heat td{color:#000}
             img.cm{max-width:420px;margin:4px;border:1px solid #ddd}
             </style></head><body>
             """);
         html.AppendLine(Invariant, $"<h1>Study: {E(data.Study.Name)}</h1>");
-        html.AppendLine(Invariant, $"<p id=\"summary\">{data.Cells.Count} cells finished. Macro-F1 (%) of the default classifier ({E(data.Study.Classifier)}), {data.Study.PerClass} examples per class, mean ± std over seeds; in brackets the gap to gold in points, bold with * where p &lt; 0.05 (paired over seeds).</p>");
+        html.AppendLine(Invariant, $"<p id=\"summary\">{data.Cells.Count} cells finished. {E(Legend(data))} Bold: significant after Holm.</p>");
 
         foreach (var table in Tables(data))
         {
@@ -165,7 +236,9 @@ public static class StudyReportWriter
                 html.Append(Invariant, $"<tr><td>{E(row.Setting)}</td>");
                 foreach (var cell in row.Cells)
                 {
-                    html.Append(Invariant, $"<td{(cell?.Significant == true ? " class=\"sig\"" : "")}>{E(FormatCell(cell))}</td>");
+                    var classes = string.Join(" ", new[] { cell?.Significant == true ? "sig" : null, cell?.IsShort == true ? "short" : null }.OfType<string>());
+                    var tip = cell?.PValue is { } p ? string.Create(Invariant, $" title=\"p = {p:0.0000} uncorrected, {cell.HolmPValue:0.0000} after Holm\"") : "";
+                    html.Append(Invariant, $"<td{(classes.Length > 0 ? $" class=\"{classes}\"" : "")}{tip}>{E(FormatCell(cell))}</td>");
                 }
 
                 html.AppendLine("</tr>");
@@ -199,6 +272,18 @@ public static class StudyReportWriter
                 }
 
                 html.AppendLine("</tr>");
+            }
+
+            html.AppendLine("</table>");
+        }
+
+        var shortfalls = Shortfalls(data).ToArray();
+        if (shortfalls.Length > 0)
+        {
+            html.AppendLine(Invariant, $"<h2 id=\"shortfalls\">Shortfalls: {shortfalls.Length} cells below {data.Study.PerClass} per class</h2><table class=\"shortfalls\"><tr><th>cell</th><th>kind</th><th>per class</th><th>short classes</th></tr>");
+            foreach (var cell in shortfalls)
+            {
+                html.AppendLine(Invariant, $"<tr class=\"short\"><td>{E(CellName(cell))}</td><td>{cell.Kind}</td><td>{E(cell.Counts!.Describe())}</td><td>{E(cell.Counts.DescribeShortClasses())}</td></tr>");
             }
 
             html.AppendLine("</table>");

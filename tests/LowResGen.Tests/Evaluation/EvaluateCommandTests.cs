@@ -58,6 +58,36 @@ public sealed class EvaluateCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task The_table_shows_the_examples_used_per_class_not_the_file_size_and_marks_a_short_set()
+    {
+        // gold: 30 food, 30 music, 4 weather (64 in the file); at most 10 per class keeps 10 + 10 + 4 = 24.
+        var gold = Path.Combine(_directory, "gold.csv");
+        var small = Path.Combine(_directory, "small.csv");
+        var test = Path.Combine(_directory, "test.csv");
+        await LowResGen.Data.Import.ExampleFiles.WriteCsvAsync(gold,
+            [.. EvaluationData.Make("train", 30).Where(e => e.Label != "weather"), .. EvaluationData.Make("train", 4).Where(e => e.Label == "weather")],
+            null, CancellationToken.None);
+        await LowResGen.Data.Import.ExampleFiles.WriteCsvAsync(small, EvaluationData.Make("train", 5), null, CancellationToken.None);
+        await LowResGen.Data.Import.ExampleFiles.WriteCsvAsync(test, EvaluationData.Make("test", 6, offset: 100), null, CancellationToken.None);
+
+        var (code, stdout, stderr) = await RunAsync("evaluate", "--train", "gold=" + gold, "--train", "small=" + small, "--test", test,
+            "--seeds", "3", "--per-class", "10", "--output", Path.Combine(_directory, "out"));
+
+        Assert.True(code == 0, stderr);
+        var goldRow = stdout.Split('\n').Single(l => l.Contains("gold (ref)", StringComparison.Ordinal));
+        Assert.Contains(" 24 ", goldRow);
+        Assert.DoesNotContain(" 64 ", goldRow);
+        Assert.Contains("4–10 of 10 !", goldRow);
+        Assert.Contains("! gold: fewer than 10 per class in 1 classes (weather 4/10)", stdout);
+        // small: 5 per class, all kept by every seed, and the nearest-centroid trainer is deterministic: no spread measured.
+        var smallRow = stdout.Split('\n').Single(l => l.Contains("│ small", StringComparison.Ordinal));
+        Assert.Contains("5 of 10 !", smallRow);
+        Assert.Contains("n/a (one distinct draw)", smallRow);
+        Assert.DoesNotContain("± 0.0", smallRow);
+        Assert.Contains("small: every seed trained on the same 15 examples", stdout);
+    }
+
+    [Fact]
     public async Task A_missing_file_fails_with_its_path_and_writes_no_results()
     {
         var missing = Path.Combine(_directory, "absent-test.csv");

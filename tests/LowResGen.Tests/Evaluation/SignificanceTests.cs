@@ -15,6 +15,20 @@ public class SignificanceTests
         Assert.Equal(expected, StudentT.TwoSidedPValue(t, df), 6);
 
     [Fact]
+    public void Holm_adjusts_step_down_keeps_the_input_order_and_skips_untestable_comparisons()
+    {
+        // R: p.adjust(c(0.01, 0.04, 0.03, 0.005), "holm") = 0.03 0.06 0.06 0.02 (monotone: 0.04 * 1 is raised to 0.06).
+        var adjusted = HolmCorrection.Adjust([0.01, 0.04, double.NaN, 0.03, 0.005]);
+        Assert.Equal(0.03, adjusted[0], 12);
+        Assert.Equal(0.06, adjusted[1], 12);
+        Assert.True(double.IsNaN(adjusted[2]));
+        Assert.Equal(0.06, adjusted[3], 12);
+        Assert.Equal(0.02, adjusted[4], 12);
+        Assert.Equal([1.0, 1.0], HolmCorrection.Adjust([0.6, 0.9]));
+        Assert.Empty(HolmCorrection.Adjust([]));
+    }
+
+    [Fact]
     public void Inverse_cdf_recovers_the_table_critical_value() =>
         Assert.Equal(2.262157, StudentT.InverseCdf(0.975, 9), 5);
 

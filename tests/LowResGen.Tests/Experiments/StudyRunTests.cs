@@ -95,6 +95,40 @@ public sealed class StudyRunTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_cell_below_per_class_exits_with_the_shortfall_code_and_the_report_marks_it()
+    {
+        // One request per label of six texts cannot fill 40 per class.
+        var file = Path.Combine(_root, "short.toml");
+        await File.WriteAllTextAsync(file, StudyFixtures.StudyToml(_server.BaseUrl, "\"target-demos\"", "short")
+            .Replace("per_class = 4", "per_class = 40").Replace("max_attempts = 3", "max_attempts = 1").Replace("languages = [\"cy\", \"sw\"]", "languages = [\"cy\"]"));
+
+        var (exitCode, output, error) = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "study", "run", file, "--plain");
+
+        Assert.True(exitCode == 3, output + error);
+        Assert.Contains("Ran 3 cells, 0 already done, 0 failed, 1 short.", output);
+        Assert.Contains("error: 1 generation run(s) ended with classes below their quota", error);
+        Assert.Matches(@"generate__intent__cy__fake__target-demos: \d+(–\d+)? of 40 per class; short: \w+ \d+/40", error);
+
+        // The report says which cells fell short and with what, and marks the evaluation of the short set.
+        (exitCode, output, error) = await CliProcess.RunAsync(TimeSpan.FromMinutes(1), "study", "report", file);
+        Assert.True(exitCode == 0, output + error);
+        var markdown = await File.ReadAllTextAsync(Path.Combine(_root, "short", "report.md"));
+        Assert.Contains("## Shortfalls", markdown);
+        Assert.Matches(@"\| intent cy fake target-demos \| Generate \| \d+(–\d+)? of 40 \|", markdown);
+        Assert.Matches(@"\| target-demos \| [^|]*⚠ \d+(–\d+)? of 40/class", markdown);
+        Assert.Contains("class=\"short\"", await File.ReadAllTextAsync(Path.Combine(_root, "short", "report.html")));
+
+        // Allowed on the command line or in the study file: the same finished study exits 0 with a warning.
+        (exitCode, _, error) = await CliProcess.RunAsync(TimeSpan.FromMinutes(1), "study", "run", file, "--plain", "--allow-shortfall");
+        Assert.Equal(0, exitCode);
+        Assert.StartsWith("warning: 1 generation run(s)", error);
+        var allowedInFile = File.ReadAllText(file).Replace("language_check = false", "language_check = false\nallow_shortfall = true");
+        await File.WriteAllTextAsync(file, allowedInFile);
+        (exitCode, _, _) = await CliProcess.RunAsync(TimeSpan.FromMinutes(1), "study", "run", file, "--plain");
+        Assert.Equal(0, exitCode);
+    }
+
+    [Fact]
     public async Task Editing_one_strategy_reruns_only_its_cells_and_the_report_shows_all()
     {
         const string llm = "llm_classification = [\"zero-shot\", \"2-shot-generated\"]\nllm_classification_limit = 20";

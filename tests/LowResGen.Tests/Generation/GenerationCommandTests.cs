@@ -63,6 +63,39 @@ public sealed class GenerationCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task AClassBelowItsQuotaExitsWithTheShortfallCodeNamingItUnlessAllowed()
+    {
+        // Two answers for alarm_query only: it fills its quota of 2, every other label ends at 0 after its attempts.
+        var client = new ScriptedChatClient((messages, _) =>
+            messages[^1].Text.Contains("\"alarm_query\"", StringComparison.Ordinal) ? "1. Deffro fi am saith\n2. Gosod larwm am wyth" : "");
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        var exitCode = await GenerateCommand.RunAsync(Settings("zero-shot") with { Options = new GenerationOptions { ModelId = "m", MaxAttemptsPerClass = 1 } },
+            client, output, CancellationToken.None, error: error);
+
+        Assert.Equal(CliErrors.Shortfall, exitCode);
+        Assert.Equal(3, CliErrors.Shortfall);
+        var message = error.ToString();
+        Assert.StartsWith("error: 1 generation run(s) ended with classes below their quota", message);
+        Assert.Contains("zero-shot: 0–2 of 2 per class; short: ", message);
+        Assert.Contains("weather_query 0/2", message);
+        Assert.DoesNotContain("alarm_query", message);
+        Assert.Contains("--allow-shortfall", message);
+
+        // Allowed: the same run (resumed) exits 0 and still says which classes are short.
+        var allowed = new StringWriter();
+        exitCode = await GenerateCommand.RunAsync(Settings("zero-shot") with
+        {
+            Options = new GenerationOptions { ModelId = "m", MaxAttemptsPerClass = 1 },
+            AllowShortfall = true,
+        }, client, TextWriter.Null, CancellationToken.None, error: allowed);
+        Assert.Equal(0, exitCode);
+        Assert.StartsWith("warning: 1 generation run(s)", allowed.ToString());
+        Assert.Contains("weather_query 0/2", allowed.ToString());
+    }
+
+    [Fact]
     public async Task DescribeLabelsStoresDescriptionsAndReusesThem()
     {
         var material = await GenerationMaterial.GetAsync();
@@ -152,13 +185,16 @@ public sealed class GenerationCommandTests : IDisposable
 
         var exitCode = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
 
-        Assert.True(exitCode == 0, error.ToString());
         var report = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(outputDirectory, "cy-report.json"))).RootElement;
         var classes = report.GetProperty("classes").EnumerateArray().ToArray();
         Assert.Equal(10, classes.Length);
         // Gibberish rarely passes the filters: the attempt limit, not the quota, ends most classes, and nothing loops.
         Assert.All(classes, c => Assert.InRange(c.GetProperty("attempts").GetInt32(), 1, 2));
         Assert.All(classes, c => Assert.True(c.GetProperty("accepted").GetInt32() == 3 || c.GetProperty("attempt_limit_reached").GetBoolean()));
+        // A class that stopped short of its quota makes the run exit with the shortfall code, naming the class.
+        var shortLabels = classes.Where(c => c.GetProperty("accepted").GetInt32() < 3).Select(c => c.GetProperty("label").GetString()!).ToArray();
+        Assert.True(exitCode == (shortLabels.Length > 0 ? CliErrors.Shortfall : 0), error.ToString());
+        Assert.All(shortLabels, label => Assert.Contains(label + " ", error.ToString()));
         var attempts = await File.ReadAllLinesAsync(Path.Combine(outputDirectory, "cy-attempts.jsonl"));
         Assert.Equal(classes.Sum(c => c.GetProperty("attempts").GetInt32()), attempts.Length);
         Assert.True(report.GetProperty("llm_tokens").GetInt64() > 0);

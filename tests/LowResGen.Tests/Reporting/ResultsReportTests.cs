@@ -40,6 +40,33 @@ public sealed class ResultsReportTests : IDisposable
     }
 
     [Fact]
+    public void Gap_marks_are_after_Holm_over_settings_and_languages_and_the_uncorrected_p_is_listed()
+    {
+        // Three languages, one setting: gaps of -2, -2.2 and -10 points over three seeds with small spread.
+        static LabeledResults Column(string language, double gap, double noise) => new(language,
+        [
+            .. Enumerable.Range(0, 3).Select(s => new ResultRow("gold", s, 0.80 + (s * 0.01), 0.8)),
+            .. Enumerable.Range(0, 3).Select(s => new ResultRow("generated", s, 0.80 + (s * 0.01) + gap + (s == 1 ? noise : 0), 0.8)),
+        ]);
+        var report = ResultsReport.From([Column("en", -0.02, 0.0097), Column("de", -0.022, 0.014), Column("cy", -0.10, 0.001)]);
+
+        var uncorrected = report.Columns.Select(c => report.Gap("generated", c, ResultMetric.F1)!.TTest.PValue).ToArray();
+        var holm = report.Columns.Select(c => report.HolmPValue("generated", c, ResultMetric.F1)).ToArray();
+        Assert.Equal(LowResGen.Evaluation.Metrics.HolmCorrection.Adjust(uncorrected), holm);
+        // en is significant on its own but not after the correction.
+        var en = report.Columns.ToList().IndexOf("en");
+        Assert.True(uncorrected[en] < 0.05, $"p = {uncorrected[en]}");
+        Assert.True(holm[en] >= 0.05, $"Holm p = {holm[en]}");
+        Assert.Equal("ns", report.HolmMark("generated", "en", ResultMetric.F1));
+        Assert.Equal("*", report.Gap("generated", "en", ResultMetric.F1)!.Mark);
+
+        var markdown = report.ToMarkdown();
+        Assert.Contains("after a Holm correction", markdown);
+        Assert.Contains("p-values of the gaps (paired t, uncorrected; Holm over 3 comparisons)", markdown);
+        Assert.Contains(FormattableString.Invariant($"{uncorrected[en]:0.0000} (Holm {holm[en]:0.0000})"), markdown);
+    }
+
+    [Fact]
     public async Task Loads_directories_by_folder_name_and_writes_markdown_and_gap_plots()
     {
         foreach (var results in Results())

@@ -18,7 +18,23 @@ public sealed record MeanStd(double Mean, double Std, int Count)
         return new MeanStd(mean, std, values.Count);
     }
 
-    /// <summary>"mean ± std" in percentage points, e.g. "94.8 ± 1.2".</summary>
-    public string ToPoints(int decimals = 1) =>
-        Count == 0 ? "-" : $"{(Mean * 100).ToString($"F{decimals}", System.Globalization.CultureInfo.InvariantCulture)} ± {(Std * 100).ToString($"F{decimals}", System.Globalization.CultureInfo.InvariantCulture)}";
+    /// <summary>What stands for the std when every seed trained on the same set and scored the same: no spread was measured.</summary>
+    public const string OneDistinctDrawNote = "n/a (one distinct draw)";
+
+    /// <summary>
+    /// "mean ± std" in percentage points, e.g. "94.8 ± 1.2". With <paramref name="oneDistinctDraw"/> (every seed drew the
+    /// same training set) a zero std is not a measured spread, so it reads "94.8 ± n/a (one distinct draw)".
+    /// </summary>
+    public string ToPoints(int decimals = 1, bool oneDistinctDraw = false)
+    {
+        if (Count == 0)
+        {
+            return "-";
+        }
+
+        var mean = (Mean * 100).ToString($"F{decimals}", System.Globalization.CultureInfo.InvariantCulture);
+        return oneDistinctDraw && Std == 0
+            ? $"{mean} ± {OneDistinctDrawNote}"
+            : $"{mean} ± {(Std * 100).ToString($"F{decimals}", System.Globalization.CultureInfo.InvariantCulture)}";
+    }
 }

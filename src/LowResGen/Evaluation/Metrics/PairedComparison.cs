@@ -25,10 +25,13 @@ public sealed record PairedComparison(
     public bool IsSignificant => TTest.PValue < Alpha;
 
     /// <summary>"***" below 0.001, "**" below 0.01, "*" below 0.05, "ns" otherwise, "" when there are too few pairs.</summary>
-    public string Mark => Pairs < 2 || double.IsNaN(TTest.PValue) ? ""
-        : TTest.PValue < 0.001 ? "***"
-        : TTest.PValue < 0.01 ? "**"
-        : TTest.PValue < 0.05 ? "*"
+    public string Mark => Pairs < 2 ? "" : MarkOf(TTest.PValue);
+
+    /// <summary>The marks for a p-value (uncorrected or Holm-adjusted): "***", "**", "*", "ns", and "" for NaN.</summary>
+    public static string MarkOf(double p) => double.IsNaN(p) ? ""
+        : p < 0.001 ? "***"
+        : p < 0.01 ? "**"
+        : p < Alpha ? "*"
         : "ns";
 
     /// <summary>Compares paired values (setting[i] and reference[i] come from the same seed).</summary>
