@@ -140,6 +140,7 @@ public sealed class EncoderFactory(EncoderFactoryOptions? options = null)
         return reference switch
         {
             OnnxEncoderReference onnx => CreateOnnx(onnx, convention),
+            ServedEncoderReference served => CreateServed(served, convention),
             _ => throw new NotSupportedException($"{reference.GetType().Name} ({reference.DisplayName}) is not supported yet."),
         };
     }
@@ -167,6 +168,14 @@ public sealed class EncoderFactory(EncoderFactoryOptions? options = null)
             Threads = _options.Threads,
         });
         return Stack(backend, backend.Identity, convention, served: null);
+    }
+
+    private IEmbeddingGenerator<string, Embedding<float>> CreateServed(ServedEncoderReference reference, EncoderInputConvention convention)
+    {
+        var backend = new LowResGen.Encoders.Served.OpenAiCompatibleEmbeddingGenerator(reference.Options, _options.HttpClient);
+        var secrets = backend.ApiKey is { } key ? new[] { key } : [];
+        var concurrency = new ConcurrencyOptions { InitialLimit = backend.TotalMaxInFlight };
+        return Stack(backend, "served:" + reference.Options.Model, convention, new ServedStack(secrets, concurrency));
     }
 
     private IEmbeddingGenerator<string, Embedding<float>> Stack(IEmbeddingGenerator<string, Embedding<float>> backend, string identity,

@@ -38,10 +38,13 @@ internal sealed record FakeRequest(int Number, string Path, string? Authorizatio
         Body["messages"]!.AsArray().Select(m => (m!["role"]!.GetValue<string>(), m["content"]!.GetValue<string>())).ToArray();
 
     public string LastUserMessage => Messages.Last(m => m.Role == "user").Content;
+
+    /// <summary>The texts of an <c>/embeddings</c> request.</summary>
+    public IReadOnlyList<string> Inputs => Body["input"]!.AsArray().Select(i => i!.GetValue<string>()).ToArray();
 }
 
 /// <summary>
-/// A local OpenAI-compatible <c>/v1/chat/completions</c> server on 127.0.0.1 (Kestrel, random port) for tests: a pluggable
+/// A local OpenAI-compatible <c>/v1/chat/completions</c> and <c>/v1/embeddings</c> server on 127.0.0.1 (Kestrel, random port) for tests: a pluggable
 /// responder, fault injection per request, a record of every request, and the most requests it ever had in flight at once.
 /// </summary>
 internal sealed class FakeOpenAiServer : IAsyncDisposable
@@ -81,7 +84,11 @@ internal sealed class FakeOpenAiServer : IAsyncDisposable
     public static async Task<FakeOpenAiServer> StartAsync()
     {
         FakeOpenAiServer? server = null;
-        var (app, address) = await LoopbackServer.StartAsync(app => app.MapPost("/v1/chat/completions", context => server!.HandleAsync(context)));
+        var (app, address) = await LoopbackServer.StartAsync(app =>
+        {
+            app.MapPost("/v1/chat/completions", context => server!.HandleAsync(context));
+            app.MapPost("/v1/embeddings", context => server!.HandleAsync(context));
+        });
         server = new FakeOpenAiServer(app, new Uri(address, "v1"));
         return server;
     }
@@ -128,7 +135,7 @@ internal sealed class FakeOpenAiServer : IAsyncDisposable
             }
 
             context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync(Answer(request));
+            await context.Response.WriteAsync(request.Path.EndsWith("/embeddings", StringComparison.Ordinal) ? EmbeddingAnswer(request) : Answer(request));
         }
         catch (OperationCanceledException)
         {
@@ -164,6 +171,27 @@ internal sealed class FakeOpenAiServer : IAsyncDisposable
                 ["completion_tokens"] = completionTokens,
                 ["total_tokens"] = promptTokens + completionTokens,
             },
+        };
+        return answer.ToJsonString();
+    }
+
+    /// <summary>The fake's embedding of a text: [length, first char, last char], answered in reverse order with indices.</summary>
+    public static float[] EmbeddingOf(string text) => [text.Length, text[0], text[^1]];
+
+    private static string EmbeddingAnswer(FakeRequest request)
+    {
+        var inputs = request.Inputs;
+        var answer = new JsonObject
+        {
+            ["object"] = "list",
+            ["model"] = request.Body["model"]?.GetValue<string>(),
+            ["data"] = new JsonArray(Enumerable.Range(0, inputs.Count).Reverse().Select(i => (JsonNode)new JsonObject
+            {
+                ["object"] = "embedding",
+                ["index"] = i,
+                ["embedding"] = new JsonArray(EmbeddingOf(inputs[i]).Select(v => (JsonNode)v).ToArray()),
+            }).ToArray()),
+            ["usage"] = new JsonObject { ["prompt_tokens"] = inputs.Sum(WordCount), ["total_tokens"] = inputs.Sum(WordCount) },
         };
         return answer.ToJsonString();
     }
