@@ -4,7 +4,12 @@ using LowResGen.Evaluation.Metrics;
 namespace LowResGen.Evaluation;
 
 /// <summary>A named training set to evaluate ("gold", "generated", ...).</summary>
-public sealed record EvaluationSetting(string Name, IReadOnlyList<Example> Train);
+public sealed record EvaluationSetting(string Name, IReadOnlyList<Example> Train)
+{
+    /// <summary>Examples every seed's training set holds on top of its balanced draw of <see cref="Train"/>, not sampled
+    /// (mix:k: the k gold examples per class added to a generated set).</summary>
+    public IReadOnlyList<Example> Added { get; init; } = [];
+}
 
 /// <summary>The reference protocol's knobs.</summary>
 public sealed record EvaluationOptions

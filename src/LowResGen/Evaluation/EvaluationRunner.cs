@@ -93,7 +93,7 @@ public sealed class EvaluationRunner(IClassifierTrainer trainer, EvaluationOptio
     private async Task<(ResultRow Row, PredictionRow[] Predictions)> RunOneAsync(Job job, TaskDefinition task, IReadOnlyList<Example> test, string[] testTexts,
         EvaluationOutputs outputs, CancellationToken cancellationToken)
     {
-        var balanced = TrainingSetSampler.Balance(job.Setting.Train, options.PerClass, job.Seed);
+        var balanced = TrainingSetSampler.Balance(job.Setting.Train, options.PerClass, job.Seed).Concat(job.Setting.Added);
         var training = balanced.Select(e => new LabeledText(options.Normalization.Apply(e.Text), e.Label)).ToArray();
         var classifier = await trainer.TrainAsync(training, job.Seed, cancellationToken).ConfigureAwait(false);
         var predictions = new PredictionRow[test.Count];
@@ -142,7 +142,7 @@ public sealed class EvaluationRunner(IClassifierTrainer trainer, EvaluationOptio
             summaries.Add(new SettingSummary(
                 setting.Name,
                 isReference,
-                setting.Train.Count,
+                setting.Train.Count + setting.Added.Count,
                 MeanStd.Of([.. seeds.Select(s => own[s].F1)]),
                 MeanStd.Of([.. seeds.Select(s => own[s].Accuracy)]),
                 isReference ? null : PairedComparison.Compare([.. paired.Select(s => own[s].F1)], [.. paired.Select(s => referenceRows[s].F1)]),
@@ -267,7 +267,7 @@ public sealed class EvaluationRunner(IClassifierTrainer trainer, EvaluationOptio
                 throw new ArgumentException($"Setting name '{setting.Name}' must be non-empty and free of commas, quotes and line breaks.", nameof(settings));
             }
 
-            if (setting.Train.Count == 0)
+            if (setting.Train.Count == 0 && setting.Added.Count == 0)
             {
                 throw new ArgumentException($"Setting '{setting.Name}' has no training examples.", nameof(settings));
             }

@@ -14,6 +14,9 @@ public enum CellKind
 
     /// <summary>Use the LLM itself as a classifier of the test set.</summary>
     Classify,
+
+    /// <summary>Evaluate the default classifier on a gold set chosen without an LLM: English (transfer) or k per class (few-gold:k).</summary>
+    Baseline,
 }
 
 /// <summary>

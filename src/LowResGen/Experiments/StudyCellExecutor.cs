@@ -56,13 +56,24 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
         CellKind.Generate => GenerateAsync(cell, context, cancellationToken),
         CellKind.Evaluate => EvaluateAsync(cell, context, cancellationToken),
         CellKind.Classify => ClassifyAsync(cell, context, cancellationToken),
+        CellKind.Baseline => BaselineAsync(cell, context, cancellationToken),
         _ => throw new ArgumentOutOfRangeException(nameof(cell), cell.Kind, "unknown cell kind"),
     };
 
     private async Task<CellOutcome> GoldAsync(StudyCell cell, CellContext context, CancellationToken cancellationToken)
     {
         var train = await TrainAsync(cell.Task, cell.Language, cancellationToken).ConfigureAwait(false);
-        return await EvaluateSettingAsync(cell, "gold", train, context.CellDirectory, cancellationToken).ConfigureAwait(false);
+        return await EvaluateSettingAsync(cell, new EvaluationSetting("gold", train), context.CellDirectory, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<CellOutcome> BaselineAsync(StudyCell cell, CellContext context, CancellationToken cancellationToken)
+    {
+        var setting = StudySetting.Parse(cell.Setting);
+        var english = setting.Kind == StudySettingKind.Transfer ? await EnglishTrainAsync(cell.Task, cancellationToken).ConfigureAwait(false) : [];
+        var target = setting.Kind == StudySettingKind.FewGold ? await TrainAsync(cell.Task, cell.Language, cancellationToken).ConfigureAwait(false) : [];
+        var (train, perClass) = setting.BaselineSet(english, target, _study.PerClass);
+        return await EvaluateSettingAsync(cell, new EvaluationSetting(cell.Setting, train), context.CellDirectory, cancellationToken, perClass)
+            .ConfigureAwait(false);
     }
 
     private async Task<CellOutcome> GenerateAsync(StudyCell cell, CellContext context, CancellationToken cancellationToken)
@@ -72,7 +83,7 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
         var request = new GenerationRequest(task, cell.Language, GenerationStrategy.Parse(cell.Strategy!), _study.PerClass)
         {
             TargetTrainingData = await TrainAsync(cell.Task, cell.Language, cancellationToken).ConfigureAwait(false),
-            EnglishTrainingData = await LoadAsync(_study.ResolvePath(_study.Data.EnglishTrain ?? _study.Data.Train, cell.Task, "en"), "en", task, cancellationToken).ConfigureAwait(false),
+            EnglishTrainingData = await EnglishTrainAsync(cell.Task, cancellationToken).ConfigureAwait(false),
             OutputDirectory = context.CellDirectory,
             Options = new GenerationOptions
             {
@@ -92,16 +103,27 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
     private async Task<CellOutcome> EvaluateAsync(StudyCell cell, CellContext context, CancellationToken cancellationToken)
     {
         var generated = context.Upstream?.ArtifactPath ?? throw new InvalidOperationException("evaluation cell without its generated set");
-        var train = await LoadAsync(generated, cell.Language, BuiltInTasks.Get(cell.Task), cancellationToken).ConfigureAwait(false);
-        return await EvaluateSettingAsync(cell, cell.Setting, train, context.CellDirectory, cancellationToken).ConfigureAwait(false);
+        var task = BuiltInTasks.Get(cell.Task);
+        var train = await LoadAsync(generated, cell.Language, task, cancellationToken).ConfigureAwait(false);
+        var setting = StudySetting.Parse(cell.Setting);
+        var added = setting.GoldPerClass == 0
+            ? []
+            : StudySetting.MixedGold(await TrainAsync(cell.Task, cell.Language, cancellationToken).ConfigureAwait(false), task.Labels, setting.GoldPerClass,
+                _study.GenerationSeed);
+        return await EvaluateSettingAsync(cell, new EvaluationSetting(cell.Setting, train) { Added = added }, context.CellDirectory,
+            cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<CellOutcome> EvaluateSettingAsync(StudyCell cell, string setting, IReadOnlyList<Example> train, string directory, CancellationToken cancellationToken)
+    /// <param name="perClass">The examples per class each seed draws; null means the study's per_class (few-gold:k draws k).</param>
+    private async Task<CellOutcome> EvaluateSettingAsync(StudyCell cell, EvaluationSetting training, string directory,
+        CancellationToken cancellationToken, int? perClass = null)
     {
+        var setting = training.Name;
         var task = BuiltInTasks.Get(cell.Task);
         var test = await TestAsync(cell.Task, cell.Language, cancellationToken).ConfigureAwait(false);
-        var used = ClassCounts.OfBalanced(task.Labels, train.Select(e => e.Label), _study.PerClass);
-        if (train.Count == 0)
+        // The counts of the balanced draw (for mix:k, of its generated part; the k gold per class come on top).
+        var used = ClassCounts.OfBalanced(task.Labels, training.Train.Select(e => e.Label), perClass ?? _study.PerClass);
+        if (training.Train.Count == 0 && training.Added.Count == 0)
         {
             // Nothing was generated (every candidate rejected): the set is worth nothing, which is a result, not an error.
             return new CellOutcome([.. Enumerable.Range(0, _study.Seeds).Select(seed => new SeedScore(seed, 0, 0))], null, Counts: used);
@@ -110,12 +132,12 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
         var runner = new EvaluationRunner(_trainer(), new EvaluationOptions
         {
             Seeds = _study.Seeds,
-            PerClass = _study.PerClass,
+            PerClass = perClass ?? _study.PerClass,
             Normalization = _study.Normalize ? TextNormalization.Reference : TextNormalization.None,
             Reference = setting,
             MaxParallelism = 1,
         });
-        var summary = await runner.RunAsync(task, [new EvaluationSetting(setting, train)], test, directory, null, cancellationToken).ConfigureAwait(false);
+        var summary = await runner.RunAsync(task, [training], test, directory, null, cancellationToken).ConfigureAwait(false);
         var rows = await ResultsFile.ReadAsync(new EvaluationOutputs(summary.OutputDirectory).Results, cancellationToken).ConfigureAwait(false);
         return new CellOutcome([.. rows.Where(r => r.Setting == setting).Select(r => new SeedScore(r.Seed, r.F1, r.Accuracy))], directory, Counts: used);
     }
@@ -157,6 +179,9 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
 
     private Task<IReadOnlyList<Example>> TrainAsync(string task, string language, CancellationToken cancellationToken) =>
         LoadAsync(_study.ResolvePath(_study.Data.Train, task, language), language, BuiltInTasks.Get(task), cancellationToken);
+
+    private Task<IReadOnlyList<Example>> EnglishTrainAsync(string task, CancellationToken cancellationToken) =>
+        LoadAsync(_study.ResolvePath(_study.Data.EnglishTrain ?? _study.Data.Train, task, "en"), "en", BuiltInTasks.Get(task), cancellationToken);
 
     private Task<IReadOnlyList<Example>> TestAsync(string task, string language, CancellationToken cancellationToken) =>
         LoadAsync(_study.ResolvePath(_study.Data.Test, task, language), language, BuiltInTasks.Get(task), cancellationToken, Splits.Test);

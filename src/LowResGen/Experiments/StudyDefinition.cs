@@ -45,6 +45,8 @@ public sealed record StudyDefinition
 
     public List<StudyModel> Models { get; init; } = [];
 
+    /// <summary>Generation strategies (<c>target-demos</c>, <c>translate</c>, <c>target-demos+mix:8</c>) and the settings beside
+    /// them that need no LLM (<c>transfer</c>, <c>few-gold:8</c>); see <see cref="StudySetting"/>.</summary>
     public List<string> Strategies { get; init; } = [];
 
     public StudyData Data { get; init; } = new();
@@ -144,22 +146,24 @@ public sealed record StudyDefinition
         Require(PerClass > 0, "per_class", "must be positive");
         Require(!string.IsNullOrWhiteSpace(Data.Train), "data.train", "a training-data path template is required");
         Require(!string.IsNullOrWhiteSpace(Data.Test), "data.test", "a test-data path template is required");
-        Require(Strategies.Count == 0 || Models.Count > 0, "models", "strategies need at least one model");
-        foreach (var language in Languages)
-        {
-            Require(LowResGen.Data.LanguageRegistry.Default.TryResolve(language, out _), "languages", $"unknown language '{language}'");
-        }
-
+        var settings = new List<StudySetting>();
         foreach (var strategy in Strategies)
         {
             try
             {
-                LowResGen.Generation.GenerationStrategy.Parse(strategy);
+                settings.Add(StudySetting.Parse(strategy));
             }
             catch (Exception error) when (error is ArgumentException or FormatException)
             {
                 throw new DataFormatException(file, null, "strategies", error.Message, error);
             }
+        }
+
+        Require(!settings.Any(s => s.NeedsModel) || Models.Count > 0, "models", "generation strategies need at least one model");
+        Require(settings.Select(s => s.Name).Distinct().Count() == settings.Count, "strategies", "a setting is named twice");
+        foreach (var language in Languages)
+        {
+            Require(LowResGen.Data.LanguageRegistry.Default.TryResolve(language, out _), "languages", $"unknown language '{language}'");
         }
 
         foreach (var task in Tasks)

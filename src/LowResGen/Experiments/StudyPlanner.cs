@@ -33,16 +33,32 @@ public sealed class StudyPlanner(StudyDefinition study)
                 var goldChain = $"gold/{task}/{language}";
                 cells.Add(new StudyCell(CellKind.Gold, task, language, null, null, "gold", goldKey, goldChain, null));
 
+                var settings = study.Strategies.Select(StudySetting.Parse).ToArray();
+                foreach (var setting in settings.Where(s => !s.NeedsModel))
+                {
+                    // transfer reads the English training data; few-gold:k the target's, balanced to k per class.
+                    var baselineKey = Key("baseline", task, language, setting.Name, setting.Kind == StudySettingKind.Transfer ? englishTrain : train, evaluation);
+                    cells.Add(new StudyCell(CellKind.Baseline, task, language, null, null, setting.Name, baselineKey, $"{setting.Name}/{task}/{language}", null));
+                }
+
                 foreach (var model in study.Models)
                 {
-                    foreach (var strategy in study.Strategies)
+                    foreach (var setting in settings.Where(s => s.NeedsModel))
                     {
+                        // Settings that differ only in mix:k share one generated set: generation runs once.
+                        var strategy = setting.Generation!.Name;
                         var chain = $"{task}/{language}/{model.Name}/{strategy}";
                         var generateKey = Key("generate", task, language, model.Model, strategy, train, englishTrain,
                             study.PerClass, study.GenerationSeed, study.MaxAttempts, study.Temperature);
-                        cells.Add(new StudyCell(CellKind.Generate, task, language, model.Name, strategy, strategy, generateKey, chain, null));
-                        var evaluateKey = Key("evaluate", generateKey, evaluation);
-                        cells.Add(new StudyCell(CellKind.Evaluate, task, language, model.Name, strategy, strategy, evaluateKey, chain, generateKey));
+                        if (!cells.Any(c => c.Key == generateKey))
+                        {
+                            cells.Add(new StudyCell(CellKind.Generate, task, language, model.Name, strategy, strategy, generateKey, chain, null));
+                        }
+
+                        var evaluateKey = setting.GoldPerClass == 0
+                            ? Key("evaluate", generateKey, evaluation)
+                            : Key("evaluate", generateKey, evaluation, setting.Name, train, study.GenerationSeed);
+                        cells.Add(new StudyCell(CellKind.Evaluate, task, language, model.Name, setting.Name, setting.Name, evaluateKey, chain, generateKey));
                     }
 
                     foreach (var setting in study.LlmClassification)

@@ -65,10 +65,12 @@ public static class StudyReportWriter
             foreach (var model in models)
             {
                 var settings = new List<string> { "gold" };
-                settings.AddRange(scored.Where(c => c.Task == task && c.Model == model).Select(c => c.Setting).Distinct().Order(StringComparer.Ordinal));
+                // Settings without a model (transfer, few-gold:k) are rows of every model's table, like gold.
+                settings.AddRange(scored.Where(c => c.Task == task && c.Kind != CellKind.Gold && (c.Model == model || c.Model is null))
+                    .Select(c => c.Setting).Distinct().Order(StringComparer.Ordinal));
                 var rows = settings.Select(setting => new ScoreRow(setting, languages.Select(language =>
                 {
-                    var cell = scored.FirstOrDefault(c => c.Task == task && c.Language == language && c.Setting == setting && (setting == "gold" || c.Model == model));
+                    var cell = scored.FirstOrDefault(c => c.Task == task && c.Language == language && c.Setting == setting && (c.Model is null || c.Model == model));
                     var gold = scored.FirstOrDefault(c => c.Task == task && c.Language == language && c.Kind == CellKind.Gold);
                     return cell is null ? null : Score(cell, setting == "gold" ? null : gold, data.PairedPValue);
                 }).ToArray())).ToArray();
