@@ -44,7 +44,7 @@ public static class ClassifyCommand
                         definition, lang, Splits.Train, cancellationToken)),
                 var other => throw new ArgumentException($"Unknown --mode '{other}': expected zero-shot or k-shot."),
             };
-            using var client = model.CreateClient(parseResult);
+            using var client = model.CreateClient(parseResult, parseResult.GetValue(output)!);
             var classifier = new LlmClassifier(client, definition, model.ClassifierOptions(parseResult));
             var seeds = Enumerable.Range(0, CliErrors.Positive(parseResult.GetValue(repeats), "--repeats")).ToArray();
             var writer = parseResult.InvocationConfiguration.Output;
@@ -116,10 +116,12 @@ public static class ClassifyCommand
 
         public bool WritePlots(ParseResult parseResult) => !parseResult.GetValue(noPlots);
 
-        public IChatClient CreateClient(ParseResult parseResult)
+        /// <param name="outputDirectory">Where the response cache lives unless --llm-cache or --no-cache says otherwise: a rerun sends nothing again.</param>
+        public IChatClient CreateClient(ParseResult parseResult, string outputDirectory)
         {
             var sequences = CliErrors.Positive(parseResult.GetValue(concurrency), "--concurrency");
-            var factory = llm.CreateFactory(parseResult, embeddedModel: path => new EmbeddedModelOptions(path, ParallelSequences: sequences));
+            var factory = llm.CreateFactory(parseResult, embeddedModel: path => new EmbeddedModelOptions(path, ParallelSequences: sequences),
+                defaultCachePath: LlmClientOptions.DefaultCachePathIn(outputDirectory));
             return factory.Create(Model(parseResult));
         }
 

@@ -35,7 +35,7 @@ public static class CompareCommand
             var gold = await ClassifyCommand.ReadAsync(parseResult.GetValue(goldTrain)!, definition, lang, Splits.Train, cancellationToken);
             var generated = await ClassifyCommand.ReadAsync(parseResult.GetValue(generatedTrain)!, definition, lang, Splits.Generated, cancellationToken);
             var testSet = await ClassifyCommand.ReadAsync(parseResult.GetValue(test)!, definition, lang, Splits.Test, cancellationToken);
-            using var client = model.CreateClient(parseResult);
+            using var client = model.CreateClient(parseResult, parseResult.GetValue(output)!);
             var teacher = new LlmClassifier(client, definition, model.ClassifierOptions(parseResult));
             var options = new ComparisonOptions
             {

@@ -32,7 +32,7 @@ internal static class DescribeLabelsCommand
                 using var loggerFactory = LlmOptions.ProgressLogging();
                 var directory = Path.GetDirectoryName(Path.GetFullPath(settings.Output))!;
                 Directory.CreateDirectory(directory);
-                using var client = model.CreateFactory(parseResult, loggerFactory, defaultCachePath: Path.Combine(directory, "llm-cache.sqlite"))
+                using var client = model.CreateFactory(parseResult, loggerFactory, defaultCachePath: LowResGen.Llm.LlmClientOptions.DefaultCachePathIn(directory))
                     .Create(parseResult.GetValue(model.Model)!);
                 return await RunAsync(settings, client, parseResult.InvocationConfiguration.Output, cancellationToken);
             });

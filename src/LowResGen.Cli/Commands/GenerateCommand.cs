@@ -83,7 +83,7 @@ internal static class GenerateCommand
             {
                 using var loggerFactory = LlmOptions.ProgressLogging();
                 Directory.CreateDirectory(settings.Output);
-                using var client = model.CreateFactory(parseResult, loggerFactory, defaultCachePath: Path.Combine(settings.Output, "llm-cache.sqlite"))
+                using var client = model.CreateFactory(parseResult, loggerFactory, defaultCachePath: LlmClientOptions.DefaultCachePathIn(settings.Output))
                     .Create(parseResult.GetValue(model.Model)!);
                 return await RunAsync(settings, client, stdout, cancellationToken, loggerFactory.CreateLogger("LowResGen.Generation"), stderr);
             });

@@ -27,7 +27,7 @@ public sealed class LlmOptions
 
     public Option<FileInfo?> Config { get; } = new("--llm-config") { Description = "Named models (default: $LOWRESGEN_LLM_CONFIG, ./llm.toml, ~/.config/lowresgen/llm.toml)" };
 
-    public Option<FileInfo?> Cache { get; } = new("--llm-cache") { Description = "SQLite response cache; reruns replay answers from it" };
+    public Option<FileInfo?> Cache { get; } = new("--llm-cache") { Description = "SQLite response cache; reruns replay answers from it (default: llm-cache.sqlite in the output folder)" };
 
     public Option<bool> NoCache { get; } = new("--no-cache") { Description = "Do not read or write the response cache" };
 

@@ -11,6 +11,12 @@ public sealed record LlmClientOptions
     /// <summary>SQLite file of the response cache; null disables caching.</summary>
     public string? CachePath { get; init; }
 
+    /// <summary>The response cache's file name in a command's output folder: every LLM command caches there by default.</summary>
+    public const string DefaultCacheFileName = "llm-cache.sqlite";
+
+    /// <summary>The default response cache of a command that writes into <paramref name="outputDirectory"/>.</summary>
+    public static string DefaultCachePathIn(string outputDirectory) => Path.Combine(outputDirectory, DefaultCacheFileName);
+
     /// <summary>Where usage is counted; share it across clients and read <see cref="UsageTracker.Report"/> after the run.</summary>
     public UsageTracker Usage { get; init; } = new();
 
