@@ -31,6 +31,8 @@ public static class ClassifyCommand
             test, task, language, mode, k, demos, demosName, repeats, output,
         };
         model.AddTo(command);
+        var dryRun = DryRunOptions.Create();
+        dryRun.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) => await CliErrors.GuardAsync(parseResult, async () =>
         {
             var definition = await ResolveTaskAsync(parseResult.GetValue(task)!, parseResult.GetValue(test)!, cancellationToken);
@@ -44,10 +46,18 @@ public static class ClassifyCommand
                         definition, lang, Splits.Train, cancellationToken)),
                 var other => throw new ArgumentException($"Unknown --mode '{other}': expected zero-shot or k-shot."),
             };
-            using var client = model.CreateClient(parseResult, parseResult.GetValue(output)!);
-            var classifier = new LlmClassifier(client, definition, model.ClassifierOptions(parseResult));
             var seeds = Enumerable.Range(0, CliErrors.Positive(parseResult.GetValue(repeats), "--repeats")).ToArray();
             var writer = parseResult.InvocationConfiguration.Output;
+            if (dryRun.Requested(parseResult))
+            {
+                var plan = await LowResGen.DryRun.DryRunPlanner.ClassificationAsync(definition, model.ClassifierOptions(parseResult), [setting], testSet, seeds,
+                    model.ModelId(parseResult), dryRun.PromptsPerLabel(parseResult), cancellationToken);
+                await writer.WriteAsync(plan.ToText());
+                return;
+            }
+
+            using var client = model.CreateClient(parseResult, parseResult.GetValue(output)!);
+            var classifier = new LlmClassifier(client, definition, model.ClassifierOptions(parseResult));
             var summary = await new LlmEvaluationRunner(classifier, model.WritePlots(parseResult), new TenthsProgress(writer)).RunAsync([setting], testSet, seeds,
                 parseResult.GetValue(output)!, new SynchronousProgress<LowResGen.Evaluation.ResultRow>(row => writer.WriteLine(Describe(row))), cancellationToken);
             foreach (var s in summary.Settings)
@@ -115,6 +125,9 @@ public static class ClassifyCommand
         public string Model(ParseResult parseResult) => parseResult.GetValue(llm.Model)!;
 
         public bool WritePlots(ParseResult parseResult) => !parseResult.GetValue(noPlots);
+
+        /// <summary>The model id the client would report, without creating it (no weights loaded).</summary>
+        public string ModelId(ParseResult parseResult) => llm.CreateFactory(parseResult).ModelIdOf(Model(parseResult));
 
         /// <param name="outputDirectory">Where the response cache lives unless --llm-cache or --no-cache says otherwise: a rerun sends nothing again.</param>
         public IChatClient CreateClient(ParseResult parseResult, string outputDirectory)

@@ -18,17 +18,25 @@ internal static class DescribeLabelsCommand
         var seed = new Option<int>("--seed") { Description = "Seed for drawing the examples.", DefaultValueFactory = _ => 42 };
         var templates = new Option<string?>("--templates") { Description = "Directory with a describe.txt overriding the built-in prompt." };
         var model = new LlmOptions();
+        var dryRun = DryRunOptions.Create();
         var command = new Command("describe-labels", "Summarize what each label means from k training examples, with an LLM.")
         {
             task, language, trainData, output, k, seed, templates,
         };
         model.AddTo(command);
+        dryRun.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var settings = new DescribeSettings(parseResult.GetValue(task)!, parseResult.GetValue(language)!, parseResult.GetValue(trainData)!,
                 parseResult.GetValue(output)!, parseResult.GetValue(k), parseResult.GetValue(seed), parseResult.GetValue(templates));
             return await CliErrors.GuardAsync(parseResult, async () =>
             {
+                if (dryRun.Requested(parseResult))
+                {
+                    return await DryRunAsync(settings, model.CreateFactory(parseResult).ModelIdOf(parseResult.GetValue(model.Model)!),
+                        dryRun.PromptsPerLabel(parseResult), parseResult.InvocationConfiguration.Output, cancellationToken);
+                }
+
                 using var loggerFactory = LlmOptions.ProgressLogging();
                 var directory = Path.GetDirectoryName(Path.GetFullPath(settings.Output))!;
                 Directory.CreateDirectory(directory);
@@ -41,6 +49,20 @@ internal static class DescribeLabelsCommand
     }
 
     internal sealed record DescribeSettings(string Task, string Language, string TrainData, string Output, int K, int Seed, string? TemplateDirectory);
+
+    /// <summary>`describe-labels --dry-run`: the prompts of the labels not already described in the output file; nothing is sent or written.</summary>
+    internal static async Task<int> DryRunAsync(DescribeSettings settings, string modelId, int promptsPerLabel, TextWriter output, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(settings.K);
+        var task = BuiltInTasks.Get(settings.Task);
+        var language = LanguageRegistry.Default.Resolve(settings.Language);
+        var examples = await GenerateCommand.TrainingDataAsync(settings.TrainData, language.Iso1, task, null, cancellationToken);
+        var known = File.Exists(settings.Output) ? await LabelDescriptionStore.ReadAsync(settings.Output, cancellationToken) : [];
+        var plan = await LowResGen.DryRun.DryRunPlanner.DescriptionsAsync(task, examples, language.Iso1, settings.K, settings.Seed, known,
+            settings.TemplateDirectory, modelId, promptsPerLabel, cancellationToken);
+        await output.WriteAsync(plan.ToText());
+        return 0;
+    }
 
     internal static async Task<int> RunAsync(DescribeSettings settings, IChatClient client, TextWriter output, CancellationToken cancellationToken)
     {

@@ -50,6 +50,7 @@ internal static class GenerateCommand
             Description = $"Exit 0 even when a label ends below --per-class after --max-attempts (default: exit code {CliErrors.Shortfall}).",
         };
         var model = new LlmOptions();
+        var dryRun = DryRunOptions.Create();
 
         var command = new Command("generate", "Generate labelled examples for a task in a target language with an LLM.")
         {
@@ -57,6 +58,7 @@ internal static class GenerateCommand
             templates, descriptions, jsonList, minLength, maxLength, noLanguageCheck, allowShortfall,
         };
         model.AddTo(command);
+        dryRun.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var settings = new GenerateSettings(
@@ -81,6 +83,12 @@ internal static class GenerateCommand
             var (stdout, stderr) = (parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error);
             return await CliErrors.GuardAsync(parseResult, async () =>
             {
+                if (dryRun.Requested(parseResult))
+                {
+                    return await DryRunAsync(settings, model.CreateFactory(parseResult).ModelIdOf(parseResult.GetValue(model.Model)!),
+                        dryRun.PromptsPerLabel(parseResult), stdout, cancellationToken);
+                }
+
                 using var loggerFactory = LlmOptions.ProgressLogging();
                 Directory.CreateDirectory(settings.Output);
                 using var client = model.CreateFactory(parseResult, loggerFactory, defaultCachePath: LlmClientOptions.DefaultCachePathIn(settings.Output))
@@ -111,23 +119,55 @@ internal static class GenerateCommand
     internal static async Task<int> RunAsync(GenerateSettings settings, IChatClient client, TextWriter output, CancellationToken cancellationToken,
         ILogger? logger = null, TextWriter? error = null)
     {
+        var identifier = settings.LanguageCheck ? LinguaLanguageIdentifier.ForTarget(LanguageRegistry.Default.Resolve(settings.Language).Iso1) : null;
+        var runner = new GenerationRunner(client, identifier, logger);
+        var known = await KnownDescriptionsAsync(settings, cancellationToken);
+        var shortRuns = new List<(string Run, ClassCounts Counts)>();
+        await foreach (var request in RequestsAsync(settings, known, cancellationToken))
+        {
+            var result = await runner.RunAsync(request, cancellationToken);
+            known.AddRange(result.Descriptions); // later strategies of the same file reuse these summaries
+            PrintReport(output, result.Report, new GenerationOutputs(request.OutputDirectory!, request.Language));
+            if (!result.Report.AllQuotasMet)
+            {
+                shortRuns.Add((request.Strategy.Name, new ClassCounts(settings.PerClass, result.Report.Classes.ToDictionary(c => c.Label, c => c.Accepted, StringComparer.Ordinal))));
+            }
+        }
+
+        return CliErrors.ShortfallExit(error ?? output, shortRuns, settings.AllowShortfall, "--allow-shortfall");
+    }
+
+    /// <summary>`generate --dry-run`: the prompts and call counts of every strategy; nothing is sent or written.</summary>
+    internal static async Task<int> DryRunAsync(GenerateSettings settings, string modelId, int promptsPerLabel, TextWriter output,
+        CancellationToken cancellationToken)
+    {
+        await foreach (var request in RequestsAsync(settings, await KnownDescriptionsAsync(settings, cancellationToken), cancellationToken))
+        {
+            var plan = await LowResGen.DryRun.DryRunPlanner.GenerationAsync(request, modelId, promptsPerLabel, cancellationToken);
+            await output.WriteAsync(plan.ToText());
+        }
+
+        return 0;
+    }
+
+    private static async Task<List<LabelDescription>> KnownDescriptionsAsync(GenerateSettings settings, CancellationToken cancellationToken) =>
+        settings.DescriptionsFile is null ? [] : [.. await LabelDescriptionStore.ReadAsync(settings.DescriptionsFile, cancellationToken)];
+
+    /// <summary>One request per strategy, with the training data it needs (files shared by strategies are read once).</summary>
+    private static async IAsyncEnumerable<GenerationRequest> RequestsAsync(GenerateSettings settings, List<LabelDescription> known,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         var task = BuiltInTasks.Get(settings.Task);
         var language = LanguageRegistry.Default.Resolve(settings.Language);
         IReadOnlyList<GenerationStrategy> strategies = settings.Strategy.StartsWith('@')
             ? await GenerationStrategy.ReadFileAsync(settings.Strategy[1..], cancellationToken)
             : [GenerationStrategy.Parse(settings.Strategy)];
-        var known = settings.DescriptionsFile is null
-            ? new List<LabelDescription>()
-            : [.. await LabelDescriptionStore.ReadAsync(settings.DescriptionsFile, cancellationToken)];
-        var identifier = settings.LanguageCheck ? LinguaLanguageIdentifier.ForTarget(language.Iso1) : null;
-        var runner = new GenerationRunner(client, identifier, logger);
         var loaded = new Dictionary<(string Path, string Language), IReadOnlyList<Example>>(); // strategies of one file share the data
-        var shortRuns = new List<(string Run, ClassCounts Counts)>();
         foreach (var strategy in strategies)
         {
             var needsEnglish = strategy.Demonstrations == DemonstrationSource.English || strategy.Translate;
             var needsTarget = strategy.Demonstrations == DemonstrationSource.Target || strategy.Description == LabelDescriptionSource.Summarized;
-            var request = new GenerationRequest(task, language.Iso1, strategy, settings.PerClass)
+            yield return new GenerationRequest(task, language.Iso1, strategy, settings.PerClass)
             {
                 EnglishTrainingData = needsEnglish ? await TrainingDataAsync(settings.TrainData, "en", task, strategy, cancellationToken, loaded) : [],
                 TargetTrainingData = needsTarget ? await TrainingDataAsync(settings.TrainData, language.Iso1, task, strategy, cancellationToken, loaded) : [],
@@ -135,16 +175,7 @@ internal static class GenerateCommand
                 OutputDirectory = strategies.Count == 1 ? settings.Output : Path.Combine(settings.Output, DirectoryName(strategy)),
                 Options = settings.Options,
             };
-            var result = await runner.RunAsync(request, cancellationToken);
-            known.AddRange(result.Descriptions); // later strategies of the same file reuse these summaries
-            PrintReport(output, result.Report, new GenerationOutputs(request.OutputDirectory, language.Iso1));
-            if (!result.Report.AllQuotasMet)
-            {
-                shortRuns.Add((strategy.Name, new ClassCounts(settings.PerClass, result.Report.Classes.ToDictionary(c => c.Label, c => c.Accepted, StringComparer.Ordinal))));
-            }
         }
-
-        return CliErrors.ShortfallExit(error ?? output, shortRuns, settings.AllowShortfall, "--allow-shortfall");
     }
 
     /// <param name="loaded">Files already read, by path and language; null reads the file every time.</param>

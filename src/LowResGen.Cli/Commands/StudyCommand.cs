@@ -27,23 +27,43 @@ internal static class StudyCommand
     {
         var file = StudyFile();
         var shard = ShardOption();
-        var command = new Command("plan", "Print the cells, which are done, and an estimate of the LLM calls left.") { file, shard };
+        var all = new Option<bool>("--all") { Description = "List every cell, not only the summary by kind and model." };
+        var command = new Command("plan", "Print the cells by kind and model, which are done, an estimate of the LLM calls left, and missing data files.") { file, shard, all };
         command.SetAction(async (parse, ct) => await CliErrors.GuardAsync(parse, async () =>
         {
             var study = await StudyDefinition.LoadAsync(parse.GetValue(file)!.FullName, ct);
             var plan = await StudyService.PlanAsync(study, ParseShard(parse.GetValue(shard)), ct);
-            var table = new Table().AddColumns("cell", "kind", "status", "est. LLM calls");
-            foreach (var cell in plan.Cells)
+            var summary = new Table().AddColumns("kind", "model", "cells", "done", "est. LLM calls left");
+            foreach (var row in plan.Summary)
             {
-                table.AddRow(Markup.Escape(cell.Cell.Name), cell.Cell.Kind.ToString(), cell.Done ? "[green]done[/]" : "to do", cell.EstimatedLlmCalls.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                summary.AddRow(row.Kind.ToString(), Markup.Escape(row.Model ?? "-"), Number(row.Cells), Number(row.Done), Number(row.EstimatedLlmCallsLeft));
             }
 
-            AnsiConsole.Write(table);
-            AnsiConsole.MarkupLine($"{plan.Done} of {plan.Cells.Count} cells done; about {plan.EstimatedLlmCallsLeft} LLM calls left.");
+            AnsiConsole.Write(summary);
+            if (parse.GetValue(all))
+            {
+                var table = new Table().AddColumns("cell", "kind", "status", "est. LLM calls");
+                foreach (var cell in plan.Cells)
+                {
+                    table.AddRow(Markup.Escape(cell.Cell.Name), cell.Cell.Kind.ToString(), cell.Done ? "[green]done[/]" : "to do", Number(cell.EstimatedLlmCalls));
+                }
+
+                AnsiConsole.Write(table);
+            }
+
+            AnsiConsole.MarkupLine($"{plan.Done} of {plan.Cells.Count} cells done; about {plan.EstimatedLlmCallsLeft} LLM calls left"
+                + (parse.GetValue(all) ? "." : " (--all lists every cell)."));
+            if (plan.MissingFiles.Count > 0)
+            {
+                throw new FileNotFoundException($"{plan.MissingFiles.Count} data file(s) of the study do not exist: {string.Join(", ", plan.MissingFiles)}");
+            }
+
             return 0;
         }));
         return command;
     }
+
+    private static string Number(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static Command Run()
     {
@@ -55,10 +75,18 @@ internal static class StudyCommand
             Description = $"Exit 0 even when a generation cell ended with a class below per_class (default: exit code {CliErrors.Shortfall}; also allow_shortfall = true in the study).",
         };
         var command = new Command("run", "Run every cell that is not done yet; safe to kill and rerun at any moment.") { file, shard, plain, allowShortfall };
+        var dryRun = DryRunOptions.Create();
+        dryRun.AddTo(command);
         command.SetAction(async (parse, ct) => await CliErrors.GuardAsync(parse, async () =>
         {
             var study = await StudyDefinition.LoadAsync(parse.GetValue(file)!.FullName, ct);
             var spec = ParseShard(parse.GetValue(shard));
+            if (dryRun.Requested(parse))
+            {
+                PrintDryRun(await StudyDryRunner.RunAsync(study, spec, dryRun.PromptsPerLabel(parse), ct), parse.InvocationConfiguration.Output);
+                return 0;
+            }
+
             await using var executor = StudyCellExecutor.Create(study);
             var live = !parse.GetValue(plain) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
             StudyRunResult result;
@@ -168,6 +196,20 @@ internal static class StudyCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>The first generation and the first classification cell in full; one line for each other cell.</summary>
+    private static void PrintDryRun(StudyDryRun dryRun, TextWriter output)
+    {
+        var shown = new HashSet<CellKind>();
+        foreach (var (cell, plan) in dryRun.Cells)
+        {
+            output.Write(shown.Add(cell.Kind) ? $"{cell.Name}\n{plan.ToText()}" : $"{cell.Name}: {plan.CallsText}\n");
+        }
+
+        var left = dryRun.Plan.Cells.Where(c => !c.Done).ToArray();
+        output.WriteLine($"dry run: {left.Length} of {dryRun.Plan.Cells.Count} cells to do, about {dryRun.Plan.EstimatedLlmCallsLeft} LLM calls left in all; nothing was sent."
+            + (dryRun.CellsWithoutPrompts > 0 ? $" {dryRun.CellsWithoutPrompts} k-shot cell(s) draw from sets not generated yet: counted, prompts not shown." : ""));
     }
 
     private static string Rates(StudyProgress progress, StudyCellExecutor executor)

@@ -78,26 +78,31 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
 
     private async Task<CellOutcome> GenerateAsync(StudyCell cell, CellContext context, CancellationToken cancellationToken)
     {
+        var request = await GenerationRequestAsync(cell, context.CellDirectory, cancellationToken).ConfigureAwait(false);
+        var result = await new GenerationRunner(Client(ModelOf(cell)), _languages).RunAsync(request, cancellationToken).ConfigureAwait(false);
+        Interlocked.Add(ref _accepted, result.Accepted.Count);
+        return new CellOutcome([], new GenerationOutputs(context.CellDirectory, cell.Language).Generated, result.Report.LlmTokens,
+            new ClassCounts(_study.PerClass, result.Report.Classes.ToDictionary(c => c.Label, c => c.Accepted, StringComparer.Ordinal)));
+    }
+
+    /// <summary>What a generation cell asks the runner for (a dry run plans the same request, without an output folder).</summary>
+    public async Task<GenerationRequest> GenerationRequestAsync(StudyCell cell, string? outputDirectory, CancellationToken cancellationToken)
+    {
         var task = BuiltInTasks.Get(cell.Task);
-        var model = ModelOf(cell);
-        var request = new GenerationRequest(task, cell.Language, GenerationStrategy.Parse(cell.Strategy!), _study.PerClass)
+        return new GenerationRequest(task, cell.Language, GenerationStrategy.Parse(cell.Strategy!), _study.PerClass)
         {
             TargetTrainingData = await TrainAsync(cell.Task, cell.Language, cancellationToken).ConfigureAwait(false),
             EnglishTrainingData = await EnglishTrainAsync(cell.Task, cancellationToken).ConfigureAwait(false),
-            OutputDirectory = context.CellDirectory,
+            OutputDirectory = outputDirectory,
             Options = new GenerationOptions
             {
                 Seed = _study.GenerationSeed,
                 MaxAttemptsPerClass = _study.MaxAttempts,
                 Temperature = (float)_study.Temperature,
                 MaxOutputTokens = _study.MaxOutputTokens,
-                ModelId = model.Name,
+                ModelId = ModelOf(cell).Name,
             },
         };
-        var result = await new GenerationRunner(Client(model), _languages).RunAsync(request, cancellationToken).ConfigureAwait(false);
-        Interlocked.Add(ref _accepted, result.Accepted.Count);
-        return new CellOutcome([], new GenerationOutputs(context.CellDirectory, cell.Language).Generated, result.Report.LlmTokens,
-            new ClassCounts(_study.PerClass, result.Report.Classes.ToDictionary(c => c.Label, c => c.Accepted, StringComparer.Ordinal)));
     }
 
     private async Task<CellOutcome> EvaluateAsync(StudyCell cell, CellContext context, CancellationToken cancellationToken)
@@ -144,6 +149,19 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
 
     private async Task<CellOutcome> ClassifyAsync(StudyCell cell, CellContext context, CancellationToken cancellationToken)
     {
+        var (task, setting, test, seeds) = await ClassificationInputAsync(cell, context.Upstream?.ArtifactPath, cancellationToken).ConfigureAwait(false);
+        var runner = new LlmEvaluationRunner(new LlmClassifier(Client(ModelOf(cell)), task));
+        var summary = await runner.RunAsync([setting], test, seeds, context.CellDirectory, null, cancellationToken).ConfigureAwait(false);
+        return new CellOutcome([.. summary.Rows.Select(r => new SeedScore(r.Seed, r.F1, r.Accuracy))], context.CellDirectory);
+    }
+
+    /// <summary>
+    /// What an LLM classification cell classifies, how, and over which seeds (a dry run plans the same). k-shot from the
+    /// generated set needs <paramref name="generatedPath"/>, the upstream cell's output.
+    /// </summary>
+    public async Task<(TaskDefinition Task, LlmSetting Setting, IReadOnlyList<Example> Test, int[] Seeds)> ClassificationInputAsync(StudyCell cell,
+        string? generatedPath, CancellationToken cancellationToken)
+    {
         var task = BuiltInTasks.Get(cell.Task);
         var test = await TestAsync(cell.Task, cell.Language, cancellationToken).ConfigureAwait(false);
         if (_study.LlmClassificationLimit > 0 && test.Count > _study.LlmClassificationLimit)
@@ -161,14 +179,12 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
         var setting = poolName switch
         {
             null => LlmSetting.ZeroShot,
-            "generated" => LlmSetting.KShot(k, poolName, await LoadAsync(context.Upstream!.ArtifactPath!, cell.Language, task, cancellationToken).ConfigureAwait(false)),
+            "generated" => LlmSetting.KShot(k, poolName, await LoadAsync(generatedPath ?? throw new InvalidOperationException(
+                $"{cell.Name} draws its demonstrations from a generated set that does not exist yet"), cell.Language, task, cancellationToken).ConfigureAwait(false)),
             _ => LlmSetting.KShot(k, poolName, await TrainAsync(cell.Task, cell.Language, cancellationToken).ConfigureAwait(false)),
         };
 
-        var seeds = setting.IsZeroShot ? [0] : Enumerable.Range(0, _study.Seeds).ToArray();
-        var runner = new LlmEvaluationRunner(new LlmClassifier(Client(ModelOf(cell)), task));
-        var summary = await runner.RunAsync([setting], test, seeds, context.CellDirectory, null, cancellationToken).ConfigureAwait(false);
-        return new CellOutcome([.. summary.Rows.Select(r => new SeedScore(r.Seed, r.F1, r.Accuracy))], context.CellDirectory);
+        return (task, setting, test, setting.IsZeroShot ? [0] : Enumerable.Range(0, _study.Seeds).ToArray());
     }
 
     private StudyModel ModelOf(StudyCell cell) =>

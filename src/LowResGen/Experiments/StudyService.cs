@@ -5,12 +5,25 @@ namespace LowResGen.Experiments;
 /// <summary>A cell as `study plan` shows it: the cell, whether it is done, and the LLM calls it is expected to make.</summary>
 public sealed record PlannedCell(StudyCell Cell, bool Done, int EstimatedLlmCalls);
 
-/// <summary>The plan of a study (or of one shard of it).</summary>
-public sealed record StudyPlan(IReadOnlyList<PlannedCell> Cells)
+/// <summary>The cells of one kind and model in a plan: how many, how many done, and the LLM calls the others need.</summary>
+public sealed record PlanSummaryRow(CellKind Kind, string? Model, int Cells, int Done, int EstimatedLlmCallsLeft);
+
+/// <summary>The plan of a study (or of one shard of it), and the data files its cells read that do not exist.</summary>
+public sealed record StudyPlan(IReadOnlyList<PlannedCell> Cells, IReadOnlyList<string> MissingFiles)
 {
+    public StudyPlan(IReadOnlyList<PlannedCell> cells)
+        : this(cells, [])
+    {
+    }
+
     public int Done => Cells.Count(c => c.Done);
 
     public int EstimatedLlmCallsLeft => Cells.Where(c => !c.Done).Sum(c => c.EstimatedLlmCalls);
+
+    /// <summary>One row per cell kind and model, in the order cells appear.</summary>
+    public IReadOnlyList<PlanSummaryRow> Summary =>
+        [.. Cells.GroupBy(c => (c.Cell.Kind, c.Cell.Model)).OrderBy(g => g.Key.Kind).Select(g => new PlanSummaryRow(g.Key.Kind, g.Key.Model,
+            g.Count(), g.Count(c => c.Done), g.Where(c => !c.Done).Sum(c => c.EstimatedLlmCalls)))];
 }
 
 /// <summary>Shard selection: shard <see cref="Index"/> of <see cref="Count"/> (0-based), or the whole study.</summary>
@@ -56,8 +69,35 @@ public static class StudyService
             }
         }
 
-        return new StudyPlan([.. cells.Select(c => new PlannedCell(c, finished.Contains(c.Key), EstimateLlmCalls(study, c)))]);
+        var missing = DataFiles(study, cells).Where(f => !File.Exists(f)).ToArray();
+        var testSizes = new Dictionary<string, int>(StringComparer.Ordinal);
+        var planned = new List<PlannedCell>(cells.Count);
+        foreach (var cell in cells)
+        {
+            var texts = 0;
+            if (cell.Kind == CellKind.Classify && study.ResolvePath(study.Data.Test, cell.Task, cell.Language) is var test && File.Exists(test)
+                && !testSizes.TryGetValue(test, out texts))
+            {
+                texts = testSizes[test] = (await LowResGen.Data.Import.ExampleFiles.ReadAsync(test, new LowResGen.Data.Import.ImportOptions
+                {
+                    Language = cell.Language,
+                    Task = BuiltInTasks.Find(cell.Task),
+                    Split = Splits.Test,
+                }, cancellationToken).ConfigureAwait(false)).Examples.Count;
+            }
+
+            planned.Add(new PlannedCell(cell, finished.Contains(cell.Key), EstimateLlmCalls(study, cell, texts)));
+        }
+
+        return new StudyPlan(planned, missing);
     }
+
+    /// <summary>Every data file the cells read: training and test data per task and language, and English training data for generation.</summary>
+    private static IEnumerable<string> DataFiles(StudyDefinition study, IReadOnlyList<StudyCell> cells) =>
+        cells.SelectMany(c => c.Kind == CellKind.Generate
+                ? new[] { study.ResolvePath(study.Data.Train, c.Task, c.Language), study.ResolvePath(study.Data.EnglishTrain ?? study.Data.Train, c.Task, "en") }
+                : [study.ResolvePath(study.Data.Train, c.Task, c.Language), study.ResolvePath(study.Data.Test, c.Task, c.Language)])
+            .Distinct(StringComparer.Ordinal);
 
     public static async Task<StudyRunResult> RunAsync(StudyDefinition study, ShardSpec shard, IStudyCellExecutor executor,
         IProgress<StudyProgress>? progress, CancellationToken cancellationToken)
@@ -97,8 +137,12 @@ public static class StudyService
         return added;
     }
 
-    /// <summary>A rough count of LLM calls: one generation call per label per expected attempt, one judge call per candidate.</summary>
-    private static int EstimateLlmCalls(StudyDefinition study, StudyCell cell)
+    /// <summary>
+    /// A rough count of LLM calls: one generation call per label per expected attempt, one judge call per candidate; an
+    /// LLM classification cell classifies its <paramref name="testTexts"/> (at most the limit) once per run: zero-shot
+    /// once, k-shot once per seed.
+    /// </summary>
+    private static int EstimateLlmCalls(StudyDefinition study, StudyCell cell, int testTexts)
     {
         var labels = BuiltInTasks.Find(cell.Task)?.Labels.Count ?? 10;
         return cell.Kind switch
@@ -107,8 +151,53 @@ public static class StudyService
                 labels * (int)Math.Ceiling(study.PerClass / 10.0 * 1.3)
                 + (strategy.Revision ? labels * study.PerClass : 0)
                 + (strategy.Description == LowResGen.Generation.LabelDescriptionSource.Summarized ? labels : 0),
-            CellKind.Classify => study.LlmClassificationLimit > 0 ? study.LlmClassificationLimit : 500,
+            CellKind.Classify => (study.LlmClassificationLimit > 0 ? Math.Min(study.LlmClassificationLimit, testTexts) : testTexts)
+                * (LowResGen.LlmClassification.LlmSetting.TryParseName(cell.Setting, out var k, out _) && k > 0 ? study.Seeds : 1),
             _ => 0,
         };
+    }
+}
+
+/// <summary>
+/// What `study run` would send: the plan, and for every cell still to do that calls an LLM, its dry-run plan (the real
+/// prompts, the number of calls). A k-shot cell whose demonstrations come from a set not generated yet cannot show its
+/// prompts; it is counted in <see cref="CellsWithoutPrompts"/> and in the plan's estimate.
+/// </summary>
+public sealed record StudyDryRun(StudyPlan Plan, IReadOnlyList<(StudyCell Cell, LowResGen.DryRun.DryRunPlan Plan)> Cells, int CellsWithoutPrompts);
+
+public static class StudyDryRunner
+{
+    public static async Task<StudyDryRun> RunAsync(StudyDefinition study, ShardSpec shard, int promptsPerLabel, CancellationToken cancellationToken)
+    {
+        var plan = await StudyService.PlanAsync(study, shard, cancellationToken).ConfigureAwait(false);
+        if (plan.MissingFiles.Count > 0)
+        {
+            throw new FileNotFoundException($"{plan.MissingFiles.Count} data file(s) of the study do not exist: {string.Join(", ", plan.MissingFiles)}");
+        }
+
+        // The executor builds its LLM clients lazily: planning through it creates none, so nothing is sent.
+        await using var executor = StudyCellExecutor.Create(study);
+        var cells = new List<(StudyCell, LowResGen.DryRun.DryRunPlan)>();
+        var without = 0;
+        foreach (var cell in plan.Cells.Where(c => !c.Done).Select(c => c.Cell))
+        {
+            switch (cell.Kind)
+            {
+                case CellKind.Generate:
+                    var request = await executor.GenerationRequestAsync(cell, null, cancellationToken).ConfigureAwait(false);
+                    cells.Add((cell, await LowResGen.DryRun.DryRunPlanner.GenerationAsync(request, cell.Model!, promptsPerLabel, cancellationToken).ConfigureAwait(false)));
+                    break;
+                case CellKind.Classify when cell.DependsOn is not null:
+                    without++;
+                    break;
+                case CellKind.Classify:
+                    var (task, setting, test, seeds) = await executor.ClassificationInputAsync(cell, null, cancellationToken).ConfigureAwait(false);
+                    cells.Add((cell, await LowResGen.DryRun.DryRunPlanner.ClassificationAsync(task, new LowResGen.LlmClassification.LlmClassifierOptions(),
+                        [setting], test, seeds, cell.Model!, promptsPerLabel, cancellationToken).ConfigureAwait(false)));
+                    break;
+            }
+        }
+
+        return new StudyDryRun(plan, cells, without);
     }
 }

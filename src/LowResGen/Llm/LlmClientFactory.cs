@@ -88,6 +88,18 @@ public sealed class LlmClientFactory(LlmClientOptions? options = null)
     public ModelReference Parse(string model) =>
         ModelReference.Parse(model, _options.ModelName, _options.Config, _options.ApiKeyEnvironmentVariable, _options.MaxInFlightPerEndpoint);
 
+    /// <summary>
+    /// The model id the client for <paramref name="model"/> would report (its <see cref="ChatClientMetadata.DefaultModelId"/>),
+    /// without creating it: dry runs name the model, and match stored descriptions, without loading weights.
+    /// </summary>
+    public string ModelIdOf(string model) => Parse(model) switch
+    {
+        ServedModelReference served => served.Options.Model,
+        EmbeddedModelReference embedded => Path.GetFileName(new LowResGen.Llm.Models.ModelCache(_options.ModelCacheDirectory).Resolve(embedded.PathOrName)
+            ?? embedded.PathOrName),
+        var other => other.DisplayName,
+    };
+
     public IChatClient Create(ModelReference reference) => reference switch
     {
         ServedModelReference served => CreateServed(served),
