@@ -13,6 +13,11 @@ internal static class CliErrors
 {
     public const int UserError = 1;
 
+    /// <summary>Every error line the CLI prints starts with this; warnings with <see cref="WarningPrefix"/>.</summary>
+    public const string Prefix = "error: ";
+
+    public const string WarningPrefix = "warning: ";
+
     /// <summary>A generation run (generate, quickstart, study run) left a class below its quota after its attempt limit.</summary>
     public const int Shortfall = 3;
 
@@ -28,8 +33,8 @@ internal static class CliErrors
             return 0;
         }
 
-        var prefix = allowed ? "warning" : "error";
-        stderr.WriteLine($"{prefix}: {shortRuns.Count} generation run(s) ended with classes below their quota after the attempt limit:");
+        var prefix = allowed ? WarningPrefix : Prefix;
+        stderr.WriteLine($"{prefix}{shortRuns.Count} generation run(s) ended with classes below their quota after the attempt limit:");
         foreach (var (run, counts) in shortRuns)
         {
             stderr.WriteLine($"  {run}: {counts.Describe()} per class; short: {counts.DescribeShortClasses()}");
@@ -62,12 +67,12 @@ internal static class CliErrors
         }
         catch (Exception error) when (IsUserError(error))
         {
-            await stderr.WriteLineAsync("error: " + error.Message);
+            await stderr.WriteLineAsync(Prefix + error.Message);
             return UserError;
         }
         catch (OperationCanceledException)
         {
-            await stderr.WriteLineAsync("cancelled");
+            await stderr.WriteLineAsync(Prefix + "cancelled");
             return 130;
         }
     }

@@ -96,9 +96,10 @@ internal static class DatasetsCommand
         var text = new Option<string?>("--text-column") { Description = "Text column (default: text, sentence or utt)." };
         var label = new Option<string?>("--label-column") { Description = "Label column (default: intent, label_name, category or label)." };
         var id = new Option<string?>("--id-column") { Description = "Id column (default: id or index_id)." };
-        var command = new Command("show", "Read an example file as the importer does and print counts per split and label, and the warnings.")
+        var rows = new Option<int>("--rows") { Description = "Sample rows printed (the first of each label, in file order).", DefaultValueFactory = _ => 10 };
+        var command = new Command("show", "Read an example file as the importer does and print counts per split and label, sample rows, and the warnings.")
         {
-            file, format, task, text, label, id,
+            file, format, task, text, label, id, rows,
         };
         command.SetAction(async (parseResult, cancellationToken) => await CliErrors.GuardAsync(parseResult, async () =>
         {
@@ -126,6 +127,19 @@ internal static class DatasetsCommand
             }
 
             AnsiConsole.Write(table);
+            var samples = ExampleSample.FirstPerLabel(result.Examples, Math.Max(0, parseResult.GetValue(rows)));
+            if (samples.Count > 0)
+            {
+                var sampleTable = new Table().AddColumns("id", "label", "split", "text");
+                foreach (var example in samples)
+                {
+                    sampleTable.AddRow(Markup.Escape(example.Id), Markup.Escape(example.Label), Markup.Escape(example.Split), Markup.Escape(example.Text.ReplaceLineEndings(" ")));
+                }
+
+                AnsiConsole.MarkupLine($"{samples.Count} sample rows:");
+                AnsiConsole.Write(sampleTable);
+            }
+
             foreach (var warning in result.Warnings.Take(20))
             {
                 Console.WriteLine($"warning: {warning.File}:{warning.Line} ({warning.Field}): {warning.Message}");

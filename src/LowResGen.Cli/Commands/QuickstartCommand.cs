@@ -59,7 +59,7 @@ internal static class QuickstartCommand
             var result = await StudyService.RunAsync(study, ShardSpec.Whole, executor, null, ct);
             foreach (var failure in result.Failures)
             {
-                Console.Error.WriteLine($"FAILED {failure.Cell.Name}: {failure.Error}");
+                Console.Error.WriteLine(CliErrors.Prefix + $"cell {failure.Cell.Name} failed: {failure.Error}");
             }
 
             var data = await StudyReportBuilder.GatherAsync(study, ct);

@@ -33,7 +33,8 @@ internal static class StudyCommand
         {
             var study = await StudyDefinition.LoadAsync(parse.GetValue(file)!.FullName, ct);
             var plan = await StudyService.PlanAsync(study, ParseShard(parse.GetValue(shard)), ct);
-            var summary = new Table().AddColumns("kind", "model", "cells", "done", "est. LLM calls left");
+            var summary = new Table().AddColumns(new TableColumn("kind"), new TableColumn("model"), new TableColumn("cells").RightAligned(),
+                new TableColumn("done").RightAligned(), new TableColumn("est. LLM calls left").RightAligned());
             foreach (var row in plan.Summary)
             {
                 summary.AddRow(row.Kind.ToString(), Markup.Escape(row.Model ?? "-"), Number(row.Cells), Number(row.Done), Number(row.EstimatedLlmCallsLeft));
@@ -134,7 +135,7 @@ internal static class StudyCommand
             Console.WriteLine($"Ran {result.Ran} cells, {result.Skipped} already done, {result.Failures.Count} failed, {result.Shortfalls.Count} short.");
             foreach (var failure in result.Failures)
             {
-                Console.Error.WriteLine($"FAILED {failure.Cell.Name}: {failure.Error}");
+                Console.Error.WriteLine(CliErrors.Prefix + $"cell {failure.Cell.Name} failed: {failure.Error}");
             }
 
             var shortfall = CliErrors.ShortfallExit(parse.InvocationConfiguration.Error, [.. result.Shortfalls.Select(f => (f.Cell.Name, f.Counts))],

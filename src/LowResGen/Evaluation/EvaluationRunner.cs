@@ -231,8 +231,8 @@ public sealed class EvaluationRunner(IClassifierTrainer trainer, EvaluationOptio
             if (existing != manifest)
             {
                 throw new InvalidOperationException(
-                    $"{outputs.Directory} holds results of a different configuration ({existing}); resuming would mix them. " +
-                    "Use another output directory.");
+                    $"{outputs.Directory} holds results made with other settings ({SettingsDifference.Describe(existing!, manifest)}); "
+                    + "resuming would mix them: use another output directory.");
             }
 
             return;

@@ -81,8 +81,8 @@ public sealed record RunManifest(
         if (existing != manifest)
         {
             throw new InvalidOperationException(
-                $"{path} belongs to another run ({existing}); this run is {manifest}. " +
-                "Choose another output directory, or delete that one to start over.");
+                $"{System.IO.Path.GetDirectoryName(path)} holds a generation run with other settings ({SettingsDifference.Describe(existing!, manifest)}), "
+                + "so it cannot be resumed: choose another output directory, or delete that one to start over.");
         }
 
         return true;

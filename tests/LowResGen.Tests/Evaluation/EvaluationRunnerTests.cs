@@ -118,7 +118,9 @@ public sealed class EvaluationRunnerTests : IDisposable
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
             new EvaluationRunner(new NearestCentroidTrainer(), Options(seeds: 1) with { PerClass = 7 })
                 .RunAsync(Task, Settings(), Test, _directory, null, CancellationToken.None));
-        Assert.Contains("different configuration", error.Message);
+        Assert.Contains("other settings (the per class was", error.Message);
+        Assert.Contains("now 7)", error.Message);
+        Assert.DoesNotContain("RunManifest", error.Message);
     }
 
     [Fact]

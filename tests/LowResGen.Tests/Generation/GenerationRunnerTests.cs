@@ -261,7 +261,8 @@ public sealed class GenerationRunnerTests : IDisposable
 
         var mismatch = request with { Strategy = GenerationStrategy.Parse("target-demos+revision") };
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => new GenerationRunner(healthy).RunAsync(mismatch, CancellationToken.None));
-        Assert.Contains("cy-run.json", error.Message);
+        Assert.Contains("now target-demos+revision", error.Message); // a sentence naming what changed, not two records
+        Assert.DoesNotContain("RunManifest", error.Message);
     }
 
     [Fact]
