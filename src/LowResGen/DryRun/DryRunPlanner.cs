@@ -25,9 +25,8 @@ public static class DryRunPlanner
         var strategy = request.Strategy;
         var language = LanguageRegistry.Default.Resolve(request.Language);
 
-        // One request at a time, so the recorded order is the attempts' order; the model id is the real one, so stored
-        // descriptions made with it are reused as a real run would.
-        var options = request.Options with { MaxConcurrency = 1, ModelId = modelId };
+        // The model id is the real one, so stored descriptions made with it are reused as a real run would.
+        var options = request.Options with { ModelId = modelId };
         var prompts = new List<PlannedPrompt>();
         var notes = new List<string>();
         long minimum = 0, maximum = 0;
@@ -49,7 +48,9 @@ public static class DryRunPlanner
             var generator = new RecordingChatClient(modelId);
             var result = await new GenerationRunner(generator, new UncheckedLanguage()).RunAsync(
                 request with { Task = single, OutputDirectory = null, KnownDescriptions = known, Options = options }, cancellationToken).ConfigureAwait(false);
-            prompts.AddRange(describer.Calls.Concat(generator.Calls).Take(promptsPerLabel).Select(c => new PlannedPrompt(label, c.Messages)));
+            // Attempts of a wave are asked at once: their sample index (the attempt number) gives their order.
+            prompts.AddRange(describer.Calls.Concat(generator.Calls.OrderBy(c => c.Options.GetSampleIndex())).Take(promptsPerLabel)
+                .Select(c => new PlannedPrompt(label, c.Messages)));
             notes.AddRange(result.Report.Warnings);
 
             var described = describer.Calls.Count;
