@@ -176,7 +176,7 @@ internal static class CurationBench
         };
     }
 
-    private static async Task<(double Accuracy, double MacroF1)> TrainAndTestAsync(
+    internal static async Task<(double Accuracy, double MacroF1)> TrainAndTestAsync(
         IClassifierTrainer trainer, IReadOnlyList<Example> training, IReadOnlyList<Example> test, int seed)
     {
         var normalize = TextNormalization.Reference;

@@ -8,6 +8,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringCompare
     ["prompt-cache"] = PromptCacheBench.RunAsync,
     ["served"] = ServedBench.RunAsync,
     ["curation"] = CurationBench.RunAsync,
+    ["settings"] = SettingsBench.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
