@@ -9,6 +9,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringCompare
     ["served"] = ServedBench.RunAsync,
     ["curation"] = CurationBench.RunAsync,
     ["settings"] = SettingsBench.RunAsync,
+    ["encoders"] = EncoderBench.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

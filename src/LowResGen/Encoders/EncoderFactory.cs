@@ -141,7 +141,8 @@ public sealed class EncoderFactory(EncoderFactoryOptions? options = null)
         {
             OnnxEncoderReference onnx => CreateOnnx(onnx, convention),
             ServedEncoderReference served => CreateServed(served, convention),
-            _ => throw new NotSupportedException($"{reference.GetType().Name} ({reference.DisplayName}) is not supported yet."),
+            GgufEncoderReference gguf => CreateGguf(gguf, convention),
+            _ => throw new ArgumentException($"Unsupported encoder reference {reference.GetType().Name}.", nameof(reference)),
         };
     }
 
@@ -167,6 +168,20 @@ public sealed class EncoderFactory(EncoderFactoryOptions? options = null)
             MaxTokens = _options.MaxTokens,
             Threads = _options.Threads,
         });
+        return Stack(backend, backend.Identity, convention, served: null);
+    }
+
+    private IEmbeddingGenerator<string, Embedding<float>> CreateGguf(GgufEncoderReference reference, EncoderInputConvention convention)
+    {
+        var backend = LowResGen.Encoders.Embedded.GgufEmbeddingGenerator.Load(
+            new LowResGen.Encoders.Embedded.GgufEncoderOptions(reference.Path)
+            {
+                MaxSequences = _options.BatchSize,
+                MaxTokens = _options.MaxTokens,
+                BatchTokens = Math.Max(_options.MaxTokens, _options.BatchSize * 128),
+                Threads = _options.Threads,
+            },
+            _options.LoggerFactory?.CreateLogger("LowResGen.Encoders.Embedded"));
         return Stack(backend, backend.Identity, convention, served: null);
     }
 

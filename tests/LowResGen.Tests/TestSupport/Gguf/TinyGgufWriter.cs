@@ -51,6 +51,28 @@ public sealed record GgufModelSpec
         + Layers * (2L * EmbeddingSize + 2L * EmbeddingSize * EmbeddingSize + 2L * EmbeddingSize * KvSize + 3L * EmbeddingSize * FeedForwardSize);
 }
 
+/// <summary>Pooling a BERT GGUF declares (llama.cpp's <c>bert.pooling_type</c>).</summary>
+public enum GgufPooling
+{
+    Mean = 1,
+    Cls = 2,
+}
+
+/// <summary>Shape of a BERT-architecture encoder written by <see cref="TinyGgufWriter.WriteBert"/>.</summary>
+public sealed record BertGgufSpec
+{
+    public int Layers { get; init; } = 2;
+    public int EmbeddingSize { get; init; } = 32;
+    public int Heads { get; init; } = 2;
+    public int FeedForwardSize { get; init; } = 64;
+    public int ContextLength { get; init; } = 128;
+    public int ExtraTokens { get; init; }
+    public GgufPooling Pooling { get; init; } = GgufPooling.Mean;
+    public GgufWeightType WeightType { get; init; } = GgufWeightType.F32;
+    public int Seed { get; init; } = 4321;
+    public string Name { get; init; } = "tiny-random-bert";
+}
+
 /// <summary>
 /// Writes a GGUF v3 file holding a llama-architecture model with random weights and a byte-level SentencePiece
 /// vocabulary (<c>&lt;unk&gt;</c>, <c>&lt;s&gt;</c>, <c>&lt;/s&gt;</c>, ChatML markers, then the 256 byte tokens
@@ -105,13 +127,17 @@ public static class TinyGgufWriter
     {
         spec ??= new GgufModelSpec();
         Validate(spec);
-        var tensors = Tensors(spec);
+        WriteFile(path, Metadata(spec), Tensors(spec), spec.Seed);
+    }
+
+    private static void WriteFile(string path, List<Action<BinaryWriter>> metadata, List<TensorInfo> tensors, int seed)
+    {
         var temporary = path + ".tmp";
         using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
         using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
         {
-            WriteHeader(writer, spec, tensors);
-            var random = new SplitMix(spec.Seed);
+            WriteHeader(writer, metadata, tensors);
+            var random = new SplitMix(seed);
             foreach (var tensor in tensors)
             {
                 Pad(writer);
@@ -168,7 +194,7 @@ public static class TinyGgufWriter
         return tensors;
     }
 
-    private static void WriteHeader(BinaryWriter writer, GgufModelSpec spec, List<TensorInfo> tensors)
+    private static List<Action<BinaryWriter>> Metadata(GgufModelSpec spec)
     {
         var tokens = new List<string>(SpecialTokens);
         var types = new List<int> { 2, 3, 3, 3, 3 }; // unknown, control...
@@ -210,7 +236,11 @@ public static class TinyGgufWriter
             w => Kv(w, "tokenizer.ggml.add_space_prefix", false),
             w => Kv(w, "tokenizer.chat_template", spec.ChatTemplate),
         };
+        return metadata;
+    }
 
+    private static void WriteHeader(BinaryWriter writer, List<Action<BinaryWriter>> metadata, List<TensorInfo> tensors)
+    {
         writer.Write(0x46554747u); // "GGUF"
         writer.Write(3u);
         writer.Write((ulong)tensors.Count);
@@ -246,8 +276,8 @@ public static class TinyGgufWriter
             var count = (int)Math.Min(chunk, tensor.ElementCount - done);
             for (var i = 0; i < count; i++)
             {
-                // Norm weights are 1 (scale 0 marks them); everything else uniform in [-scale, scale].
-                values[i] = tensor.Scale == 0f ? 1f : (random.NextFloat() * 2f - 1f) * tensor.Scale;
+                // Norm weights are 1 (scale 0 marks them), biases 0 (negative scale); everything else uniform in [-scale, scale].
+                values[i] = tensor.Scale == 0f ? 1f : tensor.Scale < 0f ? 0f : (random.NextFloat() * 2f - 1f) * tensor.Scale;
             }
 
             var length = Encode(values.AsSpan(0, count), tensor.Type, buffer);
@@ -407,6 +437,100 @@ public static class TinyGgufWriter
     private static int Q4KCode(float value, float scale, float min) =>
         scale == 0f ? 0 : Math.Clamp((int)MathF.Round((value + min) / scale), 0, 15);
 
+    /// <summary>
+    /// Writes a BERT-architecture encoder (llama.cpp's "bert": token, position and token-type embeddings, post-norm layers
+    /// with biases, non-causal attention) with random weights, the pooling it declares, and a tiny WordPiece vocabulary
+    /// (see <see cref="BertVocabulary"/>) in llama.cpp's form (word starts marked with U+2581, continuations bare).
+    /// </summary>
+    public static void WriteBert(string path, BertGgufSpec? spec = null)
+    {
+        spec ??= new BertGgufSpec();
+        if (spec.EmbeddingSize % spec.Heads != 0)
+        {
+            throw new ArgumentException("EmbeddingSize must divide into heads.", nameof(spec));
+        }
+
+        var vocabulary = BertVocabulary(spec.ExtraTokens);
+        long embd = spec.EmbeddingSize, ff = spec.FeedForwardSize;
+        var type = spec.WeightType;
+        float Scale(long fanIn) => 1f / MathF.Sqrt(fanIn);
+        const float Zero = -1f;
+        var tensors = new List<TensorInfo>
+        {
+            new("token_embd.weight", [embd, vocabulary.Count], type, 1f),
+            new("token_types.weight", [embd, 2], GgufWeightType.F32, 0.1f),
+            new("position_embd.weight", [embd, spec.ContextLength], GgufWeightType.F32, 0.1f),
+            new("token_embd_norm.weight", [embd], GgufWeightType.F32, 0f),
+            new("token_embd_norm.bias", [embd], GgufWeightType.F32, Zero),
+        };
+        for (var layer = 0; layer < spec.Layers; layer++)
+        {
+            var p = $"blk.{layer}.";
+            foreach (var name in new[] { "attn_q", "attn_k", "attn_v", "attn_output" })
+            {
+                tensors.Add(new(p + name + ".weight", [embd, embd], type, Scale(embd)));
+                tensors.Add(new(p + name + ".bias", [embd], GgufWeightType.F32, Zero));
+            }
+
+            tensors.Add(new(p + "attn_output_norm.weight", [embd], GgufWeightType.F32, 0f));
+            tensors.Add(new(p + "attn_output_norm.bias", [embd], GgufWeightType.F32, Zero));
+            tensors.Add(new(p + "ffn_up.weight", [embd, ff], type, Scale(embd)));
+            tensors.Add(new(p + "ffn_up.bias", [ff], GgufWeightType.F32, Zero));
+            tensors.Add(new(p + "ffn_down.weight", [ff, embd], type, Scale(ff)));
+            tensors.Add(new(p + "ffn_down.bias", [embd], GgufWeightType.F32, Zero));
+            tensors.Add(new(p + "layer_output_norm.weight", [embd], GgufWeightType.F32, 0f));
+            tensors.Add(new(p + "layer_output_norm.bias", [embd], GgufWeightType.F32, Zero));
+        }
+
+        var metadata = new List<Action<BinaryWriter>>
+        {
+            w => Kv(w, "general.architecture", "bert"),
+            w => Kv(w, "general.name", spec.Name),
+            w => Kv(w, "general.alignment", (uint)Alignment),
+            w => Kv(w, "bert.context_length", (uint)spec.ContextLength),
+            w => Kv(w, "bert.embedding_length", (uint)spec.EmbeddingSize),
+            w => Kv(w, "bert.feed_forward_length", (uint)spec.FeedForwardSize),
+            w => Kv(w, "bert.block_count", (uint)spec.Layers),
+            w => Kv(w, "bert.attention.head_count", (uint)spec.Heads),
+            w => Kv(w, "bert.attention.layer_norm_epsilon", 1e-12f),
+            w => Kv(w, "bert.attention.causal", false),
+            w => Kv(w, "bert.pooling_type", (uint)spec.Pooling),
+            w => Kv(w, "tokenizer.ggml.model", "bert"),
+            w => KvArray(w, "tokenizer.ggml.tokens", vocabulary),
+            w => KvArray(w, "tokenizer.ggml.token_type", vocabulary.Select((_, i) => i < BertSpecialTokens.Length ? 3 : 1).ToList()),
+            w => Kv(w, "tokenizer.ggml.token_type_count", 2u),
+            w => Kv(w, "tokenizer.ggml.bos_token_id", (uint)BertClsId),
+            w => Kv(w, "tokenizer.ggml.eos_token_id", (uint)BertSepId),
+            w => Kv(w, "tokenizer.ggml.unknown_token_id", 1u),
+            w => Kv(w, "tokenizer.ggml.seperator_token_id", (uint)BertSepId),
+            w => Kv(w, "tokenizer.ggml.padding_token_id", 0u),
+            w => Kv(w, "tokenizer.ggml.cls_token_id", (uint)BertClsId),
+            w => Kv(w, "tokenizer.ggml.mask_token_id", 4u),
+        };
+        WriteFile(path, metadata, tensors, spec.Seed);
+    }
+
+    internal static readonly string[] BertSpecialTokens = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"];
+
+    public const int BertClsId = 2;
+    public const int BertSepId = 3;
+
+    /// <summary>Specials, then a word-start and a continuation piece for every lowercase letter and digit, a few words and
+    /// punctuation, then <paramref name="extra"/> filler words: any lowercase ASCII text tokenizes without [UNK].</summary>
+    public static List<string> BertVocabulary(int extra = 0)
+    {
+        var tokens = new List<string>(BertSpecialTokens);
+        foreach (var c in "abcdefghijklmnopqrstuvwxyz0123456789")
+        {
+            tokens.Add("\u2581" + c);
+            tokens.Add(c.ToString());
+        }
+
+        tokens.AddRange(["\u2581hello", "\u2581world", "\u2581the", "\u2581cat", "\u2581!", "\u2581.", "\u2581,", "\u2581?"]);
+        tokens.AddRange(Enumerable.Range(0, extra).Select(i => $"\u2581w{i}"));
+        return tokens;
+    }
+
     private static long AlignUp(long value) => (value + Alignment - 1) / Alignment * Alignment;
 
     private static void Pad(BinaryWriter writer)
@@ -446,7 +570,7 @@ public static class TinyGgufWriter
         writer.Write(value);
     }
 
-    private static void Kv(BinaryWriter writer, string key, bool value)
+    internal static void Kv(BinaryWriter writer, string key, bool value)
     {
         WriteString(writer, key);
         writer.Write((uint)ValueType.Bool);
