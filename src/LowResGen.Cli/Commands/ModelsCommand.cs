@@ -27,7 +27,7 @@ internal static class ModelsCommand
     {
         var repository = new Argument<string>("repository")
         {
-            Description = $"Hugging Face repository 'owner/name', or 'quickstart' for {DefaultModels.Quickstart.CacheName}.",
+            Description = $"Hugging Face repository 'owner/name', 'quickstart' for {DefaultModels.Quickstart.CacheName} or 'encoder' for {DefaultModels.Encoder.CacheName}.",
         };
         var file = new Argument<string?>("file") { Description = "GGUF file in the repository.", Arity = ArgumentArity.ZeroOrOne };
         var baseUrl = new Option<string?>("--base-url") { Description = $"Server with Hugging Face's URL layout (default {ModelPuller.DefaultBaseUrl})." };
@@ -44,9 +44,9 @@ internal static class ModelsCommand
             var repo = parseResult.GetValue(repository)!;
             var fileName = parseResult.GetValue(file);
             ModelPullRequest request;
-            if (repo == "quickstart" && fileName is null)
+            if (fileName is null && DefaultModels.ByName.TryGetValue(repo, out var known))
             {
-                request = DefaultModels.Quickstart.Pull with { Sha256 = parseResult.GetValue(sha256) ?? DefaultModels.Quickstart.Pull.Sha256 };
+                request = known.Pull with { Sha256 = parseResult.GetValue(sha256) ?? known.Pull.Sha256 };
             }
             else if (fileName is null)
             {

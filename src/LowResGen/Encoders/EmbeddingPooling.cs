@@ -1,3 +1,5 @@
+using Microsoft.Extensions.AI;
+
 namespace LowResGen.Encoders;
 
 /// <summary>How token vectors become one text vector.</summary>
@@ -52,5 +54,18 @@ internal static class Pooling
         // sentence-transformers' Normalize divides by max(norm, 1e-12), so a zero vector stays zero.
         var norm = System.Numerics.Tensors.TensorPrimitives.Norm(vector);
         System.Numerics.Tensors.TensorPrimitives.Divide(vector, MathF.Max(norm, 1e-12f), vector);
+    }
+}
+
+/// <summary>The one way the backends package their vectors.</summary>
+internal static class EmbeddingResults
+{
+    public static GeneratedEmbeddings<Embedding<float>> From(IEnumerable<float[]> vectors, string? modelId, long? inputTokens)
+    {
+        var created = DateTimeOffset.UtcNow;
+        return new GeneratedEmbeddings<Embedding<float>>(vectors.Select(v => new Embedding<float>(v) { ModelId = modelId, CreatedAt = created }))
+        {
+            Usage = inputTokens is { } tokens ? new UsageDetails { InputTokenCount = tokens } : null,
+        };
     }
 }

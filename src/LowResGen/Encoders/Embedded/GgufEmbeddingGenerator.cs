@@ -185,11 +185,7 @@ public sealed class GgufEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
             _context.NativeHandle.MemoryClear(true);
         }
 
-        var created = DateTimeOffset.UtcNow;
-        return new GeneratedEmbeddings<Embedding<float>>(vectors.Select(v => new Embedding<float>(v) { ModelId = _metadata.DefaultModelId, CreatedAt = created }))
-        {
-            Usage = new UsageDetails { InputTokenCount = tokens.Sum(t => (long)t.Length) },
-        };
+        return EmbeddingResults.From(vectors, _metadata.DefaultModelId, tokens.Sum(t => (long)t.Length));
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null) =>

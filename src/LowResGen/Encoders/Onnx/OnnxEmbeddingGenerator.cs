@@ -172,11 +172,7 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
             _runGate.Release();
         }
 
-        var created = DateTimeOffset.UtcNow;
-        return new GeneratedEmbeddings<Embedding<float>>(vectors.Select(v => new Embedding<float>(v) { ModelId = _metadata.DefaultModelId, CreatedAt = created }))
-        {
-            Usage = new UsageDetails { InputTokenCount = tokens.Sum(t => (long)t.Length) },
-        };
+        return EmbeddingResults.From(vectors, _metadata.DefaultModelId, tokens.Sum(t => (long)t.Length));
     }
 
     /// <summary>Batches of at most <paramref name="batchSize"/> texts of similar token counts, each padded to its longest.</summary>
