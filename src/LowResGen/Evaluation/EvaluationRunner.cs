@@ -110,10 +110,9 @@ public sealed class EvaluationRunner(IClassifierTrainer trainer, EvaluationOptio
             .ConfigureAwait(false);
         if (options.WritePlots)
         {
-            var png = ConfusionMatrixPlot.RenderPng(metrics.Confusion,
-                $"{job.Setting.Name}, seed {job.Seed}: macro-F1 {metrics.MacroF1:F3}, accuracy {metrics.Accuracy:F3}");
-            await AtomicFile.WriteAllBytesAsync(outputs.NewConfusionPlot(job.Setting.Name, job.Seed), png, cancellationToken)
-                .ConfigureAwait(false);
+            await ConfusionMatrixPlot.WriteAsync(metrics.Confusion,
+                $"{job.Setting.Name}, seed {job.Seed}: macro-F1 {metrics.MacroF1:F3}, accuracy {metrics.Accuracy:F3}",
+                outputs.NewConfusionPlot(job.Setting.Name, job.Seed), cancellationToken).ConfigureAwait(false);
         }
 
         return (new ResultRow(job.Setting.Name, job.Seed, metrics.MacroF1, metrics.Accuracy), predictions);

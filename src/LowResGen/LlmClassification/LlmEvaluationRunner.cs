@@ -134,9 +134,9 @@ public sealed class LlmEvaluationRunner(LlmClassifier classifier, bool writePlot
                 allPredictions.AddRange(rowsOut);
                 if (writePlots)
                 {
-                    var png = ConfusionMatrixPlot.RenderPng(metrics.Confusion,
-                        $"{setting.Name}, seed {seed}: macro-F1 {metrics.MacroF1:F3}, accuracy {metrics.Accuracy:F3}");
-                    await AtomicFile.WriteAllBytesAsync(outputs.NewConfusionPlot(setting.Name, seed), png, cancellationToken).ConfigureAwait(false);
+                    await ConfusionMatrixPlot.WriteAsync(metrics.Confusion,
+                        $"{setting.Name}, seed {seed}: macro-F1 {metrics.MacroF1:F3}, accuracy {metrics.Accuracy:F3}",
+                        outputs.NewConfusionPlot(setting.Name, seed), cancellationToken).ConfigureAwait(false);
                 }
 
                 await ResultsFile.WriteAsync(outputs.Results, [.. earlierRows, .. rows], cancellationToken).ConfigureAwait(false);

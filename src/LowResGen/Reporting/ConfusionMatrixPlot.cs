@@ -1,11 +1,72 @@
+using System.Globalization;
+using System.Text;
+using LowResGen.Common;
 using LowResGen.Evaluation.Metrics;
 using ScottPlot;
 
 namespace LowResGen.Reporting;
 
-/// <summary>Renders a confusion matrix as a labelled heatmap PNG: gold labels down the left, predictions along the bottom.</summary>
+/// <summary>
+/// Renders a confusion matrix as a labelled heatmap PNG: gold labels down the left, predictions along the bottom. Beyond
+/// <see cref="MaxDrawnLabels"/> labels a drawing is unreadable (and thousands of labels exhaust the renderer), so the
+/// matrix is written as a sparse CSV with a Markdown summary of its largest confusions instead.
+/// </summary>
 public static class ConfusionMatrixPlot
 {
+    public const int MaxDrawnLabels = 50;
+
+    /// <summary>Confusions listed in the summary of an undrawn matrix.</summary>
+    public const int TopConfusions = 20;
+
+    /// <summary>
+    /// Writes the matrix at <paramref name="pngPath"/> as a PNG, or, beyond <see cref="MaxDrawnLabels"/> labels, beside it
+    /// as <c>.csv</c> (gold,predicted,count; non-zero cells only) and <c>-top.md</c>; returns the files written.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> WriteAsync(ConfusionMatrix matrix, string title, string pngPath, CancellationToken cancellationToken)
+    {
+        if (matrix.Labels.Count <= MaxDrawnLabels)
+        {
+            await AtomicFile.WriteAllBytesAsync(pngPath, RenderPng(matrix, title), cancellationToken).ConfigureAwait(false);
+            return [pngPath];
+        }
+
+        var stem = Path.ChangeExtension(pngPath, null);
+        var n = matrix.Labels.Count;
+        var cells = new List<(int Gold, int Predicted, int Count)>();
+        for (var gold = 0; gold < n; gold++)
+        {
+            for (var predicted = 0; predicted < n; predicted++)
+            {
+                if (matrix[gold, predicted] > 0)
+                {
+                    cells.Add((gold, predicted, matrix[gold, predicted]));
+                }
+            }
+        }
+
+        await CsvFormat.WriteAsync(stem + ".csv", ["gold", "predicted", "count"],
+            cells.Select(c => new[] { matrix.Labels[c.Gold], matrix.Labels[c.Predicted], c.Count.ToString(CultureInfo.InvariantCulture) }),
+            cancellationToken).ConfigureAwait(false);
+        await AtomicFile.WriteAllTextAsync(stem + "-top.md", Summary(matrix, title, cells), cancellationToken).ConfigureAwait(false);
+        return [stem + ".csv", stem + "-top.md"];
+    }
+
+    /// <summary>The largest off-diagonal cells, with each one's share of its gold label.</summary>
+    public static string Summary(ConfusionMatrix matrix, string title, IReadOnlyCollection<(int Gold, int Predicted, int Count)> nonZero)
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"# {title}\n\n{matrix.Labels.Count} labels (more than {MaxDrawnLabels}: not drawn; the full matrix is the CSV beside this file).\n\n");
+        text.Append(CultureInfo.InvariantCulture, $"Top {TopConfusions} confusions:\n\n| gold | predicted | count | share of gold |\n|---|---|---:|---:|\n");
+        foreach (var (gold, predicted, count) in nonZero.Where(c => c.Gold != c.Predicted)
+                     .OrderByDescending(c => c.Count).ThenBy(c => c.Gold).ThenBy(c => c.Predicted).Take(TopConfusions))
+        {
+            var support = matrix.Support(gold);
+            text.Append(CultureInfo.InvariantCulture, $"| {matrix.Labels[gold]} | {matrix.Labels[predicted]} | {count} | {100.0 * count / support:F1} % |\n");
+        }
+
+        return text.ToString();
+    }
+
     public static byte[] RenderPng(ConfusionMatrix matrix, string title)
     {
         var n = matrix.Labels.Count;

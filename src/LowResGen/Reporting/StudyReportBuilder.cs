@@ -7,9 +7,6 @@ namespace LowResGen.Reporting;
 /// <summary>Gathers a study's report data from its store and cell folders, and writes report.html and report.md.</summary>
 public static class StudyReportBuilder
 {
-    /// <summary>Examples shown per generation cell: enough to browse, few enough to keep the HTML light.</summary>
-    public const int ExamplesPerCell = 200;
-
     public static async Task<StudyReportData> GatherAsync(StudyDefinition study, CancellationToken cancellationToken)
     {
         var storePath = StudyService.StorePath(study, ShardSpec.Whole);
@@ -21,7 +18,8 @@ public static class StudyReportBuilder
         await using var store = await StudyStore.OpenAsync(storePath, cancellationToken).ConfigureAwait(false);
         var cells = await store.ReadAllAsync(cancellationToken).ConfigureAwait(false);
         var examples = new List<ReportedExample>();
-        var confusion = new Dictionary<string, string>(StringComparer.Ordinal);
+        var funnels = new List<GenerationFunnel>();
+        var confusion = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         foreach (var cell in cells)
         {
             if (cell.Kind == CellKind.Generate && cell.ArtifactPath is { } generated)
@@ -30,26 +28,44 @@ public static class StudyReportBuilder
                 if (File.Exists(log))
                 {
                     var records = await JsonlLog<GeneratedExampleRecord>.ReadAsync(log, cancellationToken).ConfigureAwait(false);
-                    examples.AddRange(records.Take(ExamplesPerCell).Select(r => new ReportedExample(cell.Task, cell.Language, cell.Model ?? "", cell.Strategy ?? "",
+                    // Every example: the HTML only indexes them, the rows go to the data folder beside it.
+                    funnels.Add(new GenerationFunnel(cell.Task, cell.Language, cell.Model ?? "", cell.Strategy ?? "", Funnel(records)));
+                    examples.AddRange(records.Select(r => new ReportedExample(cell.Task, cell.Language, cell.Model ?? "", cell.Strategy ?? "",
                         r.Label, r.Text, r.Accepted ? "kept" : "rejected: " + r.RejectionStage,
                         Detail(r))));
                 }
             }
 
-            if (cell.Kind is CellKind.Evaluate or CellKind.Gold && cell.ArtifactPath is { } directory
+            if (cell.Kind is CellKind.Evaluate or CellKind.Gold or CellKind.Classify && cell.ArtifactPath is { } directory
                 && Directory.Exists(Path.Combine(directory, "confusion")))
             {
-                var first = Directory.GetFiles(Path.Combine(directory, "confusion"), "*-seed0.png").Order(StringComparer.Ordinal).FirstOrDefault();
-                if (first is not null)
+                var seeds = SeedImages(Path.Combine(directory, "confusion"));
+                if (seeds.Count > 0)
                 {
-                    confusion[$"{cell.Task} {cell.Language} {cell.Model} {cell.Setting}".Replace("  ", " ", StringComparison.Ordinal)] = first;
+                    confusion[$"{cell.Task} {cell.Language} {cell.Model} {cell.Setting}".Replace("  ", " ", StringComparison.Ordinal)] = seeds;
                 }
             }
         }
 
         return new StudyReportData(study, cells, examples, confusion,
-            (setting, reference) => PairedComparison.TTestOf([.. setting.Zip(reference, (a, b) => a - b)]).PValue);
+            (setting, reference) => PairedComparison.TTestOf([.. setting.Zip(reference, (a, b) => a - b)]).PValue)
+        {
+            Funnels = funnels,
+        };
     }
+
+    /// <summary>Candidates through the stages in order, counted as the generation report counts them per class.</summary>
+    private static IReadOnlyList<StageCount> Funnel(IReadOnlyCollection<GeneratedExampleRecord> records) =>
+        ClassReport.From("", 0, 0, false, records, 0).Stages;
+
+    /// <summary>The confusion PNG of every seed (a rerun's "-2" copy wins), in seed order.</summary>
+    private static IReadOnlyList<string> SeedImages(string folder) =>
+        [.. Directory.GetFiles(folder, "*.png")
+            .Select(f => (File: f, Match: System.Text.RegularExpressions.Regex.Match(Path.GetFileName(f), @"-seed(\d+)(?:-(\d+))?\.png$")))
+            .Where(x => x.Match.Success)
+            .GroupBy(x => int.Parse(x.Match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))
+            .OrderBy(g => g.Key)
+            .Select(g => g.OrderBy(x => x.Match.Groups[2].Success ? int.Parse(x.Match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) : 1).Last().File)];
 
     public static async Task<(string Html, string Markdown)> WriteAsync(StudyDefinition study, CancellationToken cancellationToken) =>
         await WriteAsync(await GatherAsync(study, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);

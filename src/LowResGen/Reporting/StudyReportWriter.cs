@@ -15,21 +15,39 @@ public sealed record StudyReportData(
     StudyDefinition Study,
     IReadOnlyList<CellRecord> Cells,
     IReadOnlyList<ReportedExample> Examples,
-    IReadOnlyDictionary<string, string> ConfusionMatrixPngs,
-    Func<IReadOnlyList<double>, IReadOnlyList<double>, double>? PairedPValue = null);
+    IReadOnlyDictionary<string, IReadOnlyList<string>> ConfusionMatrices,
+    Func<IReadOnlyList<double>, IReadOnlyList<double>, double>? PairedPValue = null)
+{
+    /// <summary>Acceptance per stage of every generation cell (parsed → length → duplicate → language → judge).</summary>
+    public IReadOnlyList<GenerationFunnel> Funnels { get; init; } = [];
+}
+
+/// <summary>One generation cell's candidates through the stages: how many entered and passed each.</summary>
+public sealed record GenerationFunnel(string Task, string Language, string Model, string Strategy, IReadOnlyList<LowResGen.Generation.StageCount> Stages);
+
+/// <summary>The examples of one generation cell, written as one data file the report loads on demand.</summary>
+public sealed record ExampleChunk(int Id, string Task, string Language, string Model, string Strategy, IReadOnlyList<ReportedExample> Examples);
 
 /// <summary>
-/// Writes a study's report as one self-contained HTML file (styles, images and script inline, so it can be mailed or
-/// archived) and as Markdown: mean ± std per language and setting for each task and model, the gap to gold with
-/// significance marks, a heatmap of gaps, confusion matrices, token usage and wall time, and the generated examples.
+/// Writes a study's report as HTML and Markdown: mean ± std per language and setting for each task and model, the gap
+/// to gold with Holm-corrected significance marks, gap charts with confidence intervals, a heatmap of gaps, acceptance
+/// funnels, confusion matrices, token usage and elapsed time, and the generated examples. The HTML needs no server and
+/// no network (styles and script inline); the examples live in a data folder beside it, loaded page by page, so the
+/// file stays small at any study size.
 /// </summary>
 public static class StudyReportWriter
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
+    /// <summary>The folder beside report.html holding the examples, one script per generation cell.</summary>
+    public const string DataFolderName = "report-data";
+
+    /// <summary>Writes the example chunks into <see cref="DataFolderName"/> beside the HTML first, then the HTML and the Markdown.</summary>
     public static async Task WriteAsync(StudyReportData data, string htmlPath, string markdownPath, CancellationToken cancellationToken)
     {
-        await AtomicFile.WriteAllTextAsync(htmlPath, Html(data), cancellationToken).ConfigureAwait(false);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(htmlPath))!;
+        await ReportExampleData.WriteAsync(ExampleChunks(data), Path.Combine(directory, DataFolderName), cancellationToken).ConfigureAwait(false);
+        await AtomicFile.WriteAllTextAsync(htmlPath, Html(data, directory), cancellationToken).ConfigureAwait(false);
         await AtomicFile.WriteAllTextAsync(markdownPath, Markdown(data), cancellationToken).ConfigureAwait(false);
     }
 
@@ -47,6 +65,9 @@ public static class StudyReportWriter
         ClassCounts? Counts = null)
     {
         public bool IsShort => Counts?.IsShort == true;
+
+        /// <summary>95 % percentile bootstrap interval of the mean gap over seeds, in points; null without paired seeds.</summary>
+        public (double Low, double High)? GapInterval { get; init; }
     }
 
     public static IReadOnlyList<ScoreTable> Tables(StudyReportData data)
@@ -92,7 +113,9 @@ public static class StudyReportWriter
         var gap = (f1.Mean - gold.Scores.Average(s => s.MacroF1)) * 100;
         var paired = cell.Scores.Join(gold.Scores, s => s.Seed, s => s.Seed, (a, b) => (a.MacroF1, b.MacroF1)).ToArray();
         double? p = pValue is not null && paired.Length >= 2 ? pValue([.. paired.Select(x => x.Item1)], [.. paired.Select(x => x.Item2)]) : null;
-        return new ScoreCell(f1.Mean, f1.Std, gap, false, p, null, cell.Counts);
+        var interval = paired.Length == 0 ? ((double, double)?)null
+            : PairedComparison.BootstrapInterval([.. paired.Select(x => (x.Item1 - x.Item2) * 100)], 2_000, 0);
+        return new ScoreCell(f1.Mean, f1.Std, gap, false, p, null, cell.Counts) { GapInterval = interval };
     }
 
     /// <summary>One family per table: every (setting, language) gap to gold is corrected for the others (Holm).</summary>
@@ -166,23 +189,23 @@ public static class StudyReportWriter
         md.AppendLine();
         md.AppendLine("## Usage per model");
         md.AppendLine();
-        md.AppendLine("| model | cells | LLM tokens | wall time (s) |");
-        md.AppendLine("|---|---|---|---|");
+        md.AppendLine("| model | cells | LLM tokens | elapsed (s) | cell time, summed (s) |");
+        md.AppendLine("|---|---|---|---|---|");
         foreach (var usage in Usage(data))
         {
-            md.AppendLine(Invariant, $"| {usage.Model} | {usage.Cells} | {usage.LlmTokens} | {usage.WallSeconds:F1} |");
+            md.AppendLine(Invariant, $"| {usage.Model} | {usage.Cells} | {usage.LlmTokens} | {usage.ElapsedSeconds:F1} | {usage.CellSeconds:F1} |");
         }
 
         return md.ToString();
     }
 
-    private static string FormatCell(ScoreCell? cell) => cell is null
+    internal static string FormatCell(ScoreCell? cell) => cell is null
         ? "–"
         : new MeanStd(cell.Mean, cell.Std, 2).ToPoints(oneDistinctDraw: cell.Counts?.OneDistinctDraw == true)
             + (cell.GapPoints is { } gap ? string.Create(Invariant, $" ({gap:+0.0;-0.0}{(cell.Significant ? "*" : "")})") : "")
             + (cell.IsShort ? $" ⚠ {cell.Counts!.Describe()}/class" : "");
 
-    private static string Legend(StudyReportData data) =>
+    internal static string Legend(StudyReportData data) =>
         $"Macro-F1 (%) of the default classifier ({data.Study.Classifier}) trained on at most {data.Study.PerClass} examples per class, mean ± std over seeds; " +
         "in brackets the gap to gold in points, `*` where p < 0.05 after a Holm correction over all gaps of the table (paired t over seeds; " +
         "uncorrected p below each table). ⚠ marks a cell that trained on fewer per class than asked, with the counts used; " +
@@ -192,158 +215,43 @@ public static class StudyReportWriter
     public static IEnumerable<CellRecord> Shortfalls(StudyReportData data) =>
         data.Cells.Where(c => c.IsShort && c.Kind != CellKind.Classify).OrderBy(CellName, StringComparer.Ordinal);
 
-    private static string CellName(CellRecord cell) =>
+    internal static string CellName(CellRecord cell) =>
         string.Join(" ", new[] { cell.Task, cell.Language, cell.Model, cell.Setting }.Where(p => !string.IsNullOrEmpty(p)));
 
-    private sealed record ModelUsage(string Model, int Cells, long LlmTokens, double WallSeconds);
+    /// <summary>Per model: cells, tokens, elapsed wall time (concurrent cells counted once) and the cells' summed time.</summary>
+    internal sealed record ModelUsage(string Model, int Cells, long LlmTokens, double ElapsedSeconds, double CellSeconds);
 
-    private static IEnumerable<ModelUsage> Usage(StudyReportData data) =>
+    internal static IEnumerable<ModelUsage> Usage(StudyReportData data) =>
         data.Cells.GroupBy(c => c.Model ?? "(default classifier)").OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => new ModelUsage(g.Key, g.Count(), g.Sum(c => c.LlmTokens), g.Sum(c => c.WallSeconds)));
+            .Select(g => new ModelUsage(g.Key, g.Count(), g.Sum(c => c.LlmTokens), ElapsedSeconds(g), g.Sum(c => c.WallSeconds)));
 
-    public static string Html(StudyReportData data)
+    /// <summary>The length of the union of the cells' [finish - wall, finish] intervals: cells that ran at once count once.</summary>
+    public static double ElapsedSeconds(IEnumerable<CellRecord> cells)
     {
-        static string E(string s) => WebUtility.HtmlEncode(s);
-        var html = new StringBuilder();
-        html.AppendLine("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">");
-        html.AppendLine(Invariant, $"<title>LowResGen study: {E(data.Study.Name)}</title>");
-        html.AppendLine("""
-            <style>
-            body{font-family:system-ui,sans-serif;margin:2em;color:#222}
-            table{border-collapse:collapse;margin:1em 0}
-            th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}
-            th:first-child,td:first-child{text-align:left}
-            td.sig{font-weight:bold}
-            .short{background:#fff3cd}
-            .examples td,.examples th{text-align:left;max-width:40em}
-            .heat td{color:#000}
-            img.cm{max-width:420px;margin:4px;border:1px solid #ddd}
-            </style></head><body>
-            """);
-        html.AppendLine(Invariant, $"<h1>Study: {E(data.Study.Name)}</h1>");
-        html.AppendLine(Invariant, $"<p id=\"summary\">{data.Cells.Count} cells finished. {E(Legend(data))} Bold: significant after Holm.</p>");
-
-        foreach (var table in Tables(data))
+        var total = 0.0;
+        var (start, end) = (double.NegativeInfinity, double.NegativeInfinity);
+        foreach (var (from, to) in cells.Select(c => (c.FinishedUtc.ToUnixTimeMilliseconds() / 1000.0 - c.WallSeconds, c.FinishedUtc.ToUnixTimeMilliseconds() / 1000.0))
+                     .OrderBy(i => i.Item1))
         {
-            var title = table.Task + (table.Model.Length > 0 ? " — " + table.Model : "");
-            html.AppendLine(Invariant, $"<h2>{E(title)}</h2><table class=\"scores\"><tr><th>setting</th>");
-            foreach (var language in table.Languages)
+            if (from > end)
             {
-                html.Append(Invariant, $"<th>{E(language)}</th>");
+                total += double.IsNegativeInfinity(end) ? 0 : end - start;
+                (start, end) = (from, to);
             }
-
-            html.AppendLine("</tr>");
-            foreach (var row in table.Rows)
+            else
             {
-                html.Append(Invariant, $"<tr><td>{E(row.Setting)}</td>");
-                foreach (var cell in row.Cells)
-                {
-                    var classes = string.Join(" ", new[] { cell?.Significant == true ? "sig" : null, cell?.IsShort == true ? "short" : null }.OfType<string>());
-                    var tip = cell?.PValue is { } p ? string.Create(Invariant, $" title=\"p = {p:0.0000} uncorrected, {cell.HolmPValue:0.0000} after Holm\"") : "";
-                    html.Append(Invariant, $"<td{(classes.Length > 0 ? $" class=\"{classes}\"" : "")}{tip}>{E(FormatCell(cell))}</td>");
-                }
-
-                html.AppendLine("</tr>");
+                end = Math.Max(end, to);
             }
-
-            html.AppendLine("</table>");
-
-            // Heatmap of the gap to gold: red below gold, green above, intensity by size (capped at 20 points).
-            html.AppendLine(Invariant, $"<h3>Gap to gold (points), {E(title)}</h3><table class=\"heat\"><tr><th>setting</th>");
-            foreach (var language in table.Languages)
-            {
-                html.Append(Invariant, $"<th>{E(language)}</th>");
-            }
-
-            html.AppendLine("</tr>");
-            foreach (var row in table.Rows.Where(r => r.Setting != "gold"))
-            {
-                html.Append(Invariant, $"<tr><td>{E(row.Setting)}</td>");
-                foreach (var cell in row.Cells)
-                {
-                    if (cell?.GapPoints is not { } gap)
-                    {
-                        html.Append("<td>–</td>");
-                        continue;
-                    }
-
-                    var intensity = Math.Min(1, Math.Abs(gap) / 20);
-                    var (r, g) = gap < 0 ? (255, (int)(255 * (1 - intensity))) : ((int)(255 * (1 - intensity)), 255);
-                    var b = (int)(255 * (1 - intensity));
-                    html.Append(Invariant, $"<td style=\"background:rgb({r},{g},{b})\">{gap:+0.0;-0.0}</td>");
-                }
-
-                html.AppendLine("</tr>");
-            }
-
-            html.AppendLine("</table>");
         }
 
-        var shortfalls = Shortfalls(data).ToArray();
-        if (shortfalls.Length > 0)
-        {
-            html.AppendLine(Invariant, $"<h2 id=\"shortfalls\">Shortfalls: {shortfalls.Length} cells below {data.Study.PerClass} per class</h2><table class=\"shortfalls\"><tr><th>cell</th><th>kind</th><th>per class</th><th>short classes</th></tr>");
-            foreach (var cell in shortfalls)
-            {
-                html.AppendLine(Invariant, $"<tr class=\"short\"><td>{E(CellName(cell))}</td><td>{cell.Kind}</td><td>{E(cell.Counts!.Describe())}</td><td>{E(cell.Counts.DescribeShortClasses())}</td></tr>");
-            }
-
-            html.AppendLine("</table>");
-        }
-
-        html.AppendLine("<h2>Usage per model</h2><table class=\"usage\"><tr><th>model</th><th>cells</th><th>LLM tokens</th><th>wall time (s)</th></tr>");
-        foreach (var usage in Usage(data))
-        {
-            html.AppendLine(Invariant, $"<tr><td>{E(usage.Model)}</td><td>{usage.Cells}</td><td>{usage.LlmTokens}</td><td>{usage.WallSeconds:F1}</td></tr>");
-        }
-
-        html.AppendLine("</table>");
-
-        if (data.ConfusionMatrixPngs.Count > 0)
-        {
-            html.AppendLine("<h2>Confusion matrices (seed 0)</h2><div>");
-            foreach (var (name, path) in data.ConfusionMatrixPngs.OrderBy(p => p.Key, StringComparer.Ordinal))
-            {
-                if (File.Exists(path))
-                {
-                    html.AppendLine(Invariant, $"<figure style=\"display:inline-block\"><img class=\"cm\" alt=\"{E(name)}\" src=\"data:image/png;base64,{Convert.ToBase64String(File.ReadAllBytes(path))}\"><figcaption>{E(name)}</figcaption></figure>");
-                }
-            }
-
-            html.AppendLine("</div>");
-        }
-
-        html.AppendLine(Invariant, $"<h2>Generated examples</h2><p><input id=\"filter\" placeholder=\"filter (text, label, language, strategy, verdict)\" size=\"60\"> <span id=\"shown\">{data.Examples.Count}</span> of {data.Examples.Count} shown</p>");
-        html.AppendLine("<table class=\"examples\" id=\"examples\"><tr><th>task</th><th>lang</th><th>model</th><th>strategy</th><th>label</th><th>text</th><th>verdict</th><th>detail</th></tr>");
-        foreach (var example in data.Examples)
-        {
-            html.AppendLine(Invariant, $"<tr><td>{E(example.Task)}</td><td>{E(example.Language)}</td><td>{E(example.Model)}</td><td>{E(example.Strategy)}</td><td>{E(example.Label)}</td><td>{E(example.Text)}</td><td>{E(example.Verdict)}</td><td>{E(example.Detail)}</td></tr>");
-        }
-
-        html.AppendLine("</table>");
-        html.AppendLine("""
-            <script>
-            (function () {
-              var input = document.getElementById('filter');
-              var rows = Array.prototype.slice.call(document.querySelectorAll('#examples tr')).slice(1);
-              function apply() {
-                var q = input.value.toLowerCase(), shown = 0;
-                rows.forEach(function (row) {
-                  var match = row.textContent.toLowerCase().indexOf(q) >= 0;
-                  row.style.display = match ? '' : 'none';
-                  if (match) shown++;
-                });
-                document.getElementById('shown').textContent = shown;
-              }
-              input.addEventListener('input', apply);
-              var initial = new URLSearchParams(location.search).get('filter');
-              if (initial) { input.value = initial; }
-              apply();
-              document.body.setAttribute('data-ready', 'yes');
-            })();
-            </script>
-            </body></html>
-            """);
-        return html.ToString();
+        return total + (double.IsNegativeInfinity(end) ? 0 : end - start);
     }
+
+    /// <summary>The report's HTML; the examples it pages through are in <see cref="ExampleChunks"/>, written beside it.</summary>
+    public static string Html(StudyReportData data, string? htmlDirectory = null) => StudyReportHtml.Render(data, htmlDirectory);
+
+    /// <summary>The examples grouped per generation cell (task, language, model, strategy), in order of appearance.</summary>
+    public static IReadOnlyList<ExampleChunk> ExampleChunks(StudyReportData data) =>
+        [.. data.Examples.GroupBy(e => (e.Task, e.Language, e.Model, e.Strategy))
+            .Select((g, i) => new ExampleChunk(i, g.Key.Task, g.Key.Language, g.Key.Model, g.Key.Strategy, [.. g]))];
 }

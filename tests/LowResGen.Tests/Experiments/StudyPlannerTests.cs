@@ -122,7 +122,7 @@ public class ReferenceStudyExampleTests
         Assert.True(plan.EstimatedLlmCallsLeft > 0);
     }
 
-    private static string FindCheckoutFile(string relative)
+    internal static string FindCheckoutFile(string relative)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

@@ -7,8 +7,9 @@ internal static class HeadlessChromium
 {
     public static string Executable => File.Exists("/usr/bin/chromium") ? "/usr/bin/chromium" : "chromium";
 
+    /// <summary>The DOM once the page is idle: the virtual time budget lets scripts it loads later (data chunks) run first.</summary>
     public static async Task<string> DumpDomAsync(string url, string profile) =>
-        (await RunAsync(profile, "--dump-dom", url)).Output;
+        (await RunAsync(profile, "--virtual-time-budget=20000", "--dump-dom", url)).Output;
 
     public static async Task ScreenshotAsync(string url, string png, string profile) =>
         await RunAsync(profile, $"--screenshot={png}", "--window-size=1280,2000", url);
