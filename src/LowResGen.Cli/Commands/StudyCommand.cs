@@ -23,11 +23,24 @@ internal static class StudyCommand
 
     private static Option<string?> ShardOption() => new("--shard") { Description = "Run only shard i of n (0-based), e.g. 0/4." };
 
+    private static Option<bool> StrictOption() => new("--strict") { Description = "Exit non-zero on warnings (missing data files or shard stores)." };
+
+    private static int Warn(IReadOnlyList<string> warnings, bool strict)
+    {
+        foreach (var warning in warnings)
+        {
+            Console.Error.WriteLine($"WARNING: {warning}");
+        }
+
+        return strict && warnings.Count > 0 ? 1 : 0;
+    }
+
     private static Command Plan()
     {
         var file = StudyFile();
         var shard = ShardOption();
-        var command = new Command("plan", "Print the cells, which are done, and an estimate of the LLM calls left.") { file, shard };
+        var strict = StrictOption();
+        var command = new Command("plan", "Print the cells, which are done, and an estimate of the LLM calls left.") { file, shard, strict };
         command.SetAction(async (parse, ct) => await CliErrors.GuardAsync(parse, async () =>
         {
             var study = await StudyDefinition.LoadAsync(parse.GetValue(file)!.FullName, ct);
@@ -40,7 +53,7 @@ internal static class StudyCommand
 
             AnsiConsole.Write(table);
             AnsiConsole.MarkupLine($"{plan.Done} of {plan.Cells.Count} cells done; about {plan.EstimatedLlmCallsLeft} LLM calls left.");
-            return 0;
+            return Warn([.. plan.MissingFiles.Select(f => $"data file {f} does not exist: the cells that read it will fail")], parse.GetValue(strict));
         }));
         return command;
     }
@@ -54,12 +67,24 @@ internal static class StudyCommand
         {
             Description = $"Exit 0 even when a generation cell ended with a class below per_class (default: exit code {CliErrors.Shortfall}; also allow_shortfall = true in the study).",
         };
-        var command = new Command("run", "Run every cell that is not done yet; safe to kill and rerun at any moment.") { file, shard, plain, allowShortfall };
+        var wait = new Option<bool>("--wait") { Description = "When another run holds this study (or shard), wait for it instead of failing." };
+        var config = new Option<FileInfo?>("--llm-config") { Description = "Named models (default: $LOWRESGEN_LLM_CONFIG, ./llm.toml, ~/.config/lowresgen/llm.toml)" };
+        var retries = new Option<int?>("--retries") { Description = $"Retries per LLM request before it counts as a failed attempt (default {new LowResGen.Llm.Middleware.RetryOptions().MaxRetries})" };
+        var command = new Command("run", "Run every cell that is not done yet; safe to kill and rerun at any moment.") { file, shard, plain, allowShortfall, wait, config, retries };
         command.SetAction(async (parse, ct) => await CliErrors.GuardAsync(parse, async () =>
         {
             var study = await StudyDefinition.LoadAsync(parse.GetValue(file)!.FullName, ct);
             var spec = ParseShard(parse.GetValue(shard));
-            await using var executor = StudyCellExecutor.Create(study);
+            var llm = new LowResGen.Llm.LlmClientOptions
+            {
+                Config = parse.GetValue(config) is { } configFile ? LowResGen.Llm.LlmConfig.Load(configFile.FullName) : null,
+            };
+            if (parse.GetValue(retries) is { } count)
+            {
+                llm = llm with { Retry = llm.Retry with { MaxRetries = count } };
+            }
+
+            await using var executor = StudyCellExecutor.Create(study, llm);
             var live = !parse.GetValue(plain) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
             StudyRunResult result;
             if (live)
@@ -80,7 +105,7 @@ internal static class StudyCommand
 
                         var progress = new SynchronousProgress<StudyProgress>(p => Show(last = p));
                         var clock = System.Diagnostics.Stopwatch.StartNew();
-                        var run = StudyService.RunAsync(study, spec, executor, progress, ct);
+                        var run = StudyService.RunAsync(study, spec, executor, progress, parse.GetValue(wait), ct);
 
                         // Cells can run for minutes: refresh the rates every second, not only when a cell ends.
                         while (await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(1), ct)) != run)
@@ -100,10 +125,16 @@ internal static class StudyCommand
                     $"[{p.Elapsed:hh\\:mm\\:ss}] cells done {p.CellsDone}, skipped {p.CellsSkipped}, failed {p.CellsFailed}, short {p.CellsShort} of {p.CellsTotal}; " +
                     $"{Rates(p, executor)}; ETA {(p.EstimatedRemaining is { } eta ? eta.ToString("hh\\:mm\\:ss") : "?")}" +
                     (p.LastCell is null ? "" : $"; last {p.LastCell}")));
-                result = await StudyService.RunAsync(study, spec, executor, progress, ct);
+                result = await StudyService.RunAsync(study, spec, executor, progress, parse.GetValue(wait), ct);
             }
 
             Console.WriteLine($"Ran {result.Ran} cells, {result.Skipped} already done, {result.Failures.Count} failed, {result.Shortfalls.Count} short.");
+            foreach (var model in executor.Llm.Usage.Models)
+            {
+                Console.WriteLine($"LLM {model.Model}: {model.Requests} requests, {model.Succeeded} answered, {model.Cached} cached, "
+                    + $"{model.Failed} failed, {model.Retries} retries, {model.InputTokens + model.OutputTokens} tokens.");
+            }
+
             foreach (var failure in result.Failures)
             {
                 Console.Error.WriteLine($"FAILED {failure.Cell.Name}: {failure.Error}");
@@ -120,13 +151,14 @@ internal static class StudyCommand
     {
         var file = StudyFile();
         var shards = new Option<int>("--shards") { Description = "How many shards ran.", Required = true };
-        var command = new Command("merge", "Merge the shard stores into the study's store.") { file, shards };
+        var strict = StrictOption();
+        var command = new Command("merge", "Merge the shard stores into the study's store.") { file, shards, strict };
         command.SetAction(async (parse, ct) => await CliErrors.GuardAsync(parse, async () =>
         {
             var study = await StudyDefinition.LoadAsync(parse.GetValue(file)!.FullName, ct);
-            var added = await StudyService.MergeAsync(study, parse.GetValue(shards), ct);
-            Console.WriteLine($"Merged {added} cells into {StudyService.StorePath(study, ShardSpec.Whole)}.");
-            return 0;
+            var merged = await StudyService.MergeAsync(study, parse.GetValue(shards), ct);
+            Console.WriteLine($"Merged {merged.Added} cells into {StudyService.StorePath(study, ShardSpec.Whole)}.");
+            return Warn([.. merged.MissingShards.Select(p => $"shard store {p} does not exist: did that shard run?")], parse.GetValue(strict));
         }));
         return command;
     }
@@ -177,7 +209,7 @@ internal static class StudyCommand
         var usage = executor.Llm.Usage;
         var tokens = usage.Models.Sum(m => m.InputTokens + m.OutputTokens);
         return $"{executor.AcceptedExamples} examples accepted ({executor.AcceptedExamples / seconds:F1}/s), "
-            + $"{usage.Succeeded} LLM answers ({usage.Cached} cached, {usage.Failed} failed), {tokens / seconds:F0} LLM tokens/s";
+            + $"{usage.Succeeded} LLM answers ({usage.Cached} cached, {usage.Failed} failed, {usage.Models.Sum(m => m.Retries)} retries), {tokens / seconds:F0} LLM tokens/s";
     }
 
     private static ShardSpec ParseShard(string? text) => text is null ? ShardSpec.Whole : ShardSpec.Parse(text);

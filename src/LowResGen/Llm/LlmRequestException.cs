@@ -22,6 +22,9 @@ public enum LlmFailureKind
 
     /// <summary>The server answered 2xx with a body that is not a valid chat completion.</summary>
     MalformedResponse,
+
+    /// <summary>A well-formed answer that carries no usable text: null or empty content, no choices, or a content filter.</summary>
+    InvalidAnswer,
 }
 
 /// <summary>
