@@ -62,7 +62,7 @@ internal static class CliErrors
         }
         catch (Exception error) when (IsUserError(error))
         {
-            await stderr.WriteLineAsync("error: " + error.Message);
+            await stderr.WriteLineAsync("error: " + Excerpt.Of(error.Message, 4 * Excerpt.DefaultLength));
             return UserError;
         }
         catch (OperationCanceledException)

@@ -82,10 +82,18 @@ internal static class GenerateCommand
             return await CliErrors.GuardAsync(parseResult, async () =>
             {
                 using var loggerFactory = LlmOptions.ProgressLogging();
-                Directory.CreateDirectory(settings.Output);
-                using var client = model.CreateFactory(parseResult, loggerFactory, defaultCachePath: Path.Combine(settings.Output, "llm-cache.sqlite"))
-                    .Create(parseResult.GetValue(model.Model)!);
-                return await RunAsync(settings, client, stdout, cancellationToken, loggerFactory.CreateLogger("LowResGen.Generation"), stderr);
+                var factory = model.CreateFactory(parseResult, loggerFactory, defaultCachePath: Path.Combine(settings.Output, "llm-cache.sqlite"));
+                IChatClient? client = null;
+                try
+                {
+                    // The output folder (and the cache in it) appear only once every input has been read and found valid.
+                    return await RunAsync(settings, () => client = factory.Create(parseResult.GetValue(model.Model)!), stdout, cancellationToken,
+                        loggerFactory.CreateLogger("LowResGen.Generation"), stderr);
+                }
+                finally
+                {
+                    client?.Dispose();
+                }
             });
         });
         return command;
@@ -107,8 +115,12 @@ internal static class GenerateCommand
         public bool AllowShortfall { get; init; }
     }
 
+    internal static Task<int> RunAsync(GenerateSettings settings, IChatClient client, TextWriter output, CancellationToken cancellationToken,
+        ILogger? logger = null, TextWriter? error = null) => RunAsync(settings, () => client, output, cancellationToken, logger, error);
+
+    /// <param name="client">Called once, after every input was read and validated; it may create the output folder.</param>
     /// <returns>0, or <see cref="CliErrors.Shortfall"/> when a label ended below its quota (unless allowed).</returns>
-    internal static async Task<int> RunAsync(GenerateSettings settings, IChatClient client, TextWriter output, CancellationToken cancellationToken,
+    internal static async Task<int> RunAsync(GenerateSettings settings, Func<IChatClient> client, TextWriter output, CancellationToken cancellationToken,
         ILogger? logger = null, TextWriter? error = null)
     {
         var task = BuiltInTasks.Get(settings.Task);
@@ -120,9 +132,9 @@ internal static class GenerateCommand
             ? new List<LabelDescription>()
             : [.. await LabelDescriptionStore.ReadAsync(settings.DescriptionsFile, cancellationToken)];
         var identifier = settings.LanguageCheck ? LinguaLanguageIdentifier.ForTarget(language.Iso1) : null;
-        var runner = new GenerationRunner(client, identifier, logger);
         var loaded = new Dictionary<(string Path, string Language), IReadOnlyList<Example>>(); // strategies of one file share the data
         var shortRuns = new List<(string Run, ClassCounts Counts)>();
+        var requests = new List<GenerationRequest>();
         foreach (var strategy in strategies)
         {
             var needsEnglish = strategy.Demonstrations == DemonstrationSource.English || strategy.Translate;
@@ -135,12 +147,18 @@ internal static class GenerateCommand
                 OutputDirectory = strategies.Count == 1 ? settings.Output : Path.Combine(settings.Output, DirectoryName(strategy)),
                 Options = settings.Options,
             };
+            requests.Add(request);
+        }
+
+        var runner = new GenerationRunner(client(), identifier, logger);
+        foreach (var request in requests)
+        {
             var result = await runner.RunAsync(request, cancellationToken);
             known.AddRange(result.Descriptions); // later strategies of the same file reuse these summaries
-            PrintReport(output, result.Report, new GenerationOutputs(request.OutputDirectory, language.Iso1));
+            PrintReport(output, result.Report, new GenerationOutputs(request.OutputDirectory!, language.Iso1));
             if (!result.Report.AllQuotasMet)
             {
-                shortRuns.Add((strategy.Name, new ClassCounts(settings.PerClass, result.Report.Classes.ToDictionary(c => c.Label, c => c.Accepted, StringComparer.Ordinal))));
+                shortRuns.Add((request.Strategy.Name, new ClassCounts(settings.PerClass, result.Report.Classes.ToDictionary(c => c.Label, c => c.Accepted, StringComparer.Ordinal))));
             }
         }
 

@@ -185,13 +185,20 @@ internal static class StudyCommand
         var gpus = new Option<string>("--gpus") { Description = "GPUs per array task (e.g. 1), for embedded models.", DefaultValueFactory = _ => "" };
         var time = new Option<string>("--time") { Description = "Time limit per shard.", DefaultValueFactory = _ => "24:00:00" };
         var output = new Option<DirectoryInfo?>("--output") { Description = "Folder for the scripts (default: the study's output folder)." };
-        var command = new Command("slurm", "Write a Slurm array job that runs the shards and a dependent merge-and-report job.") { file, shards, partition, gpus, time, output };
+        var cpus = new Option<int?>("--cpus-per-task") { Description = "CPUs per array task (default: the cluster's default)." };
+        var memory = new Option<string?>("--mem") { Description = "Memory per array task, e.g. 16G (default: the cluster's default)." };
+        var mergePartition = new Option<string?>("--merge-partition") { Description = "Partition of the merge job (default: --partition, or the cluster's default when --gpus is given)." };
+        var command = new Command("slurm", "Write a Slurm array job that runs the shards and a dependent merge-and-report job.")
+        {
+            file, shards, partition, gpus, time, output, cpus, memory, mergePartition,
+        };
         command.SetAction(async (parse, ct) => await CliErrors.GuardAsync(parse, async () =>
         {
             var path = parse.GetValue(file)!.FullName;
             var study = await StudyDefinition.LoadAsync(path, ct);
             var (array, merge, submit) = SlurmScriptWriter.Write(path, study, new SlurmOptions(parse.GetValue(shards),
-                Partition: parse.GetValue(partition)!, TimeLimit: parse.GetValue(time)!, Gpus: parse.GetValue(gpus)!));
+                Partition: parse.GetValue(partition)!, TimeLimit: parse.GetValue(time)!, Gpus: parse.GetValue(gpus)!,
+                CpusPerTask: parse.GetValue(cpus), MemoryPerTask: parse.GetValue(memory), MergePartition: parse.GetValue(mergePartition)));
             var directory = parse.GetValue(output)?.FullName ?? Path.Combine(study.OutputDirectory, "slurm");
             await LowResGen.Common.AtomicFile.WriteAllTextAsync(Path.Combine(directory, "shards.sbatch"), array, ct);
             await LowResGen.Common.AtomicFile.WriteAllTextAsync(Path.Combine(directory, "merge.sbatch"), merge, ct);

@@ -146,6 +146,44 @@ public sealed class StudyReliabilityTests : IAsyncLifetime
         Assert.True(evaluated.Scores.All(s => s.MacroF1 > 0));
     }
 
+    [Fact]
+    public async Task Case6_requests_that_exhaust_their_retries_are_failed_attempts_and_the_class_asks_again()
+    {
+        // Every class's first two requests fail (HTTP 500) and no retry is allowed: each class needs its third attempt.
+        var failures = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        _server.Faults = r =>
+        {
+            var label = LowResGen.Data.BuiltInTasks.Massive10.Labels.FirstOrDefault(l => r.LastUserMessage.Contains($"\"{l}\"", StringComparison.Ordinal)) ?? "";
+            return failures.AddOrUpdate(label, 1, (_, n) => n + 1) <= 2 ? FakeFault.ServerError : FakeFault.None;
+        };
+        var (study, _) = await WriteStudyAsync("isolated", extra: "");
+        var noRetries = new LlmClientOptions { Retry = Llm.LlmTestKit.FastRetry with { MaxRetries = 0 } };
+
+        var result = await RunAsync(study, noRetries);
+
+        Assert.True(result.Failures.Count == 0, string.Join("\n", result.Failures.Select(f => f.Error)));
+        Assert.Equal(3, result.Ran);
+        Assert.All(failures, f => Assert.Equal(3, f.Value));
+        var generated = await File.ReadAllLinesAsync(Directory.GetFiles(study.OutputDirectory, "cy-generated.csv", SearchOption.AllDirectories).Single());
+        Assert.Equal(1 + (10 * 3), generated.Length);
+    }
+
+    [Fact]
+    public async Task Case6_a_server_that_refuses_connections_fails_fast_with_a_hint()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var (study, _) = await WriteStudyAsync("refused", model: $"http://127.0.0.1:{port}/v1#nobody");
+
+        var result = await RunAsync(study);
+
+        var failure = Assert.Single(result.Failures, f => f.Cell.Kind == CellKind.Generate);
+        Assert.Contains("refused: is the server running", failure.Error);
+        Assert.DoesNotContain("gave up after", failure.Error); // not retried with backoff for a minute
+    }
+
     [Theory]
     [InlineData("per_clas = 10", "per_clas", "per_class")]
     [InlineData("language_chek = true", "language_chek", "language_check")]
