@@ -67,7 +67,7 @@ internal static class CliErrors
         }
         catch (Exception error) when (IsUserError(error))
         {
-            await stderr.WriteLineAsync(Prefix + error.Message);
+            await stderr.WriteLineAsync(Prefix + Excerpt.Of(error.Message, 4 * Excerpt.DefaultLength));
             return UserError;
         }
         catch (OperationCanceledException)

@@ -90,10 +90,18 @@ internal static class GenerateCommand
                 }
 
                 using var loggerFactory = LlmOptions.ProgressLogging();
-                Directory.CreateDirectory(settings.Output);
-                using var client = model.CreateFactory(parseResult, loggerFactory, defaultCachePath: LlmClientOptions.DefaultCachePathIn(settings.Output))
-                    .Create(parseResult.GetValue(model.Model)!);
-                return await RunAsync(settings, client, stdout, cancellationToken, loggerFactory.CreateLogger("LowResGen.Generation"), stderr);
+                var factory = model.CreateFactory(parseResult, loggerFactory, defaultCachePath: LlmClientOptions.DefaultCachePathIn(settings.Output));
+                IChatClient? client = null;
+                try
+                {
+                    // The output folder (and the cache in it) appear only once every input has been read and found valid.
+                    return await RunAsync(settings, () => client = factory.Create(parseResult.GetValue(model.Model)!), stdout, cancellationToken,
+                        loggerFactory.CreateLogger("LowResGen.Generation"), stderr);
+                }
+                finally
+                {
+                    client?.Dispose();
+                }
             });
         });
         return command;
@@ -115,15 +123,25 @@ internal static class GenerateCommand
         public bool AllowShortfall { get; init; }
     }
 
+    internal static Task<int> RunAsync(GenerateSettings settings, IChatClient client, TextWriter output, CancellationToken cancellationToken,
+        ILogger? logger = null, TextWriter? error = null) => RunAsync(settings, () => client, output, cancellationToken, logger, error);
+
+    /// <param name="client">Called once, after every input was read and validated; it may create the output folder.</param>
     /// <returns>0, or <see cref="CliErrors.Shortfall"/> when a label ended below its quota (unless allowed).</returns>
-    internal static async Task<int> RunAsync(GenerateSettings settings, IChatClient client, TextWriter output, CancellationToken cancellationToken,
+    internal static async Task<int> RunAsync(GenerateSettings settings, Func<IChatClient> client, TextWriter output, CancellationToken cancellationToken,
         ILogger? logger = null, TextWriter? error = null)
     {
         var identifier = settings.LanguageCheck ? LinguaLanguageIdentifier.ForTarget(LanguageRegistry.Default.Resolve(settings.Language).Iso1) : null;
-        var runner = new GenerationRunner(client, identifier, logger);
         var known = await KnownDescriptionsAsync(settings, cancellationToken);
-        var shortRuns = new List<(string Run, ClassCounts Counts)>();
+        var requests = new List<GenerationRequest>();
         await foreach (var request in RequestsAsync(settings, known, cancellationToken))
+        {
+            requests.Add(request); // every input is read and validated before the output folder or the cache exist
+        }
+
+        var runner = new GenerationRunner(client(), identifier, logger);
+        var shortRuns = new List<(string Run, ClassCounts Counts)>();
+        foreach (var request in requests)
         {
             var result = await runner.RunAsync(request, cancellationToken);
             known.AddRange(result.Descriptions); // later strategies of the same file reuse these summaries

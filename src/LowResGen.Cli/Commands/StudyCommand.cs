@@ -23,12 +23,25 @@ internal static class StudyCommand
 
     private static Option<string?> ShardOption() => new("--shard") { Description = "Run only shard i of n (0-based), e.g. 0/4." };
 
+    private static Option<bool> StrictOption() => new("--strict") { Description = "Exit non-zero on warnings (missing data files or shard stores)." };
+
+    private static int Warn(IReadOnlyList<string> warnings, bool strict)
+    {
+        foreach (var warning in warnings)
+        {
+            Console.Error.WriteLine(CliErrors.WarningPrefix + warning);
+        }
+
+        return strict && warnings.Count > 0 ? 1 : 0;
+    }
+
     private static Command Plan()
     {
         var file = StudyFile();
         var shard = ShardOption();
         var all = new Option<bool>("--all") { Description = "List every cell, not only the summary by kind and model." };
-        var command = new Command("plan", "Print the cells by kind and model, which are done, an estimate of the LLM calls left, and missing data files.") { file, shard, all };
+        var strict = StrictOption();
+        var command = new Command("plan", "Print the cells by kind and model, which are done, an estimate of the LLM calls left, and missing data files (a warning; an error with --strict).") { file, shard, all, strict };
         command.SetAction(async (parse, ct) => await CliErrors.GuardAsync(parse, async () =>
         {
             var study = await StudyDefinition.LoadAsync(parse.GetValue(file)!.FullName, ct);
@@ -54,12 +67,7 @@ internal static class StudyCommand
 
             AnsiConsole.MarkupLine($"{plan.Done} of {plan.Cells.Count} cells done; about {plan.EstimatedLlmCallsLeft} LLM calls left"
                 + (parse.GetValue(all) ? "." : " (--all lists every cell)."));
-            if (plan.MissingFiles.Count > 0)
-            {
-                throw new FileNotFoundException($"{plan.MissingFiles.Count} data file(s) of the study do not exist: {string.Join(", ", plan.MissingFiles)}");
-            }
-
-            return 0;
+            return Warn([.. plan.MissingFiles.Select(f => $"data file {f} does not exist: the cells that read it will fail")], parse.GetValue(strict));
         }));
         return command;
     }
@@ -75,7 +83,10 @@ internal static class StudyCommand
         {
             Description = $"Exit 0 even when a generation cell ended with a class below per_class (default: exit code {CliErrors.Shortfall}; also allow_shortfall = true in the study).",
         };
-        var command = new Command("run", "Run every cell that is not done yet; safe to kill and rerun at any moment.") { file, shard, plain, allowShortfall };
+        var wait = new Option<bool>("--wait") { Description = "When another run holds this study (or shard), wait for it instead of failing." };
+        var config = new Option<FileInfo?>("--llm-config") { Description = "Named models (default: $LOWRESGEN_LLM_CONFIG, ./llm.toml, ~/.config/lowresgen/llm.toml)" };
+        var retries = new Option<int?>("--retries") { Description = $"Retries per LLM request before it counts as a failed attempt (default {new LowResGen.Llm.Middleware.RetryOptions().MaxRetries})" };
+        var command = new Command("run", "Run every cell that is not done yet; safe to kill and rerun at any moment.") { file, shard, plain, allowShortfall, wait, config, retries };
         var dryRun = DryRunOptions.Create();
         dryRun.AddTo(command);
         command.SetAction(async (parse, ct) => await CliErrors.GuardAsync(parse, async () =>
@@ -88,7 +99,16 @@ internal static class StudyCommand
                 return 0;
             }
 
-            await using var executor = StudyCellExecutor.Create(study);
+            var llm = new LowResGen.Llm.LlmClientOptions
+            {
+                Config = parse.GetValue(config) is { } configFile ? LowResGen.Llm.LlmConfig.Load(configFile.FullName) : null,
+            };
+            if (parse.GetValue(retries) is { } count)
+            {
+                llm = llm with { Retry = llm.Retry with { MaxRetries = count } };
+            }
+
+            await using var executor = StudyCellExecutor.Create(study, llm);
             var live = !parse.GetValue(plain) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
             StudyRunResult result;
             if (live)
@@ -109,7 +129,7 @@ internal static class StudyCommand
 
                         var progress = new SynchronousProgress<StudyProgress>(p => Show(last = p));
                         var clock = System.Diagnostics.Stopwatch.StartNew();
-                        var run = StudyService.RunAsync(study, spec, executor, progress, ct);
+                        var run = StudyService.RunAsync(study, spec, executor, progress, parse.GetValue(wait), ct);
 
                         // Cells can run for minutes: refresh the rates every second, not only when a cell ends.
                         while (await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(1), ct)) != run)
@@ -129,10 +149,16 @@ internal static class StudyCommand
                     $"[{p.Elapsed:hh\\:mm\\:ss}] cells done {p.CellsDone}, skipped {p.CellsSkipped}, failed {p.CellsFailed}, short {p.CellsShort} of {p.CellsTotal}; " +
                     $"{Rates(p, executor)}; ETA {(p.EstimatedRemaining is { } eta ? eta.ToString("hh\\:mm\\:ss") : "?")}" +
                     (p.LastCell is null ? "" : $"; last {p.LastCell}")));
-                result = await StudyService.RunAsync(study, spec, executor, progress, ct);
+                result = await StudyService.RunAsync(study, spec, executor, progress, parse.GetValue(wait), ct);
             }
 
             Console.WriteLine($"Ran {result.Ran} cells, {result.Skipped} already done, {result.Failures.Count} failed, {result.Shortfalls.Count} short.");
+            foreach (var model in executor.Llm.Usage.Models)
+            {
+                Console.WriteLine($"LLM {model.Model}: {model.Requests} requests, {model.Succeeded} answered, {model.Cached} cached, "
+                    + $"{model.Failed} failed, {model.Retries} retries, {model.InputTokens + model.OutputTokens} tokens.");
+            }
+
             foreach (var failure in result.Failures)
             {
                 Console.Error.WriteLine(CliErrors.Prefix + $"cell {failure.Cell.Name} failed: {failure.Error}");
@@ -149,13 +175,14 @@ internal static class StudyCommand
     {
         var file = StudyFile();
         var shards = new Option<int>("--shards") { Description = "How many shards ran.", Required = true };
-        var command = new Command("merge", "Merge the shard stores into the study's store.") { file, shards };
+        var strict = StrictOption();
+        var command = new Command("merge", "Merge the shard stores into the study's store.") { file, shards, strict };
         command.SetAction(async (parse, ct) => await CliErrors.GuardAsync(parse, async () =>
         {
             var study = await StudyDefinition.LoadAsync(parse.GetValue(file)!.FullName, ct);
-            var added = await StudyService.MergeAsync(study, parse.GetValue(shards), ct);
-            Console.WriteLine($"Merged {added} cells into {StudyService.StorePath(study, ShardSpec.Whole)}.");
-            return 0;
+            var merged = await StudyService.MergeAsync(study, parse.GetValue(shards), ct);
+            Console.WriteLine($"Merged {merged.Added} cells into {StudyService.StorePath(study, ShardSpec.Whole)}.");
+            return Warn([.. merged.MissingShards.Select(p => $"shard store {p} does not exist: did that shard run?")], parse.GetValue(strict));
         }));
         return command;
     }
@@ -182,13 +209,20 @@ internal static class StudyCommand
         var gpus = new Option<string>("--gpus") { Description = "GPUs per array task (e.g. 1), for embedded models.", DefaultValueFactory = _ => "" };
         var time = new Option<string>("--time") { Description = "Time limit per shard.", DefaultValueFactory = _ => "24:00:00" };
         var output = new Option<DirectoryInfo?>("--output") { Description = "Folder for the scripts (default: the study's output folder)." };
-        var command = new Command("slurm", "Write a Slurm array job that runs the shards and a dependent merge-and-report job.") { file, shards, partition, gpus, time, output };
+        var cpus = new Option<int?>("--cpus-per-task") { Description = "CPUs per array task (default: the cluster's default)." };
+        var memory = new Option<string?>("--mem") { Description = "Memory per array task, e.g. 16G (default: the cluster's default)." };
+        var mergePartition = new Option<string?>("--merge-partition") { Description = "Partition of the merge job (default: --partition, or the cluster's default when --gpus is given)." };
+        var command = new Command("slurm", "Write a Slurm array job that runs the shards and a dependent merge-and-report job.")
+        {
+            file, shards, partition, gpus, time, output, cpus, memory, mergePartition,
+        };
         command.SetAction(async (parse, ct) => await CliErrors.GuardAsync(parse, async () =>
         {
             var path = parse.GetValue(file)!.FullName;
             var study = await StudyDefinition.LoadAsync(path, ct);
             var (array, merge, submit) = SlurmScriptWriter.Write(path, study, new SlurmOptions(parse.GetValue(shards),
-                Partition: parse.GetValue(partition)!, TimeLimit: parse.GetValue(time)!, Gpus: parse.GetValue(gpus)!));
+                Partition: parse.GetValue(partition)!, TimeLimit: parse.GetValue(time)!, Gpus: parse.GetValue(gpus)!,
+                CpusPerTask: parse.GetValue(cpus), MemoryPerTask: parse.GetValue(memory), MergePartition: parse.GetValue(mergePartition)));
             var directory = parse.GetValue(output)?.FullName ?? Path.Combine(study.OutputDirectory, "slurm");
             await LowResGen.Common.AtomicFile.WriteAllTextAsync(Path.Combine(directory, "shards.sbatch"), array, ct);
             await LowResGen.Common.AtomicFile.WriteAllTextAsync(Path.Combine(directory, "merge.sbatch"), merge, ct);
@@ -220,7 +254,7 @@ internal static class StudyCommand
         var usage = executor.Llm.Usage;
         var tokens = usage.Models.Sum(m => m.InputTokens + m.OutputTokens);
         return $"{executor.AcceptedExamples} examples accepted ({executor.AcceptedExamples / seconds:F1}/s), "
-            + $"{usage.Succeeded} LLM answers ({usage.Cached} cached, {usage.Failed} failed), {tokens / seconds:F0} LLM tokens/s";
+            + $"{usage.Succeeded} LLM answers ({usage.Cached} cached, {usage.Failed} failed, {usage.Models.Sum(m => m.Retries)} retries), {tokens / seconds:F0} LLM tokens/s";
     }
 
     private static ShardSpec ParseShard(string? text) => text is null ? ShardSpec.Whole : ShardSpec.Parse(text);

@@ -39,6 +39,33 @@ public static class AtomicFile
     public static Task WriteAllBytesAsync(string path, byte[] contents, CancellationToken cancellationToken) =>
         WriteAsync(path, (stream, ct) => stream.WriteAsync(contents, ct).AsTask(), cancellationToken);
 
+    /// <summary>
+    /// Deletes the temporary files (<c>.name.&lt;guid&gt;.tmp</c>) that a killed writer left in <paramref name="directory"/>
+    /// (not below it). Call it only where this run owns the folder (under its lock), never where another writer may be busy.
+    /// </summary>
+    /// <returns>How many were removed.</returns>
+    public static int RemoveLeftovers(string directory)
+    {
+        if (!Directory.Exists(directory))
+        {
+            return 0;
+        }
+
+        var removed = 0;
+        foreach (var file in Directory.EnumerateFiles(directory, ".*.tmp"))
+        {
+            var name = Path.GetFileName(file);
+            var guid = name.Length > 38 ? name[^36..^4] : "";
+            if (guid.Length == 32 && guid.All(char.IsAsciiHexDigitLower) && name[^37] == '.')
+            {
+                TryDelete(file);
+                removed += File.Exists(file) ? 0 : 1;
+            }
+        }
+
+        return removed;
+    }
+
     private static void TryDelete(string path)
     {
         try

@@ -7,7 +7,7 @@ namespace LowResGen.Common;
 public sealed class DataFormatException : Exception
 {
     public DataFormatException(string file, long? line, string? field, string problem, Exception? inner = null)
-        : base(Format(file, line, field, problem), inner)
+        : base(Format(Excerpt.Of(file), line, field is null ? null : Excerpt.Of(field), problem), inner)
     {
         File = file;
         Line = line;
@@ -36,6 +36,7 @@ public sealed class DataFormatException : Exception
             where += $" (field '{field}')";
         }
 
-        return $"{where}: {problem}";
+        // The problem may quote a value from the file (a line, a label, a header): keep messages one readable line.
+        return $"{where}: {Excerpt.Of(problem, 2 * Excerpt.DefaultLength)}";
     }
 }

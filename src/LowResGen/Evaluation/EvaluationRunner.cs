@@ -59,7 +59,7 @@ public sealed class EvaluationRunner(IClassifierTrainer trainer, EvaluationOptio
 
         var testTexts = test.Select(e => options.Normalization.Apply(e.Text)).ToArray();
         var fresh = new List<(Job Job, ResultRow Row, PredictionRow[] Predictions)>();
-        var gate = new SemaphoreSlim(1, 1);
+        using var gate = new SemaphoreSlim(1, 1);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelism), CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(jobs.Where(j => !finished.Contains((j.Setting.Name, j.Seed))), parallel, async (job, ct) =>
         {

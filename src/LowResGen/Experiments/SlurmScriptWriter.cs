@@ -3,15 +3,21 @@ using System.Text;
 
 namespace LowResGen.Experiments;
 
-/// <summary>Options of the Slurm array job that runs a study's shards, then merges them.</summary>
+/// <summary>
+/// Options of the Slurm array job that runs a study's shards, then merges them. CPUs and memory are requested only when
+/// given (otherwise the cluster's defaults apply, which every node can satisfy); the merge job needs no GPU, so with
+/// <see cref="Gpus"/> it goes to <see cref="MergePartition"/> (default: the cluster's default partition), not the GPU one.
+/// <see cref="Command"/> is how the jobs start lowresgen; null: exactly as this process was started (no PATH assumed).
+/// </summary>
 public sealed record SlurmOptions(
     int Shards,
     string Partition = "",
     string TimeLimit = "24:00:00",
-    int CpusPerTask = 8,
-    string MemoryPerTask = "16G",
+    int? CpusPerTask = null,
+    string? MemoryPerTask = null,
     string Gpus = "",
-    string Command = "lowresgen");
+    string? Command = null,
+    string? MergePartition = null);
 
 /// <summary>
 /// Writes two Slurm batch scripts: an array job whose task i runs shard i/n into its own store, and a merge job that
@@ -25,13 +31,22 @@ public static class SlurmScriptWriter
         var studyPath = Path.GetFullPath(studyFile);
         var quotedStudy = Quote(studyPath);
         var logs = Path.Combine(study.OutputDirectory, "slurm-logs");
+        var command = options.Command ?? CurrentCommand();
+        var mergePartition = options.MergePartition ?? (options.Gpus.Length > 0 ? "" : options.Partition);
 
         var array = new StringBuilder();
         array.AppendLine("#!/bin/bash");
         array.AppendLine(CultureInfo.InvariantCulture, $"#SBATCH --job-name={study.Name}-shards");
         array.AppendLine(CultureInfo.InvariantCulture, $"#SBATCH --array=0-{options.Shards - 1}");
-        array.AppendLine(CultureInfo.InvariantCulture, $"#SBATCH --cpus-per-task={options.CpusPerTask}");
-        array.AppendLine(CultureInfo.InvariantCulture, $"#SBATCH --mem={options.MemoryPerTask}");
+        if (options.CpusPerTask is { } cpus)
+        {
+            array.AppendLine(CultureInfo.InvariantCulture, $"#SBATCH --cpus-per-task={cpus}");
+        }
+
+        if (options.MemoryPerTask is { Length: > 0 } memory)
+        {
+            array.AppendLine(CultureInfo.InvariantCulture, $"#SBATCH --mem={memory}");
+        }
         array.AppendLine(CultureInfo.InvariantCulture, $"#SBATCH --time={options.TimeLimit}");
         array.AppendLine(CultureInfo.InvariantCulture, $"#SBATCH --output={logs}/shard-%a.log");
         if (options.Partition.Length > 0)
@@ -46,21 +61,21 @@ public static class SlurmScriptWriter
 
         array.AppendLine("set -euo pipefail");
         array.AppendLine(CultureInfo.InvariantCulture,
-            $"{options.Command} study run {quotedStudy} --shard \"${{SLURM_ARRAY_TASK_ID}}/{options.Shards}\" --plain");
+            $"{command} study run {quotedStudy} --shard \"${{SLURM_ARRAY_TASK_ID}}/{options.Shards}\" --plain");
 
         var merge = new StringBuilder();
         merge.AppendLine("#!/bin/bash");
         merge.AppendLine(CultureInfo.InvariantCulture, $"#SBATCH --job-name={study.Name}-merge");
-        merge.AppendLine("#SBATCH --cpus-per-task=2");
+        merge.AppendLine(CultureInfo.InvariantCulture, $"#SBATCH --time={options.TimeLimit}");
         merge.AppendLine(CultureInfo.InvariantCulture, $"#SBATCH --output={logs}/merge.log");
-        if (options.Partition.Length > 0)
+        if (mergePartition.Length > 0)
         {
-            merge.AppendLine(CultureInfo.InvariantCulture, $"#SBATCH --partition={options.Partition}");
+            merge.AppendLine(CultureInfo.InvariantCulture, $"#SBATCH --partition={mergePartition}");
         }
 
         merge.AppendLine("set -euo pipefail");
-        merge.AppendLine(CultureInfo.InvariantCulture, $"{options.Command} study merge {quotedStudy} --shards {options.Shards}");
-        merge.AppendLine(CultureInfo.InvariantCulture, $"{options.Command} study report {quotedStudy}");
+        merge.AppendLine(CultureInfo.InvariantCulture, $"{command} study merge {quotedStudy} --shards {options.Shards} --strict");
+        merge.AppendLine(CultureInfo.InvariantCulture, $"{command} study report {quotedStudy}");
 
         var submit = new StringBuilder();
         submit.AppendLine("#!/bin/bash");
@@ -71,6 +86,16 @@ public static class SlurmScriptWriter
         submit.AppendLine("array_id=$(sbatch --parsable shards.sbatch)");
         submit.AppendLine("sbatch --dependency=afterok:${array_id} merge.sbatch");
         return (array.ToString(), merge.ToString(), submit.ToString());
+    }
+
+    /// <summary>This process's own command line up to its arguments: the apphost, or dotnet plus the CLI's dll.</summary>
+    public static string CurrentCommand()
+    {
+        var process = Environment.ProcessPath ?? "dotnet";
+        var entry = System.Reflection.Assembly.GetEntryAssembly()?.Location;
+        return Path.GetFileNameWithoutExtension(process) == "dotnet" && entry is { Length: > 0 }
+            ? $"{Quote(process)} {Quote(entry)}"
+            : Quote(process);
     }
 
     private static string Quote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";

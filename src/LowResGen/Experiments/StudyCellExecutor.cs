@@ -7,6 +7,7 @@ using LowResGen.Evaluation.Classifiers;
 using LowResGen.Evaluation.Metrics;
 using LowResGen.Generation;
 using LowResGen.Llm;
+using LowResGen.Llm.Middleware;
 using LowResGen.LlmClassification;
 using Microsoft.Extensions.AI;
 
@@ -38,7 +39,9 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
     /// <summary>The executor a study run uses by default: response cache in the output folder, the study's classifier, Lingua.</summary>
     public static StudyCellExecutor Create(StudyDefinition study, LlmClientOptions? llmOptions = null)
     {
-        var options = (llmOptions ?? new LlmClientOptions()) with { CachePath = Path.Combine(study.OutputDirectory, "llm-cache.db") };
+        // Models resolve through llm.toml exactly as in the other commands (named models, api_key_env, limits, prices).
+        var options = llmOptions ?? new LlmClientOptions();
+        options = options with { CachePath = Path.Combine(study.OutputDirectory, "llm-cache.db"), Config = options.Config ?? LlmConfig.LoadDefault() };
         var registry = ClassifierTrainerRegistry.BuiltIn();
         registry.Create(study.Classifier); // fail now on an unknown name, not in the middle of the run
         return new StudyCellExecutor(study, new LlmClientFactory(options), () => registry.Create(study.Classifier),
@@ -81,6 +84,13 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
         var request = await GenerationRequestAsync(cell, context.CellDirectory, cancellationToken).ConfigureAwait(false);
         var result = await new GenerationRunner(Client(ModelOf(cell)), _languages).RunAsync(request, cancellationToken).ConfigureAwait(false);
         Interlocked.Add(ref _accepted, result.Accepted.Count);
+        if (result.Accepted.Count == 0)
+        {
+            // Not a finished cell with F1 0.0: a rerun (after the server or the prompts are fixed) must try again.
+            throw new InvalidOperationException(
+                $"generation accepted no example ({result.Records.Count} candidates rejected, {result.Report.Classes.Sum(c => c.Attempts)} attempts; see {context.CellDirectory})");
+        }
+
         return new CellOutcome([], new GenerationOutputs(context.CellDirectory, cell.Language).Generated, result.Report.LlmTokens,
             new ClassCounts(_study.PerClass, result.Report.Classes.ToDictionary(c => c.Label, c => c.Accepted, StringComparer.Ordinal)));
     }
@@ -128,10 +138,10 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
         var test = await TestAsync(cell.Task, cell.Language, cancellationToken).ConfigureAwait(false);
         // The counts of the balanced draw (for mix:k, of its generated part; the k gold per class come on top).
         var used = ClassCounts.OfBalanced(task.Labels, training.Train.Select(e => e.Label), perClass ?? _study.PerClass);
-        if (training.Train.Count == 0 && training.Added.Count == 0)
+        if ((training.Train.Count == 0 && training.Added.Count == 0) || test.Count == 0)
         {
-            // Nothing was generated (every candidate rejected): the set is worth nothing, which is a result, not an error.
-            return new CellOutcome([.. Enumerable.Range(0, _study.Seeds).Select(seed => new SeedScore(seed, 0, 0))], null, Counts: used);
+            // Scores of an empty set would be recorded as a finished 0.0 and never retried: the cell fails instead.
+            throw new InvalidOperationException($"nothing to evaluate: {(test.Count == 0 ? "the test set" : "the training set")} of '{setting}' is empty");
         }
 
         var runner = new EvaluationRunner(_trainer(), new EvaluationOptions
@@ -150,9 +160,11 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
     private async Task<CellOutcome> ClassifyAsync(StudyCell cell, CellContext context, CancellationToken cancellationToken)
     {
         var (task, setting, test, seeds) = await ClassificationInputAsync(cell, context.Upstream?.ArtifactPath, cancellationToken).ConfigureAwait(false);
-        var runner = new LlmEvaluationRunner(new LlmClassifier(Client(ModelOf(cell)), task));
+        // Not disposed: it would dispose the model's client, which the other cells share.
+        var counting = new TokenCountingChatClient(Client(ModelOf(cell)));
+        var runner = new LlmEvaluationRunner(new LlmClassifier(counting, task));
         var summary = await runner.RunAsync([setting], test, seeds, context.CellDirectory, null, cancellationToken).ConfigureAwait(false);
-        return new CellOutcome([.. summary.Rows.Select(r => new SeedScore(r.Seed, r.F1, r.Accuracy))], context.CellDirectory);
+        return new CellOutcome([.. summary.Rows.Select(r => new SeedScore(r.Seed, r.F1, r.Accuracy))], context.CellDirectory, counting.Tokens);
     }
 
     /// <summary>

@@ -109,11 +109,17 @@ public sealed record StudyDefinition
         return Parse(text, path);
     }
 
+    /// <summary>Every key a study file may contain: derived from this record (and the records it holds), so a property
+    /// added here is a valid key at once and a typo of it is an error.</summary>
+    public static TomlKeys Keys { get; } = TomlKeys.From(typeof(StudyDefinition), JsonNamingPolicy.SnakeCaseLower);
+
     public static StudyDefinition Parse(string toml, string sourceName)
     {
         StudyDefinition study;
         try
         {
+            // Unknown keys first: the serializer skips them, and a study that silently runs other settings is worse than none.
+            Keys.Check(TomlSerializer.Deserialize<Tomlyn.Model.TomlTable>(toml, new TomlSerializerOptions { SourceName = sourceName })!, toml, sourceName);
             study = TomlSerializer.Deserialize<StudyDefinition>(toml, new TomlSerializerOptions
             {
                 PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,

@@ -16,6 +16,9 @@ public sealed class StudyPlanner(StudyDefinition study)
 
     private readonly Dictionary<string, string> _fileHashes = new(StringComparer.Ordinal);
 
+    /// <summary>Data files the planned cells read that do not exist (after <see cref="PlanAsync"/>): their cells will fail.</summary>
+    public IReadOnlyList<string> MissingFiles => [.. _fileHashes.Where(p => p.Value.StartsWith("missing:", StringComparison.Ordinal)).Select(p => p.Key).Order(StringComparer.Ordinal)];
+
     public async Task<IReadOnlyList<StudyCell>> PlanAsync(CancellationToken cancellationToken)
     {
         var cells = new List<StudyCell>();

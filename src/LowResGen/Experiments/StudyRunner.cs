@@ -106,6 +106,9 @@ public sealed class StudyRunner(StudyStore store, IStudyCellExecutor executor, I
 
                     var directory = CellDirectory(study, cell);
                     Directory.CreateDirectory(directory);
+
+                    // The cell is this run's (the store lock is held): what a killed writer left half-written goes first.
+                    LowResGen.Common.AtomicFile.RemoveLeftovers(directory);
                     var started = Stopwatch.StartNew();
                     try
                     {

@@ -1,3 +1,4 @@
+using LowResGen.Common;
 using LowResGen.Data;
 
 namespace LowResGen.Experiments;
@@ -25,6 +26,9 @@ public sealed record StudyPlan(IReadOnlyList<PlannedCell> Cells, IReadOnlyList<s
         [.. Cells.GroupBy(c => (c.Cell.Kind, c.Cell.Model)).OrderBy(g => g.Key.Kind).Select(g => new PlanSummaryRow(g.Key.Kind, g.Key.Model,
             g.Count(), g.Count(c => c.Done), g.Where(c => !c.Done).Sum(c => c.EstimatedLlmCalls)))];
 }
+
+/// <summary>What `study merge` did: cells added to study.db, and shard stores that were not there.</summary>
+public sealed record StudyMergeResult(int Added, IReadOnlyList<string> MissingShards);
 
 /// <summary>Shard selection: shard <see cref="Index"/> of <see cref="Count"/> (0-based), or the whole study.</summary>
 public sealed record ShardSpec(int Index, int Count)
@@ -58,7 +62,8 @@ public static class StudyService
 
     public static async Task<StudyPlan> PlanAsync(StudyDefinition study, ShardSpec shard, CancellationToken cancellationToken)
     {
-        var cells = await CellsAsync(study, shard, cancellationToken).ConfigureAwait(false);
+        var planner = new StudyPlanner(study);
+        var cells = StudyPlanner.Shard(await planner.PlanAsync(cancellationToken).ConfigureAwait(false), shard.Index, shard.Count);
         var finished = new HashSet<string>(StringComparer.Ordinal);
         foreach (var path in new[] { StorePath(study, ShardSpec.Whole), StorePath(study, shard) }.Distinct())
         {
@@ -99,11 +104,22 @@ public static class StudyService
                 : [study.ResolvePath(study.Data.Train, c.Task, c.Language), study.ResolvePath(study.Data.Test, c.Task, c.Language)])
             .Distinct(StringComparer.Ordinal);
 
+    public static Task<StudyRunResult> RunAsync(StudyDefinition study, ShardSpec shard, IStudyCellExecutor executor,
+        IProgress<StudyProgress>? progress, CancellationToken cancellationToken) =>
+        RunAsync(study, shard, executor, progress, waitForLock: false, cancellationToken);
+
+    /// <summary>The lock file of a store: one run per store at a time (shards have their own stores, so they run side by side).</summary>
+    public static string LockPath(StudyDefinition study, ShardSpec shard) => StorePath(study, shard) + ".lock";
+
+    /// <param name="waitForLock">When another run holds this store, wait for it instead of failing at once.</param>
     public static async Task<StudyRunResult> RunAsync(StudyDefinition study, ShardSpec shard, IStudyCellExecutor executor,
-        IProgress<StudyProgress>? progress, CancellationToken cancellationToken)
+        IProgress<StudyProgress>? progress, bool waitForLock, CancellationToken cancellationToken)
     {
         // The runner skips finished cells by their key in the store; the plan's done flags and estimates are for display.
         var cells = await CellsAsync(study, shard, cancellationToken).ConfigureAwait(false);
+
+        // Two runs of one store would send every request twice and interleave their JSONL lines: the second one stops here.
+        using var runLock = await RunLock.AcquireAsync(LockPath(study, shard), waitForLock, cancellationToken).ConfigureAwait(false);
         await using var store = await StudyStore.OpenAsync(StorePath(study, shard), cancellationToken).ConfigureAwait(false);
         if (!shard.IsWhole && File.Exists(StorePath(study, ShardSpec.Whole)))
         {
@@ -118,23 +134,28 @@ public static class StudyService
     private static async Task<IReadOnlyList<StudyCell>> CellsAsync(StudyDefinition study, ShardSpec shard, CancellationToken cancellationToken) =>
         StudyPlanner.Shard(await new StudyPlanner(study).PlanAsync(cancellationToken).ConfigureAwait(false), shard.Index, shard.Count);
 
-    /// <summary>Merges the stores of shards 0..n-1 into study.db; returns the number of cells added.</summary>
-    public static async Task<int> MergeAsync(StudyDefinition study, int shards, CancellationToken cancellationToken)
+    /// <summary>Merges the stores of shards 0..n-1 into study.db: the cells added, and the shards whose store does not exist
+    /// (not run yet, or run elsewhere), which `study merge` warns about (and fails on with --strict).</summary>
+    public static async Task<StudyMergeResult> MergeAsync(StudyDefinition study, int shards, CancellationToken cancellationToken)
     {
+        using var runLock = await RunLock.AcquireAsync(LockPath(study, ShardSpec.Whole), wait: false, cancellationToken).ConfigureAwait(false);
         await using var store = await StudyStore.OpenAsync(StorePath(study, ShardSpec.Whole), cancellationToken).ConfigureAwait(false);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(shards);
         var added = 0;
+        var missing = new List<string>();
         for (var i = 0; i < shards; i++)
         {
             var path = StorePath(study, new ShardSpec(i, shards));
             if (!File.Exists(path))
             {
-                throw new FileNotFoundException($"Shard store {path} does not exist: did shard {i}/{shards} run?", path);
+                missing.Add(path);
+                continue;
             }
 
             added += await store.MergeFromAsync(path, cancellationToken).ConfigureAwait(false);
         }
 
-        return added;
+        return new StudyMergeResult(added, missing);
     }
 
     /// <summary>

@@ -86,7 +86,8 @@ public sealed class PromptedCandidateSource(
         }
 
         var sampling = Sampling(options, label, attempt);
-        var chatOptions = ChatOptionsOf(sampling);
+        // The strategy and label name the sample stream: two strategies that send this same prompt draw, cache and replay their own answers.
+        var chatOptions = ChatOptionsOf(sampling).WithSample($"generate:{identity.Strategy}:{label}", attempt);
         if (options.AskForJsonList)
         {
             chatOptions.ResponseFormat = ExamplesFormat;

@@ -1,4 +1,5 @@
 using LowResGen.Data;
+using LowResGen.Llm;
 
 namespace LowResGen.Generation;
 
@@ -16,6 +17,8 @@ public sealed class ClassGenerator
     private readonly List<GeneratedExampleRecord> _records = [];
     private readonly List<GenerationAttemptRecord> _attempts = [];
     private readonly IReadOnlyList<GenerationAttemptRecord> _unprocessed;
+    private int _failedAttempts;
+    private LlmRequestException? _lastFailure;
 
     public ClassGenerator(ClassPlan plan, int quota, int maxAttempts, ICandidateSource source, CandidatePipeline pipeline, RunStore store)
     {
@@ -64,16 +67,39 @@ public sealed class ClassGenerator
             NextAttempt += wave;
             var answers = await Task.WhenAll(Enumerable.Range(0, wave).Select(i =>
                 AskAsync(first + i, Math.Min(batchSize, Math.Max(1, remaining - i * batchSize)), cancellationToken))).ConfigureAwait(false);
-            foreach (var attempt in answers)
+            foreach (var attempt in answers.OfType<GenerationAttemptRecord>())
             {
                 await ProcessAsync(attempt, cancellationToken).ConfigureAwait(false);
             }
         }
+
+        if (AcceptedCount < Quota && _lastFailure is { } failure)
+        {
+            // Requests failed and the class could not make up for them within its attempt budget: the quota cannot be met.
+            throw new LlmRequestException(
+                $"Class '{Label}': {AcceptedCount} of {Quota} examples after {NextAttempt} attempts, {_failedAttempts} of which failed; last: {failure.Message}",
+                failure.Kind, failure.Endpoint, failure.StatusCode, innerException: failure);
+        }
     }
 
-    private async Task<GenerationAttemptRecord> AskAsync(int attempt, int count, CancellationToken cancellationToken)
+    /// <summary>Attempts whose request failed after its retries (not answered; they count against the attempt limit).</summary>
+    public int FailedAttempts => _failedAttempts;
+
+    private async Task<GenerationAttemptRecord?> AskAsync(int attempt, int count, CancellationToken cancellationToken)
     {
-        var record = await _source.AskAsync(_plan, attempt, count, cancellationToken).ConfigureAwait(false);
+        GenerationAttemptRecord record;
+        try
+        {
+            record = await _source.AskAsync(_plan, attempt, count, cancellationToken).ConfigureAwait(false);
+        }
+        catch (LlmRequestException e) when (e.IsTransient && !e.Unreachable && !cancellationToken.IsCancellationRequested)
+        {
+            // One request that exhausted its retries is one failed attempt, not a failed run: the class asks again.
+            Interlocked.Increment(ref _failedAttempts);
+            _lastFailure = e;
+            return null;
+        }
+
         await _store.AppendAttemptAsync(record).ConfigureAwait(false);
         lock (_attempts)
         {

@@ -149,10 +149,18 @@ public sealed class JsonlLog<T>(string path) : IDisposable
     }
 
     /// <summary>
-    /// Reads every record; a last line that does not parse (cut by a crash) is dropped and trimmed from the file.
-    /// Any other bad line is an error naming the file and line.
+    /// Reads every record without touching the file (readers never write: a report of a running study reads the logs a
+    /// writer is appending to). A last line that does not parse (cut by a crash, or being written) is left out; any other
+    /// bad line is an error naming the file and line.
     /// </summary>
-    public static async Task<IReadOnlyList<T>> ReadAsync(string path, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<T>> ReadAsync(string path, CancellationToken cancellationToken) =>
+        File.Exists(path) ? Scan(path, await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false)).Records : [];
+
+    /// <summary>
+    /// What the writer that resumes a log calls instead of <see cref="ReadAsync"/>: reads the records and repairs the end
+    /// of the file for appending (a torn last line is cut off; a last record without its newline gets one).
+    /// </summary>
+    public static async Task<IReadOnlyList<T>> ReadForAppendAsync(string path, CancellationToken cancellationToken)
     {
         if (!File.Exists(path))
         {
@@ -160,6 +168,21 @@ public sealed class JsonlLog<T>(string path) : IDisposable
         }
 
         var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+        var (records, validLength, missingNewline) = Scan(path, bytes);
+        if (validLength < bytes.Length)
+        {
+            await TruncateAsync(path, validLength).ConfigureAwait(false);
+        }
+        else if (missingNewline)
+        {
+            await File.AppendAllTextAsync(path, "\n", cancellationToken).ConfigureAwait(false);
+        }
+
+        return records;
+    }
+
+    private static (List<T> Records, long ValidLength, bool MissingNewline) Scan(string path, byte[] bytes)
+    {
         var records = new List<T>();
         var position = 0;
         var lineNumber = 0;
@@ -184,21 +207,15 @@ public sealed class JsonlLog<T>(string path) : IDisposable
                         throw new DataFormatException(path, lineNumber, e.Path, "not a valid record: " + e.Message, e);
                     }
 
-                    await TruncateAsync(path, position).ConfigureAwait(false);
-                    break;
+                    return (records, position, false);
                 }
             }
 
             position = end + 1;
         }
 
-        if (position > bytes.Length)
-        {
-            // A complete last record without its newline: add it, so the next append starts a line of its own.
-            await File.AppendAllTextAsync(path, "\n", cancellationToken).ConfigureAwait(false);
-        }
-
-        return records;
+        // position > length: a complete last record without its newline.
+        return (records, bytes.Length, position > bytes.Length);
     }
 
     private static async Task TruncateAsync(string path, long length)

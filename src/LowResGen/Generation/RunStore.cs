@@ -1,3 +1,4 @@
+using LowResGen.Common;
 using LowResGen.Data;
 
 namespace LowResGen.Generation;
@@ -44,10 +45,12 @@ public sealed class RunStore : IDisposable
         }
 
         Directory.CreateDirectory(directory);
+        AtomicFile.RemoveLeftovers(directory); // this run owns its folder: half-written files of a killed one go
         var paths = new GenerationOutputs(directory, manifest.Language);
         var resumed = await RunManifest.CheckOrWriteAsync(paths.Manifest, manifest, cancellationToken).ConfigureAwait(false);
-        var records = await JsonlLog<GeneratedExampleRecord>.ReadAsync(paths.Examples, cancellationToken).ConfigureAwait(false);
-        var attempts = await JsonlLog<GenerationAttemptRecord>.ReadAsync(paths.Attempts, cancellationToken).ConfigureAwait(false);
+        // This run appends to the logs: it, and only it, repairs what a crash left at their ends.
+        var records = await JsonlLog<GeneratedExampleRecord>.ReadForAppendAsync(paths.Examples, cancellationToken).ConfigureAwait(false);
+        var attempts = await JsonlLog<GenerationAttemptRecord>.ReadForAppendAsync(paths.Attempts, cancellationToken).ConfigureAwait(false);
         return new RunStore(paths, resumed, records, attempts);
     }
 

@@ -11,6 +11,12 @@ public static class ChatOptionKeys
     /// <summary>Which sample of the same prompt this is (0, 1, 2...). Part of the cache key, so sample 2 is never sample 1 replayed.</summary>
     public const string SampleIndex = "lowresgen.sample_index";
 
+    /// <summary>
+    /// Which stream of samples a request belongs to within a run (e.g. "generate:target-demos:weather"). Part of the cache
+    /// key beside <see cref="SampleIndex"/>: two strategies that happen to send the same prompt draw, and replay, their own answers.
+    /// </summary>
+    public const string SampleStream = "lowresgen.sample_stream";
+
     /// <summary>Repetition penalty (1.0 = none). Sent as <c>repetition_penalty</c> to vLLM-style servers.</summary>
     public const string RepetitionPenalty = "repetition_penalty";
 
@@ -26,6 +32,17 @@ public static class ChatOptionKeys
         options.AdditionalProperties[SampleIndex] = index;
         return options;
     }
+
+    /// <summary>Sample <paramref name="index"/> of the stream <paramref name="stream"/> (see <see cref="SampleStream"/>).</summary>
+    public static ChatOptions WithSample(this ChatOptions options, string stream, int index)
+    {
+        options.AdditionalProperties ??= [];
+        options.AdditionalProperties[SampleStream] = stream;
+        return options.WithSampleIndex(index);
+    }
+
+    public static string? GetSampleStream(this ChatOptions? options) =>
+        options?.AdditionalProperties is { } p && p.TryGetValue(SampleStream, out var v) ? v as string : null;
 
     public static int GetSampleIndex(this ChatOptions? options) =>
         options?.AdditionalProperties is { } p && p.TryGetValue(SampleIndex, out var v) && v is not null

@@ -68,6 +68,7 @@ public sealed record LlmClientOptions
 /// <item>usage: counts every call once, including cache hits and failures, so counters add up;</item>
 /// <item>cache: a hit skips everything below, including rate limits;</item>
 /// <item>retry: each attempt re-enters the concurrency limit, so waiting out a backoff holds no slot;</item>
+/// <item>answer validation: null/empty content, no choices or a content filter is a failed attempt, retried and never cached;</item>
 /// <item>adaptive concurrency + rate limits (served models): sees each attempt's latency and 429s directly;</item>
 /// <item>backend: served (per-endpoint in-flight limits, least-loaded routing) or embedded.</item>
 /// </list>
@@ -166,6 +167,7 @@ public sealed class LlmClientFactory(LlmClientOptions? options = null)
         }
 
         builder.UseLowResGenRetry(_options.Retry, _options.LoggerFactory?.CreateLogger("LowResGen.Llm.Retry"), secrets);
+        builder.UseLowResGenAnswerValidation();
         if (concurrency is not null)
         {
             builder.UseLowResGenConcurrency(concurrency);

@@ -47,6 +47,14 @@ public sealed record LlmConfig(string File, IReadOnlyList<ConfiguredModel> Model
         "name", "model", "api_key_env", "server", "timeout_seconds", "price_per_1k_input", "price_per_1k_output", "rpm", "tpm", "endpoints", "gguf",
     ];
 
+    /// <summary>Every key the file may contain (api_key is refused separately, with its own explanation).</summary>
+    public static TomlKeys Keys { get; } = new(new Dictionary<string, TomlKeys?>
+    {
+        ["models"] = new(ModelKeys.Append("api_key").ToDictionary(k => k, k => k == "endpoints"
+            ? new TomlKeys(new Dictionary<string, TomlKeys?> { ["url"] = null, ["max_in_flight"] = null })
+            : null)),
+    });
+
     public ConfiguredModel? Find(string name) => Models.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.Ordinal));
 
     /// <summary>The config a run uses when none is given: <c>$LOWRESGEN_LLM_CONFIG</c>, else <c>./llm.toml</c>, else
@@ -85,6 +93,7 @@ public sealed record LlmConfig(string File, IReadOnlyList<ConfiguredModel> Model
             throw new DataFormatException(file, null, null, $"not valid TOML: {e.Message}", e);
         }
 
+        Keys.Check(root, toml, file);
         var lines = toml.ReplaceLineEndings("\n").Split('\n');
         var models = new List<ConfiguredModel>();
         if (root.TryGetValue("models", out var value))

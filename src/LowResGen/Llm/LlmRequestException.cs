@@ -22,6 +22,9 @@ public enum LlmFailureKind
 
     /// <summary>The server answered 2xx with a body that is not a valid chat completion.</summary>
     MalformedResponse,
+
+    /// <summary>A well-formed answer that carries no usable text: null or empty content, no choices, or a content filter.</summary>
+    InvalidAnswer,
 }
 
 /// <summary>
@@ -52,6 +55,15 @@ public sealed class LlmRequestException : Exception
 
     /// <summary>Attempts made before giving up (1 when no retry middleware ran).</summary>
     public int Attempts { get; internal set; } = 1;
+
+    /// <summary>The connection was refused (nothing listens at the endpoint).</summary>
+    public bool Refused { get; init; }
+
+    /// <summary>
+    /// The server was never reached by this client (connections refused from the first request on): a wrong URL or a server
+    /// that is not running. Not retried and not worth asking again; callers stop at once and show the hint in the message.
+    /// </summary>
+    public bool Unreachable { get; internal set; }
 
     /// <summary>True when the same request may succeed later (timeouts, 429, 5xx, broken connections, malformed bodies).</summary>
     public bool IsTransient => Kind != LlmFailureKind.ClientError;

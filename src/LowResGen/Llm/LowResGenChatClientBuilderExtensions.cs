@@ -6,13 +6,17 @@ namespace LowResGen.Llm;
 
 /// <summary>
 /// The LowResGen middleware as <see cref="ChatClientBuilder"/> steps. The first step added is the outermost;
-/// the order <see cref="LlmClientFactory"/> uses (and recommends) is logging → usage → cache → retry → concurrency → backend.
+/// the order <see cref="LlmClientFactory"/> uses (and recommends) is logging → usage → cache → retry → answer validation → concurrency → backend.
 /// </summary>
 public static class LowResGenChatClientBuilderExtensions
 {
     /// <summary>Retries transient failures with exponential backoff and jitter, honouring Retry-After.</summary>
     public static ChatClientBuilder UseLowResGenRetry(this ChatClientBuilder builder, RetryOptions? options = null, ILogger? logger = null, IEnumerable<string>? secrets = null) =>
         builder.Use(inner => new RetryingChatClient(inner, options, logger, secrets));
+
+    /// <summary>Null or empty content, no choices and content-filter stops become failed (retryable) attempts.</summary>
+    public static ChatClientBuilder UseLowResGenAnswerValidation(this ChatClientBuilder builder) =>
+        builder.Use(inner => new AnswerValidatingChatClient(inner));
 
     /// <summary>Adaptive (AIMD) in-flight limit plus optional requests/tokens-per-minute budgets.</summary>
     public static ChatClientBuilder UseLowResGenConcurrency(this ChatClientBuilder builder, ConcurrencyOptions options) =>

@@ -97,8 +97,13 @@ public class StudyPlannerTests
     public void Slurm_scripts_run_every_shard_then_merge_after_all_succeeded()
     {
         var study = StudyDefinition.Parse(StudyToml(), "/tmp/My Study/study.toml");
-        var (array, merge, submit) = SlurmScriptWriter.Write("/tmp/My Study/study.toml", study, new SlurmOptions(Shards: 4, Partition: "gpu"));
+        var (array, merge, submit) = SlurmScriptWriter.Write("/tmp/My Study/study.toml", study, new SlurmOptions(Shards: 4, Partition: "gpu", Gpus: "1"));
         Assert.Contains("#SBATCH --array=0-3", array);
+        Assert.Contains("#SBATCH --partition=gpu", array);
+        Assert.DoesNotContain("--partition", merge); // the merge needs no GPU
+        Assert.DoesNotContain("--cpus-per-task", array); // nothing hard-coded: the cluster's defaults unless asked
+        Assert.DoesNotContain("--mem", array);
+        Assert.Contains(SlurmScriptWriter.CurrentCommand() + " study run", array); // no lowresgen on PATH assumed
         Assert.Contains("--shard \"${SLURM_ARRAY_TASK_ID}/4\"", array);
         Assert.Contains("'/tmp/My Study/study.toml'", array);
         Assert.Contains("study merge '/tmp/My Study/study.toml' --shards 4", merge);

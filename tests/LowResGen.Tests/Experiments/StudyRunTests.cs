@@ -14,7 +14,11 @@ public sealed class StudyRunTests : IAsyncLifetime
         _server.Responder = StudyFixtures.Respond;
     }
 
-    public async Task DisposeAsync() => await _server.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        Directory.Delete(_root, recursive: true);
+    }
 
     private async Task<(StudyDefinition Study, string File)> WriteStudyAsync(string name, string? strategies = null, string extra = "")
     {
@@ -89,7 +93,9 @@ public sealed class StudyRunTests : IAsyncLifetime
         }
 
         Assert.Equal(10, ran);
-        Assert.Equal(10, await StudyService.MergeAsync(sharded, 3, CancellationToken.None));
+        var merged = await StudyService.MergeAsync(sharded, 3, CancellationToken.None);
+        Assert.Equal(10, merged.Added);
+        Assert.Empty(merged.MissingShards);
         Assert.Equal(await StudyFixtures.FingerprintAsync(Path.Combine(_root, "single")),
             await StudyFixtures.FingerprintAsync(Path.Combine(_root, "sharded")));
     }

@@ -84,7 +84,7 @@ public sealed class ModelReferenceTests
     [Theory]
     [InlineData("[[models]]\nname = \"x\"\napi_key = \"sk-123\"\nendpoints = [ { url = \"http://h/v1\" } ]", "api_key", 2, "never read from config")]
     [InlineData("[[models]]\nname = \"x\"\nendpoints = [ { url = \"http://h/v1\", max_in_flight = 0 } ]", "max_in_flight", 2, ">= 1")]
-    [InlineData("[[models]]\nname = \"x\"\nendpoint = \"http://h/v1\"", "endpoint", 2, "unknown key")]
+    [InlineData("[[models]]\nname = \"x\"\nendpoint = \"http://h/v1\"", "models.endpoint", 3, "did you mean 'endpoints'")]
     [InlineData("[[models]]\nname = \"x\"\nserver = \"tgi-ish\"\nendpoints = [ { url = \"http://h/v1\" } ]", "server", 2, "vllm, llamacpp")]
     [InlineData("[[models]]\nname = \"x\"\n\n[[models]]\nname = \"y\"\ngguf = \"a.gguf\"\nendpoints = [ { url = \"ftp://h\" } ]", "endpoints", 2, "either endpoints")]
     public void Config_errors_name_file_line_and_field(string toml, string field, int line, string problem)

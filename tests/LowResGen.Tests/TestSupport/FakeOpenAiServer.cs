@@ -27,6 +27,15 @@ public enum FakeFault
     /// <summary>The TCP connection is reset without any answer.</summary>
     ConnectionReset,
 
+    /// <summary>HTTP 200, a well-formed completion whose message has <c>"content": null</c>.</summary>
+    NullContent,
+
+    /// <summary>HTTP 200 with <c>"choices": []</c>.</summary>
+    NoChoices,
+
+    /// <summary>HTTP 200, empty content and <c>finish_reason: content_filter</c>.</summary>
+    ContentFilter,
+
     /// <summary>HTTP 401 whose body echoes the Authorization header (as careless servers do).</summary>
     Unauthorized,
 }
@@ -102,7 +111,8 @@ internal sealed class FakeOpenAiServer : IAsyncDisposable
             var body = (await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted))!.AsObject();
             var request = new FakeRequest(Interlocked.Increment(ref _counter), context.Request.Path, context.Request.Headers.Authorization.FirstOrDefault(), body);
             _requests.Enqueue(request);
-            switch (Faults(request))
+            var fault = Faults(request);
+            switch (fault)
             {
                 case FakeFault.ServerError:
                     context.Response.StatusCode = 500;
@@ -119,6 +129,15 @@ internal sealed class FakeOpenAiServer : IAsyncDisposable
                 case FakeFault.MalformedJson:
                     context.Response.ContentType = "application/json";
                     await context.Response.WriteAsync("{\"id\":\"x\",\"choices\":[{\"message\":{\"content\":\"tru");
+                    return;
+                case FakeFault.NullContent:
+                case FakeFault.NoChoices:
+                case FakeFault.ContentFilter:
+                    context.Response.ContentType = "application/json";
+                    var choices = fault == FakeFault.NoChoices ? "[]" : fault == FakeFault.NullContent
+                        ? "[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":null},\"finish_reason\":\"stop\"}]"
+                        : "[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":\"content_filter\"}]";
+                    await context.Response.WriteAsync($"{{\"id\":\"x\",\"choices\":{choices},\"usage\":{{\"prompt_tokens\":3,\"completion_tokens\":0}}}}");
                     return;
                 case FakeFault.ConnectionReset:
                     context.Abort();

@@ -23,6 +23,11 @@ public static class ExampleFiles
     public static async Task<ImportResult> ReadAsync(string path, ImportOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (Directory.Exists(path))
+        {
+            throw new DataFormatException(path, null, null, "is a directory, not a data file");
+        }
+
         if (!File.Exists(path))
         {
             throw new DataFormatException(path, null, null, "file not found");
@@ -180,6 +185,12 @@ public static class ExampleFiles
             }
 
             examples.Add(new Example(id, text, label, language ?? LanguageOf(record.Language), split, source));
+        }
+
+        if (examples.Count == 0 && filtered == 0 && warnings.Count == 0)
+        {
+            // Nothing to read at all (a header and no rows): say which file, before some later step reports "no examples".
+            throw new DataFormatException(path, null, null, "no data rows (the file is empty or has only a header)");
         }
 
         return new ImportResult(examples, warnings) { Filtered = filtered };

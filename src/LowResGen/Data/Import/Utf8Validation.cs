@@ -4,7 +4,7 @@ using System.Text.Unicode;
 
 namespace LowResGen.Data.Import;
 
-/// <summary>Finds the first byte sequence in a file that is not UTF-8, so the error can name its line.</summary>
+/// <summary>Finds the first byte sequence in a file that is not UTF-8, so the error can name its line; a NUL byte is an error at once.</summary>
 internal static class Utf8Validation
 {
     /// <summary>The 1-based line and the byte offset of the first invalid sequence, or null when the file is valid UTF-8.</summary>
@@ -24,6 +24,13 @@ internal static class Utf8Validation
                 var available = carried + read;
                 var final = read == 0;
                 var status = Utf8.ToUtf16(buffer.AsSpan(0, available), chars, out var consumed, out _, replaceInvalidSequences: false, isFinalBlock: final);
+                if (buffer.AsSpan(0, consumed).IndexOf((byte)0) is var nul and >= 0)
+                {
+                    // Text readers would pass a NUL on silently; it means a binary or corrupted file.
+                    throw new LowResGen.Common.DataFormatException(path, line + buffer.AsSpan(0, nul).Count((byte)'\n'), null,
+                        $"NUL byte at byte offset {offset + nul}: not a text file, or a corrupted one");
+                }
+
                 line += buffer.AsSpan(0, consumed).Count((byte)'\n');
                 if (status == OperationStatus.InvalidData)
                 {

@@ -15,6 +15,8 @@ namespace LowResGen.Llm.Middleware;
 /// Answers are written behind the caller by one writer that commits whatever has arrived in one transaction (milliseconds
 /// after each answer; <see cref="FlushAsync"/> and Dispose wait for it), so hundreds of concurrent answers never queue on
 /// the disk. Stores only the key hash and the answer, never prompts or credentials. Failed requests are not cached.
+/// A key holds one answer for good (the first stored wins; identical requests in flight share one answer), so a run
+/// replayed from the cache sees exactly the answers the original run used.
 /// </summary>
 public sealed class ResponseCacheChatClient : WholeAnswerDelegatingChatClient
 {
@@ -26,6 +28,10 @@ public sealed class ResponseCacheChatClient : WholeAnswerDelegatingChatClient
 
     // Answers accepted but not yet committed, so a repeat that arrives meanwhile is still a hit.
     private readonly ConcurrentDictionary<string, CachedAnswer> _pending = new(StringComparer.Ordinal);
+
+    // Misses being asked right now: an identical request waits for that answer instead of drawing a second, different one
+    // that would leave the live run and its replay disagreeing about which answer the key holds.
+    private readonly ConcurrentDictionary<string, Task<ChatResponse>> _asking = new(StringComparer.Ordinal);
     private readonly Task _writer;
     private Exception? _writeFailure;
 
@@ -106,12 +112,43 @@ public sealed class ResponseCacheChatClient : WholeAnswerDelegatingChatClient
             return cached.ToResponse();
         }
 
-        var response = await base.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
+        var asking = new TaskCompletionSource<ChatResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_asking.TryAdd(key, asking.Task))
+        {
+            if (_asking.TryGetValue(key, out var other))
+            {
+                try
+                {
+                    await other.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // The other request failed: this one asks on its own below (or joins a newer one).
+                }
+            }
+
+            return await GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
+        }
+
+        ChatResponse response;
+        try
+        {
+            response = await base.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _asking.TryRemove(key, out _);
+            asking.TrySetException(e);
+            throw;
+        }
+
         var answer = new CachedAnswer(
             response.Messages.Where(m => m.Role == ChatRole.Assistant).Select(m => m.Text).ToArray(),
             response.FinishReason?.Value, response.Usage?.InputTokenCount, response.Usage?.OutputTokenCount, response.ModelId);
         _pending[key] = answer;
         _writes.Writer.TryWrite(new PendingWrite(key, answer, null));
+        _asking.TryRemove(key, out _);
+        asking.TrySetResult(response);
         return response;
     }
 
@@ -183,7 +220,7 @@ public sealed class ResponseCacheChatClient : WholeAnswerDelegatingChatClient
         using var connection = Open();
         using var transaction = connection.BeginTransaction();
         using var command = connection.CreateCommand();
-        command.CommandText = "INSERT OR REPLACE INTO responses (key, model, answer, created_utc) VALUES ($key, $model, $answer, $created)";
+        command.CommandText = "INSERT OR IGNORE INTO responses (key, model, answer, created_utc) VALUES ($key, $model, $answer, $created)";
         var key = command.Parameters.Add("$key", SqliteType.Text);
         var answer = command.Parameters.Add("$answer", SqliteType.Text);
         command.Parameters.AddWithValue("$model", _modelIdentity);
@@ -232,6 +269,11 @@ public sealed class ResponseCacheChatClient : WholeAnswerDelegatingChatClient
             json.WriteNumber("version", 1);
             json.WriteString("model", modelIdentity);
             json.WriteNumber("sample", options.GetSampleIndex());
+            if (options.GetSampleStream() is { } stream)
+            {
+                json.WriteString("stream", stream);
+            }
+
             json.WriteStartArray("messages");
             foreach (var message in messages)
             {
@@ -258,7 +300,7 @@ public sealed class ResponseCacheChatClient : WholeAnswerDelegatingChatClient
                     _ => null,
                 });
                 json.WriteStartObject("extra");
-                foreach (var (name, value) in (options.AdditionalProperties ?? []).Where(p => p.Key != ChatOptionKeys.SampleIndex).OrderBy(p => p.Key, StringComparer.Ordinal))
+                foreach (var (name, value) in (options.AdditionalProperties ?? []).Where(p => p.Key is not (ChatOptionKeys.SampleIndex or ChatOptionKeys.SampleStream)).OrderBy(p => p.Key, StringComparer.Ordinal))
                 {
                     json.WritePropertyName(name);
                     JsonSerializer.Serialize(json, value, value?.GetType() ?? typeof(object), AIJsonUtilities.DefaultOptions);

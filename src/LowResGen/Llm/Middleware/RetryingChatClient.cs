@@ -31,12 +31,13 @@ public sealed class RetryingChatClient : WholeAnswerDelegatingChatClient
 {
     private readonly ResiliencePipeline _pipeline;
     private readonly string[] _secrets;
+    private bool _answered;
 
     public RetryingChatClient(IChatClient innerClient, RetryOptions? options = null, ILogger? logger = null, IEnumerable<string>? secrets = null)
         : base(innerClient)
     {
         _secrets = secrets?.ToArray() ?? [];
-        _pipeline = RetryPipeline.Create(options ?? new RetryOptions(), logger ?? NullLogger.Instance, _secrets, "LLM request");
+        _pipeline = RetryPipeline.Create(options ?? new RetryOptions(), logger ?? NullLogger.Instance, _secrets, "LLM request", () => Volatile.Read(ref _answered));
     }
 
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
@@ -53,11 +54,13 @@ public sealed class RetryingChatClient : WholeAnswerDelegatingChatClient
                 },
                 cancellationToken).ConfigureAwait(false);
             response.Set(ResponseAnnotations.Attempts, attempts);
+            Volatile.Write(ref _answered, true);
             return response;
         }
         catch (LlmRequestException e)
         {
             e.Attempts = attempts;
+            e.Unreachable = e.Refused && !Volatile.Read(ref _answered);
             throw;
         }
         catch (Exception e) when (e is HttpRequestException or TimeoutException)
@@ -70,11 +73,16 @@ public sealed class RetryingChatClient : WholeAnswerDelegatingChatClient
 /// <summary>The one retry policy of chat and embedding requests (Polly), and how a failure that outlived it is reported.</summary>
 internal static class RetryPipeline
 {
-    public static ResiliencePipeline Create(RetryOptions options, ILogger logger, string[] secrets, string what) =>
-        new ResiliencePipelineBuilder()
+    /// <param name="answered">Whether the client had an answer before; null: refusals are retried like other connection errors.</param>
+    public static ResiliencePipeline Create(RetryOptions options, ILogger logger, string[] secrets, string what, Func<bool>? answered = null) =>
+        options.MaxRetries < 0 ? throw new ArgumentOutOfRangeException(nameof(options), options.MaxRetries, "retries must be 0 or more")
+        : options.MaxRetries == 0 ? ResiliencePipeline.Empty // Polly needs at least one retry; none asked for means no retry layer
+        : new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder().Handle<LlmRequestException>(e => e.IsTransient).Handle<HttpRequestException>().Handle<TimeoutException>(),
+                // A refused connection before any answer means nothing listens there: fail fast instead of backing off for minutes.
+                ShouldHandle = new PredicateBuilder().Handle<LlmRequestException>(e => e.IsTransient && !(e.Refused && answered?.Invoke() == false))
+                    .Handle<HttpRequestException>().Handle<TimeoutException>(),
                 MaxRetryAttempts = options.MaxRetries,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,

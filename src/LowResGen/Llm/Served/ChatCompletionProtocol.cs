@@ -206,7 +206,8 @@ internal static class ChatCompletionProtocol
                 throw new FormatException("the body is not a JSON object");
             }
 
-            if (!root.TryGetProperty("choices", out var choices) || choices.ValueKind != JsonValueKind.Array || choices.GetArrayLength() == 0)
+            // An empty array is a well-formed answer without text: answer validation turns it into a failed attempt.
+            if (!root.TryGetProperty("choices", out var choices) || choices.ValueKind != JsonValueKind.Array)
             {
                 throw new FormatException("the body has no 'choices'");
             }

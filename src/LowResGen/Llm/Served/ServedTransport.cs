@@ -109,7 +109,12 @@ internal sealed class ServedTransport : IDisposable
         catch (HttpRequestException e)
         {
             // Messages of HttpRequestException name host and socket error only; the Authorization header never appears there.
-            throw new LlmRequestException($"Connection to {name} failed: {Redact(e.Message)}", LlmFailureKind.Connection, name, innerException: e);
+            var refused = e.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused };
+            throw new LlmRequestException(refused
+                    ? $"Connection to {name} refused: is the server running, and is the URL right? ({Redact(e.Message)})"
+                    : $"Connection to {name} failed: {Redact(e.Message)}",
+                LlmFailureKind.Connection, name, innerException: e)
+            { Refused = refused };
         }
         catch (IOException e)
         {
