@@ -1,4 +1,5 @@
 using LowResGen.Data;
+using LowResGen.Encoders;
 using LowResGen.Evaluation.Classifiers;
 using LowResGen.LlmClassification;
 using Microsoft.Extensions.AI;
@@ -39,6 +40,17 @@ public sealed class ClassifierTrainerRegistry
     [
         new(DefaultName, () => new LinearTextClassifierTrainer()),
     ]);
+
+    /// <summary>
+    /// <see cref="BuiltIn"/> with encoders opened by <see cref="EncoderFactory"/> on first use (one per model, shared by
+    /// every trainer that names it), embeddings cached in <paramref name="embeddingCache"/> when given.
+    /// </summary>
+    public static ClassifierTrainerRegistry WithDefaultEncoders(string? embeddingCache = null)
+    {
+        var options = new EncoderFactoryOptions { CachePath = embeddingCache };
+        var opened = new System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<IEmbeddingGenerator<string, Embedding<float>>>>(StringComparer.Ordinal);
+        return BuiltIn().WithEncoders(model => opened.GetOrAdd(model, m => new(() => EncoderFactory.Create(m, options))).Value);
+    }
 
     public IReadOnlyList<string> Names => [.. _factories.Keys.Order(StringComparer.Ordinal)];
 
