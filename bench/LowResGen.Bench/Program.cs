@@ -10,6 +10,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringCompare
     ["curation"] = CurationBench.RunAsync,
     ["settings"] = SettingsBench.RunAsync,
     ["encoders"] = EncoderBench.RunAsync,
+    ["students"] = StudentsBench.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

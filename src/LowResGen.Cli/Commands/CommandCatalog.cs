@@ -15,10 +15,10 @@ internal static class CommandCatalog
         yield return DescribeLabelsCommand.Create();
         yield return InspectCommand.Create();
         yield return CurateCommand.Create();
-        yield return EvaluateCommand.Create(LowResGen.Evaluation.ClassifierTrainerRegistry.BuiltIn());
+        yield return EvaluateCommand.Create(LowResGen.Evaluation.ClassifierTrainerRegistry.WithDefaultEncoders());
         yield return ReportCommand.Create();
         yield return ClassifyCommand.Create();
-        yield return CompareCommand.Create(LowResGen.Evaluation.ClassifierTrainerRegistry.BuiltIn());
+        yield return CompareCommand.Create(LowResGen.Evaluation.ClassifierTrainerRegistry.WithDefaultEncoders());
         yield return ExportCommand.Create();
         yield return StudyCommand.Create();
         yield return VersionCommand.Create();

@@ -19,7 +19,7 @@ public static class CompareCommand
         var seeds = new Option<int>("--seeds") { Description = "Seeds 0..N-1 (k-shot demonstration draws, classifier training).", DefaultValueFactory = _ => 3 };
         var k = new Option<int>("--k") { Description = "Demonstrations per label for the k-shot settings.", DefaultValueFactory = _ => 5 };
         var perClass = new Option<int>("--per-class") { Description = "At most this many training examples per class for the classifiers.", DefaultValueFactory = _ => 100 };
-        var classifier = new Option<string>("--classifier") { Description = "Student classifier trainer by name.", DefaultValueFactory = _ => ClassifierTrainerRegistry.DefaultName };
+        var classifier = new Option<string>("--classifier") { Description = "Student by name: ngram, encoder:<model>, ngram+encoder:<model>.", DefaultValueFactory = _ => ClassifierTrainerRegistry.DefaultName };
         var normalize = new Option<bool>("--normalize") { Description = "Lower-case and strip punctuation for the classifiers." };
         var output = new Option<string>("--output") { Description = "Output directory: comparison.md/.json, results.csv, llm/ and classifier/ runs.", Required = true };
         var command = new Command("compare", "One table for a task and language: LLM zero-shot and k-shot (gold / generated demonstrations) versus a classifier trained on gold and on generated data.")

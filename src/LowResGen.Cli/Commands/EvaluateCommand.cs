@@ -29,7 +29,7 @@ public static class EvaluateCommand
         var language = new Option<string?>("--language") { Description = "Language code of the data (fills {lang})." };
         var languages = new Option<string?>("--languages") { Description = "Comma-separated language codes, or 'all' for the 11 reference languages; each into <output>/<lang>/ (fills {lang}), then a report over them." };
         var reference = new Option<string?>("--reference") { Description = "The setting the others are compared with (default: gold, else the first)." };
-        var classifier = new Option<string>("--classifier") { Description = "Classifier trainer by name.", DefaultValueFactory = _ => ClassifierTrainerRegistry.DefaultName };
+        var classifier = new Option<string>("--classifier") { Description = "Student by name: ngram, encoder:<model>, ngram+encoder:<model>.", DefaultValueFactory = _ => ClassifierTrainerRegistry.DefaultName };
         var parallel = new Option<int>("--parallel") { Description = "How many (setting, seed) runs train at once.", DefaultValueFactory = _ => new EvaluationOptions().MaxParallelism };
         var noPlots = new Option<bool>("--no-plots") { Description = "Skip the confusion-matrix PNGs." };
 

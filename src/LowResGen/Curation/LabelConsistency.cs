@@ -39,9 +39,10 @@ public static class LabelConsistency
             }
 
             var model = await trainer.TrainAsync(train, unchecked(seed * 31 + f), cancellationToken).ConfigureAwait(false);
-            foreach (var i in heldOut)
+            var predicted = await model.PredictAsync([.. heldOut.Select(i => examples[i].Text)], cancellationToken).ConfigureAwait(false);
+            for (var k = 0; k < heldOut.Length; k++)
             {
-                predictions[i] = model.Predict(examples[i].Text);
+                predictions[heldOut[k]] = predicted[k];
             }
         }
 
@@ -53,7 +54,7 @@ public static class LabelConsistency
         IReadOnlyList<LabeledText> training, IReadOnlyList<string> texts, IClassifierTrainer trainer, int seed, CancellationToken cancellationToken)
     {
         var model = await trainer.TrainAsync(training, seed, cancellationToken).ConfigureAwait(false);
-        return [.. texts.Select(model.Predict)];
+        return [.. await model.PredictAsync(texts, cancellationToken).ConfigureAwait(false)];
     }
 
     /// <summary>The score of a label in a prediction (0 when the model does not know the label).</summary>

@@ -30,12 +30,11 @@ public static class Realism
         {
             var training = realTexts.Concat(generated.Where((_, i) => fold[i] != f).Select(t => new LabeledText(t, GeneratedLabel))).ToArray();
             var model = await trainer.TrainAsync(training, unchecked(seed * 17 + f), cancellationToken).ConfigureAwait(false);
-            for (var i = 0; i < generated.Count; i++)
+            var heldOut = Enumerable.Range(0, generated.Count).Where(i => fold[i] == f).ToArray();
+            var predicted = await model.PredictAsync([.. heldOut.Select(i => generated[i])], cancellationToken).ConfigureAwait(false);
+            for (var k = 0; k < heldOut.Length; k++)
             {
-                if (fold[i] == f)
-                {
-                    scores[i] = LabelConsistency.ScoreOf(model.Predict(generated[i]), RealLabel);
-                }
+                scores[heldOut[k]] = LabelConsistency.ScoreOf(predicted[k], RealLabel);
             }
         }
 

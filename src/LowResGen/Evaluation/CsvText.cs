@@ -11,7 +11,8 @@ internal static class CsvText
 
     public static SepReader Open(string path) => Sep.Reader(o => o with { Unescape = true, Sep = new Sep(',') }).FromFile(path);
 
-    public static int Column(string path, SepReader reader, string name)
+    /// <summary>The column's index, or -1 when the file has no such column.</summary>
+    public static int OptionalColumn(SepReader reader, string name)
     {
         var header = reader.Header.ColNames;
         for (var i = 0; i < header.Count; i++)
@@ -22,7 +23,14 @@ internal static class CsvText
             }
         }
 
-        throw new DataFormatException(path, 1, name, $"missing column '{name}' (columns: {string.Join(", ", header)})");
+        return -1;
+    }
+
+    public static int Column(string path, SepReader reader, string name)
+    {
+        var index = OptionalColumn(reader, name);
+        return index >= 0 ? index : throw new DataFormatException(path, 1, name,
+            $"missing column '{name}' (columns: {string.Join(", ", reader.Header.ColNames)})");
     }
 
     public static double ParseNumber(string path, int line, string field, string text) =>

@@ -1,14 +1,21 @@
 using LowResGen.Data;
+using LowResGen.Evaluation.Classifiers;
 using LowResGen.Evaluation.Metrics;
 
 namespace LowResGen.Evaluation;
 
-/// <summary>A named training set to evaluate ("gold", "generated", ...).</summary>
+/// <summary>
+/// A named training set to evaluate ("gold", "generated", ...), optionally with its own student: settings of several
+/// students in one run are scored on the same test items and can be compared in one table.
+/// </summary>
 public sealed record EvaluationSetting(string Name, IReadOnlyList<Example> Train)
 {
     /// <summary>Examples every seed's training set holds on top of its balanced draw of <see cref="Train"/>, not sampled
     /// (mix:k: the k gold examples per class added to a generated set).</summary>
     public IReadOnlyList<Example> Added { get; init; } = [];
+
+    /// <summary>The student of this setting; null: the runner's.</summary>
+    public IClassifierTrainer? Trainer { get; init; }
 }
 
 /// <summary>The reference protocol's knobs.</summary>
@@ -16,6 +23,11 @@ public sealed record EvaluationOptions
 {
     /// <summary>Seeds 0..Seeds-1; each seed draws its own balanced training set and trains its own model.</summary>
     public int Seeds { get; init; } = 10;
+
+    /// <summary>Explicit seeds instead of 0..Seeds-1 (the LLM classifier's repeats); null: 0..Seeds-1.</summary>
+    public IReadOnlyList<int>? SeedList { get; init; }
+
+    internal IReadOnlyList<int> SeedValues => SeedList ?? [.. Enumerable.Range(0, Seeds)];
 
     /// <summary>At most this many training examples per class.</summary>
     public int PerClass { get; init; } = 100;
@@ -59,6 +71,15 @@ public sealed record SettingSummary(
 {
     /// <summary>Every seed trained on the whole file (no class above the cap), so seeds differ only by the trainer's randomness.</summary>
     public bool OneDistinctDraw => Used?.OneDistinctDraw == true;
+
+    /// <summary>The student's name (settings of one run may have different students).</summary>
+    public string Trainer { get; init; } = "";
+
+    /// <summary>Predictions that named no label (<see cref="Prediction.NoLabel"/>), over all seeds: wrong, and counted.</summary>
+    public int Unmapped { get; init; }
+
+    /// <summary>Predictions made, over all seeds.</summary>
+    public int Predictions { get; init; }
 }
 
 /// <summary>What one evaluation run found; written as summary.json.</summary>
@@ -75,6 +96,9 @@ public sealed record EvaluationSummary(
     IReadOnlyList<SettingSummary> Settings,
     string OutputDirectory)
 {
+    /// <summary>This run's results.csv rows, in (setting, seed) order.</summary>
+    public IReadOnlyList<ResultRow> Rows { get; init; } = [];
+
     public SettingSummary this[string setting] =>
         Settings.FirstOrDefault(s => string.Equals(s.Name, setting, StringComparison.Ordinal))
         ?? throw new KeyNotFoundException($"No setting '{setting}' in the summary.");

@@ -9,10 +9,18 @@ using LowResGen.Reporting;
 namespace LowResGen.Evaluation;
 
 /// <summary>
-/// The reference protocol: for every setting and seed, balance the training set to at most N per class, optionally
-/// normalize, train with the seed, predict the whole gold test set; then summarize over seeds and compare every
-/// setting with the reference. Runs (setting, seed) pairs in parallel but writes results in a fixed order; persists
-/// after every pair, and a rerun into the same directory skips the pairs results.csv already holds.
+/// The one evaluation protocol of every student (n-gram, encoder, fusion, the LLM as a classifier): for every setting and
+/// seed, balance the training set to at most N per class, optionally normalize, train (fit) with the seed, predict the
+/// whole gold test set in one batched call; then summarize over seeds and compare every setting with the reference.
+/// A student that does not use the seed (zero-shot) runs under the first seed only. Runs (setting, seed) pairs in
+/// parallel but writes results in a fixed order, and persists after every pair.
+/// <para>Resuming, the one rule: a (setting, seed) is done when results.csv has its row and its predictions file is
+/// complete; a rerun trains only the others. results.csv then holds the rows of other settings run into the same
+/// directory earlier (kept as they were) followed by this run's settings, each with exactly the seeds asked for.
+/// run.json records each setting's configuration (student, task, size, normalization, test set); a rerun that
+/// changes one is refused instead of mixing results.</para>
+/// <para>Macro-F1 averages over the task's labels; a prediction of no label (<see cref="Prediction.NoLabel"/>) is wrong,
+/// its own confusion column, and counted in the summary.</para>
 /// </summary>
 public sealed class EvaluationRunner(IClassifierTrainer trainer, EvaluationOptions options)
 {
@@ -25,9 +33,11 @@ public sealed class EvaluationRunner(IClassifierTrainer trainer, EvaluationOptio
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    private sealed record Job(int SettingIndex, EvaluationSetting Setting, int Seed);
+    private sealed record Job(int SettingIndex, EvaluationSetting Setting, IClassifierTrainer Trainer, int Seed);
 
-    private sealed record RunManifest(string Trainer, string Task, int PerClass, bool Lowercase, bool StripPunctuation, string TestSet);
+    private sealed record SettingManifest(string Trainer, string Task, int PerClass, bool Lowercase, bool StripPunctuation, string TestSet);
+
+    private sealed record RunManifest(Dictionary<string, SettingManifest> Settings);
 
     /// <param name="task">Label order for metrics and plots; null means the labels found in the data, in ordinal order.</param>
     public async Task<EvaluationSummary> RunAsync(
@@ -44,32 +54,43 @@ public sealed class EvaluationRunner(IClassifierTrainer trainer, EvaluationOptio
         var reference = ResolveReference(settings, options.Reference);
         var outputs = new EvaluationOutputs(outputDirectory);
         Directory.CreateDirectory(outputs.Directory);
-        await CheckManifestAsync(outputs, task, test, cancellationToken).ConfigureAwait(false);
-
         var previous = await ResultsFile.ReadIfExistsAsync(outputs.Results, cancellationToken).ConfigureAwait(false);
-        var finished = previous.Select(r => (r.Setting, r.Seed)).ToHashSet();
-        var jobs = settings.SelectMany((s, i) => Enumerable.Range(0, options.Seeds).Select(seed => new Job(i, s, seed))).ToArray();
+        await CheckManifestAsync(outputs, task, settings, test, previous, cancellationToken).ConfigureAwait(false);
+
+        var names = settings.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        var earlierRows = previous.Where(r => !names.Contains(r.Setting)).ToArray();
+        var jobs = settings.SelectMany((s, i) => SeedsOf(s).Select(seed => new Job(i, s, TrainerOf(s), seed))).ToArray();
+        var rows = new ResultRow?[jobs.Length];
+        var predictionsOf = new Dictionary<(string Setting, int Seed), PredictionRow[]>();
         var total = jobs.Length;
         var completed = 0;
-        foreach (var job in jobs.Where(j => finished.Contains((j.Setting.Name, j.Seed))))
+        for (var j = 0; j < jobs.Length; j++)
         {
-            var row = previous.Last(r => r.Setting == job.Setting.Name && r.Seed == job.Seed);
-            progress?.Report(new EvaluationProgress(++completed, total, row, Resumed: true));
+            var job = jobs[j];
+            var row = previous.LastOrDefault(r => r.Setting == job.Setting.Name && r.Seed == job.Seed);
+            if (row is not null && await ReadCompleteAsync(outputs.SeedPredictions(job.Setting.Name, job.Seed), test.Count, cancellationToken)
+                    .ConfigureAwait(false) is { } done)
+            {
+                rows[j] = row;
+                predictionsOf[(job.Setting.Name, job.Seed)] = done;
+                progress?.Report(new EvaluationProgress(++completed, total, row, Resumed: true));
+            }
         }
 
         var testTexts = test.Select(e => options.Normalization.Apply(e.Text)).ToArray();
-        var fresh = new List<(Job Job, ResultRow Row, PredictionRow[] Predictions)>();
         using var gate = new SemaphoreSlim(1, 1);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelism), CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(jobs.Where(j => !finished.Contains((j.Setting.Name, j.Seed))), parallel, async (job, ct) =>
+        await Parallel.ForEachAsync(Enumerable.Range(0, jobs.Length).Where(j => rows[j] is null), parallel, async (j, ct) =>
         {
+            var job = jobs[j];
             var (row, predictions) = await RunOneAsync(job, task, test, testTexts, outputs, ct).ConfigureAwait(false);
             await gate.WaitAsync(ct).ConfigureAwait(false);
             try
             {
-                // Completion order varies between runs; rows are written in job order at the end.
-                fresh.Add((job, row, predictions));
-                await ResultsFile.WriteAsync(outputs.Results, previous.Concat(fresh.Select(f => f.Row)), ct).ConfigureAwait(false);
+                // Completion order varies between runs; rows are always written in job order.
+                rows[j] = row;
+                predictionsOf[(job.Setting.Name, job.Seed)] = predictions;
+                await ResultsFile.WriteAsync(outputs.Results, [.. earlierRows, .. rows.OfType<ResultRow>()], ct).ConfigureAwait(false);
                 progress?.Report(new EvaluationProgress(++completed, total, row, Resumed: false));
             }
             finally
@@ -78,31 +99,63 @@ public sealed class EvaluationRunner(IClassifierTrainer trainer, EvaluationOptio
             }
         }).ConfigureAwait(false);
 
-        var ordered = fresh.OrderBy(f => f.Job.SettingIndex).ThenBy(f => f.Job.Seed).Select(f => f.Row).ToArray();
-        await ResultsFile.WriteAsync(outputs.Results, previous.Concat(ordered), cancellationToken).ConfigureAwait(false);
-        // This run's predictions are in memory; only seeds finished by an earlier run are read back from their files.
-        var predictionsOf = new SeedPredictions(outputs, fresh.ToDictionary(f => (f.Job.Setting.Name, f.Job.Seed), f => f.Predictions));
-        await WriteCombinedPredictionsAsync(outputs, jobs, predictionsOf, cancellationToken).ConfigureAwait(false);
+        var ordered = rows.Select(r => r!).ToArray();
+        await ResultsFile.WriteAsync(outputs.Results, [.. earlierRows, .. ordered], cancellationToken).ConfigureAwait(false);
+        var earlierPredictions = File.Exists(outputs.Predictions)
+            ? (await PredictionsFile.ReadAsync(outputs.Predictions, cancellationToken).ConfigureAwait(false)).Where(p => !names.Contains(p.Setting))
+            : [];
+        await PredictionsFile.WriteAsync(outputs.Predictions, [.. earlierPredictions, .. jobs.SelectMany(j => predictionsOf[(j.Setting.Name, j.Seed)])],
+            cancellationToken).ConfigureAwait(false);
 
-        var summary = await SummarizeAsync(task, settings, test.Count, reference, outputs, predictionsOf, [.. previous, .. ordered], cancellationToken)
-            .ConfigureAwait(false);
+        var summary = Summarize(task, settings, test.Count, reference, outputs, predictionsOf, ordered);
         await AtomicFile.WriteAllTextAsync(outputs.Summary, JsonSerializer.Serialize(summary, Json), cancellationToken).ConfigureAwait(false);
         return summary;
+    }
+
+    private IClassifierTrainer TrainerOf(EvaluationSetting setting) => setting.Trainer ?? trainer;
+
+    /// <summary>The seeds a setting runs: all of them, or the first only for a student that does not use the seed.</summary>
+    private IReadOnlyList<int> SeedsOf(EvaluationSetting setting) =>
+        TrainerOf(setting).UsesSeed ? options.SeedValues : [.. options.SeedValues.Take(1)];
+
+    /// <summary>The predictions of a finished seed, or null when the file is missing, torn or short (the seed reruns).</summary>
+    private static async Task<PredictionRow[]?> ReadCompleteAsync(string path, int count, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            var rows = await PredictionsFile.ReadAsync(path, cancellationToken).ConfigureAwait(false);
+            return rows.Count == count ? [.. rows] : null;
+        }
+        catch (Exception e) when (e is DataFormatException or InvalidDataException)
+        {
+            return null;
+        }
     }
 
     private async Task<(ResultRow Row, PredictionRow[] Predictions)> RunOneAsync(Job job, TaskDefinition task, IReadOnlyList<Example> test, string[] testTexts,
         EvaluationOutputs outputs, CancellationToken cancellationToken)
     {
-        var balanced = TrainingSetSampler.Balance(job.Setting.Train, options.PerClass, job.Seed).Concat(job.Setting.Added);
+        IEnumerable<Example> balanced = job.Setting.Train.Count == 0 ? job.Setting.Added
+            : TrainingSetSampler.Balance(job.Setting.Train, options.PerClass, job.Seed).Concat(job.Setting.Added);
         var training = balanced.Select(e => new LabeledText(options.Normalization.Apply(e.Text), e.Label)).ToArray();
-        var classifier = await trainer.TrainAsync(training, job.Seed, cancellationToken).ConfigureAwait(false);
+        var classifier = await job.Trainer.TrainAsync(training, job.Seed, cancellationToken).ConfigureAwait(false);
+        var predicted = await classifier.PredictAsync(testTexts, cancellationToken).ConfigureAwait(false);
+        if (predicted.Count != test.Count)
+        {
+            throw new InvalidOperationException($"{job.Trainer.Name} returned {predicted.Count} predictions for {test.Count} texts.");
+        }
+
         var predictions = new PredictionRow[test.Count];
         for (var i = 0; i < test.Count; i++)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var prediction = classifier.Predict(testTexts[i]);
             predictions[i] = new PredictionRow(job.Setting.Name, job.Seed, test[i].Id, test[i].Text, test[i].Label,
-                prediction.Label, prediction.Confidence);
+                predicted[i].Label, predicted[i].Confidence)
+            { Answer = predicted[i].Answer };
         }
 
         var metrics = Compute(task, predictions);
@@ -118,18 +171,16 @@ public sealed class EvaluationRunner(IClassifierTrainer trainer, EvaluationOptio
         return (new ResultRow(job.Setting.Name, job.Seed, metrics.MacroF1, metrics.Accuracy), predictions);
     }
 
-    private static ClassificationMetrics Compute(TaskDefinition task, IEnumerable<PredictionRow> predictions) =>
-        ClassificationMetrics.Compute(task.Labels, predictions.Select(p => (p.Gold, p.Predicted)));
+    /// <summary>Accuracy over all predictions; macro-F1 over the task's labels (a prediction of no label is wrong, not a class).</summary>
+    public static ClassificationMetrics Compute(TaskDefinition task, IEnumerable<PredictionRow> predictions) =>
+        ClassificationMetrics.Compute(task.Labels, predictions.Select(p => (p.Gold, p.Predicted)), macroOverLabelOrderOnly: true);
 
-    private async Task<EvaluationSummary> SummarizeAsync(TaskDefinition task, IReadOnlyList<EvaluationSetting> settings,
-        int testCount, string reference, EvaluationOutputs outputs, SeedPredictions predictionsOf, IReadOnlyList<ResultRow> rows,
-        CancellationToken cancellationToken)
+    private EvaluationSummary Summarize(TaskDefinition task, IReadOnlyList<EvaluationSetting> settings, int testCount, string reference,
+        EvaluationOutputs outputs, Dictionary<(string Setting, int Seed), PredictionRow[]> predictionsOf, IReadOnlyList<ResultRow> rows)
     {
-        // The last row of a (setting, seed) wins, in case an older results file repeats one.
-        Dictionary<int, ResultRow> RowsOf(string setting) => rows
-            .Where(r => r.Setting == setting && r.Seed >= 0 && r.Seed < options.Seeds)
-            .GroupBy(r => r.Seed).ToDictionary(g => g.Key, g => g.Last());
+        Dictionary<int, ResultRow> RowsOf(string setting) => rows.Where(r => r.Setting == setting).ToDictionary(r => r.Seed);
 
+        var referenceSetting = settings.First(s => s.Name == reference);
         var referenceRows = RowsOf(reference);
         var summaries = new List<SettingSummary>();
         foreach (var setting in settings)
@@ -137,41 +188,60 @@ public sealed class EvaluationRunner(IClassifierTrainer trainer, EvaluationOptio
             var own = RowsOf(setting.Name);
             var seeds = own.Keys.Order().ToArray();
             var isReference = setting.Name == reference;
-            var paired = seeds.Where(referenceRows.ContainsKey).ToArray();
+            // Paired by seed only where seed s is the same draw in both: the same student (same sampling, same model
+            // initialisation). Different students (an encoder against the n-gram model, the LLM's demonstration draws)
+            // are independent runs: Welch's unpaired test.
+            var paired = TrainerOf(setting).Name == TrainerOf(referenceSetting).Name;
+            PairedComparison? CompareOn(Func<ResultRow, double> metric)
+            {
+                if (isReference)
+                {
+                    return null;
+                }
+
+                if (paired)
+                {
+                    var common = seeds.Where(referenceRows.ContainsKey).ToArray();
+                    return PairedComparison.Compare([.. common.Select(s => metric(own[s]))], [.. common.Select(s => metric(referenceRows[s]))]);
+                }
+
+                return PairedComparison.CompareUnpaired([.. seeds.Select(s => metric(own[s]))], [.. referenceRows.Values.OrderBy(r => r.Seed).Select(metric)]);
+            }
+
+            var predictions = seeds.Select(s => predictionsOf[(setting.Name, s)]).ToArray();
             summaries.Add(new SettingSummary(
                 setting.Name,
                 isReference,
                 setting.Train.Count + setting.Added.Count,
                 MeanStd.Of([.. seeds.Select(s => own[s].F1)]),
                 MeanStd.Of([.. seeds.Select(s => own[s].Accuracy)]),
-                isReference ? null : PairedComparison.Compare([.. paired.Select(s => own[s].F1)], [.. paired.Select(s => referenceRows[s].F1)]),
-                isReference ? null : PairedComparison.Compare([.. paired.Select(s => own[s].Accuracy)], [.. paired.Select(s => referenceRows[s].Accuracy)]),
-                await PerClassAsync(task, predictionsOf, setting.Name, seeds, cancellationToken).ConfigureAwait(false),
-                ClassCounts.OfBalanced(task.Labels, setting.Train.Select(e => e.Label), options.PerClass)));
+                CompareOn(r => r.F1),
+                CompareOn(r => r.Accuracy),
+                PerClass(task, predictions),
+                ClassCounts.OfBalanced(task.Labels, setting.Train.Select(e => e.Label), options.PerClass))
+            {
+                Trainer = TrainerOf(setting).Name,
+                Unmapped = predictions.Sum(p => p.Count(r => r.Predicted == Prediction.NoLabel)),
+                Predictions = predictions.Sum(p => p.Length),
+            });
         }
 
-        return new EvaluationSummary(task.Name, task.Labels, trainer.Name, options.Seeds, options.PerClass,
-            options.Normalization.Lowercase, options.Normalization.StripPunctuation, testCount, reference, summaries, outputs.Directory);
+        return new EvaluationSummary(task.Name, task.Labels, trainer.Name, options.SeedValues.Count, options.PerClass,
+            options.Normalization.Lowercase, options.Normalization.StripPunctuation, testCount, reference, summaries, outputs.Directory)
+        {
+            Rows = rows,
+        };
     }
 
-    private static async Task<IReadOnlyList<ClassSummary>> PerClassAsync(TaskDefinition task, SeedPredictions predictionsOf,
-        string setting, IEnumerable<int> seeds, CancellationToken cancellationToken)
+    private static IReadOnlyList<ClassSummary> PerClass(TaskDefinition task, IReadOnlyList<PredictionRow[]> predictions)
     {
-        var perSeed = new List<ClassificationMetrics>();
-        foreach (var seed in seeds)
-        {
-            if (await predictionsOf.GetAsync(setting, seed, cancellationToken).ConfigureAwait(false) is { } predictions)
-            {
-                perSeed.Add(Compute(task, predictions));
-            }
-        }
-
-        if (perSeed.Count == 0)
+        var perSeed = predictions.Select(p => Compute(task, p)).ToArray();
+        if (perSeed.Length == 0)
         {
             return [];
         }
 
-        return [.. perSeed[0].PerClass.Select((c, i) => new ClassSummary(
+        return [.. perSeed[0].PerClass.Take(task.Labels.Count).Select((c, i) => new ClassSummary(
             c.Label,
             MeanStd.Of([.. perSeed.Select(m => m.PerClass[i].Precision)]),
             MeanStd.Of([.. perSeed.Select(m => m.PerClass[i].Recall)]),
@@ -179,65 +249,52 @@ public sealed class EvaluationRunner(IClassifierTrainer trainer, EvaluationOptio
             c.Support))];
     }
 
-    private static async Task WriteCombinedPredictionsAsync(EvaluationOutputs outputs, IEnumerable<Job> jobs, SeedPredictions predictionsOf,
-        CancellationToken cancellationToken)
+    private async Task CheckManifestAsync(EvaluationOutputs outputs, TaskDefinition task, IReadOnlyList<EvaluationSetting> settings,
+        IReadOnlyList<Example> test, IReadOnlyList<ResultRow> previous, CancellationToken cancellationToken)
     {
-        var combined = new List<PredictionRow>();
-        foreach (var job in jobs)
-        {
-            if (await predictionsOf.GetAsync(job.Setting.Name, job.Seed, cancellationToken).ConfigureAwait(false) is { } predictions)
-            {
-                combined.AddRange(predictions);
-            }
-        }
-
-        await PredictionsFile.WriteAsync(outputs.Predictions, combined, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>The predictions of one setting and seed: this run's from memory, an earlier run's from its file (null if none).</summary>
-    private sealed class SeedPredictions(EvaluationOutputs outputs, Dictionary<(string Setting, int Seed), PredictionRow[]> fresh)
-    {
-        public async Task<IReadOnlyList<PredictionRow>?> GetAsync(string setting, int seed, CancellationToken cancellationToken)
-        {
-            if (fresh.TryGetValue((setting, seed), out var rows))
-            {
-                return rows;
-            }
-
-            var path = outputs.SeedPredictions(setting, seed);
-            return File.Exists(path) ? await PredictionsFile.ReadAsync(path, cancellationToken).ConfigureAwait(false) : null;
-        }
-    }
-
-    private async Task CheckManifestAsync(EvaluationOutputs outputs, TaskDefinition task, IReadOnlyList<Example> test,
-        CancellationToken cancellationToken)
-    {
-        var manifest = new RunManifest(trainer.Name, task.Name, options.PerClass, options.Normalization.Lowercase,
-            options.Normalization.StripPunctuation, Fingerprint(test));
+        var testSet = Fingerprint(test);
+        var recorded = new Dictionary<string, SettingManifest>(StringComparer.Ordinal);
         if (File.Exists(outputs.Manifest))
         {
-            RunManifest? existing;
             try
             {
-                existing = JsonSerializer.Deserialize<RunManifest>(
-                    await File.ReadAllTextAsync(outputs.Manifest, cancellationToken).ConfigureAwait(false), Json);
+                var text = await File.ReadAllTextAsync(outputs.Manifest, cancellationToken).ConfigureAwait(false);
+                using var document = JsonDocument.Parse(text);
+                if (document.RootElement.TryGetProperty("settings", out _))
+                {
+                    recorded = JsonSerializer.Deserialize<RunManifest>(text, Json)?.Settings ?? recorded;
+                }
+                else if (JsonSerializer.Deserialize<SettingManifest>(text, Json) is { } legacy)
+                {
+                    // An older run.json held one configuration for the whole directory.
+                    foreach (var name in previous.Select(r => r.Setting).Distinct(StringComparer.Ordinal))
+                    {
+                        recorded[name] = legacy;
+                    }
+                }
             }
             catch (JsonException e)
             {
                 throw new DataFormatException(outputs.Manifest, e.LineNumber + 1, null, "not a valid run manifest: " + e.Message, e);
             }
-
-            if (existing != manifest)
-            {
-                throw new InvalidOperationException(
-                    $"{outputs.Directory} holds results made with other settings ({SettingsDifference.Describe(existing!, manifest)}); "
-                    + "resuming would mix them: use another output directory.");
-            }
-
-            return;
         }
 
-        await AtomicFile.WriteAllTextAsync(outputs.Manifest, JsonSerializer.Serialize(manifest, Json), cancellationToken).ConfigureAwait(false);
+        foreach (var setting in settings)
+        {
+            var manifest = new SettingManifest(TrainerOf(setting).Name, task.Name, options.PerClass, options.Normalization.Lowercase,
+                options.Normalization.StripPunctuation, testSet);
+            if (recorded.TryGetValue(setting.Name, out var existing) && existing != manifest)
+            {
+                throw new InvalidOperationException(
+                    $"{outputs.Directory} holds results of setting '{setting.Name}' made with other settings " +
+                    $"({SettingsDifference.Describe(existing, manifest)}); resuming would mix them: use another output directory.");
+            }
+
+            recorded[setting.Name] = manifest;
+        }
+
+        await AtomicFile.WriteAllTextAsync(outputs.Manifest, JsonSerializer.Serialize(new RunManifest(recorded), Json), cancellationToken)
+            .ConfigureAwait(false);
     }
 
     /// <summary>Identifies the test set by content, so resuming against a different test file is refused.</summary>
@@ -247,7 +304,7 @@ public sealed class EvaluationRunner(IClassifierTrainer trainer, EvaluationOptio
         return $"{test.Count} examples, sha256 {hash}";
     }
 
-    private static void Validate(IReadOnlyList<EvaluationSetting> settings, IReadOnlyList<Example> test)
+    private void Validate(IReadOnlyList<EvaluationSetting> settings, IReadOnlyList<Example> test)
     {
         if (settings.Count == 0)
         {
@@ -266,7 +323,7 @@ public sealed class EvaluationRunner(IClassifierTrainer trainer, EvaluationOptio
                 throw new ArgumentException($"Setting name '{setting.Name}' must be non-empty and free of commas, quotes and line breaks.", nameof(settings));
             }
 
-            if (setting.Train.Count == 0 && setting.Added.Count == 0)
+            if (setting.Train.Count == 0 && setting.Added.Count == 0 && (setting.Trainer ?? trainer).NeedsTrainingData)
             {
                 throw new ArgumentException($"Setting '{setting.Name}' has no training examples.", nameof(settings));
             }

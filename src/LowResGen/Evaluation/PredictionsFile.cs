@@ -5,25 +5,37 @@ using LowResGen.Common;
 namespace LowResGen.Evaluation;
 
 /// <summary>The prediction for one test example under one setting and seed.</summary>
-public sealed record PredictionRow(string Setting, int Seed, string Id, string Text, string Gold, string Predicted, double Confidence);
+public sealed record PredictionRow(string Setting, int Seed, string Id, string Text, string Gold, string Predicted, double Confidence)
+{
+    /// <summary>The model's raw answer (LLM students); null for students that only score.</summary>
+    public string? Answer { get; init; }
+}
 
-/// <summary>Per-sample predictions as CSV: setting,seed,id,text,gold,predicted,confidence.</summary>
+/// <summary>
+/// Per-sample predictions as CSV: setting,seed,id,text,gold,predicted,confidence, and a last column answer when some
+/// row has one (the LLM's raw answers, so that its unmappable answers survive a resumed run).
+/// </summary>
 public static class PredictionsFile
 {
     public const string Header = "setting,seed,id,text,gold,predicted,confidence";
 
+    public const string AnswerColumn = "answer";
+
     public static string Format(IEnumerable<PredictionRow> rows, bool withHeader = true)
     {
         var text = new StringBuilder();
+        var list = rows as IReadOnlyCollection<PredictionRow> ?? [.. rows];
+        var answers = list.Any(r => r.Answer is not null);
         if (withHeader)
         {
-            text.Append(Header).Append('\n');
+            text.Append(Header).Append(answers ? "," + AnswerColumn : "").Append('\n');
         }
 
-        foreach (var row in rows)
+        foreach (var row in list)
         {
-            text.Append(CsvFormat.Row([row.Setting, row.Seed.ToString(CultureInfo.InvariantCulture), row.Id, row.Text, row.Gold, row.Predicted,
-                CsvText.Number(row.Confidence)])).Append('\n');
+            string[] fields = [row.Setting, row.Seed.ToString(CultureInfo.InvariantCulture), row.Id, row.Text, row.Gold, row.Predicted,
+                CsvText.Number(row.Confidence)];
+            text.Append(CsvFormat.Row(answers ? [.. fields, row.Answer ?? ""] : fields)).Append('\n');
         }
 
         return text.ToString();
@@ -44,6 +56,7 @@ public static class PredictionsFile
             var rows = new List<PredictionRow>();
             using var reader = CsvText.Open(path);
             int[] columns = [.. Header.Split(',').Select(name => CsvText.Column(path, reader, name))];
+            var answer = CsvText.OptionalColumn(reader, AnswerColumn);
             foreach (var row in reader)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -55,7 +68,10 @@ public static class PredictionsFile
                     row[columns[3]].ToString(),
                     row[columns[4]].ToString(),
                     row[columns[5]].ToString(),
-                    CsvText.ParseNumber(path, line, "confidence", row[columns[6]].ToString())));
+                    CsvText.ParseNumber(path, line, "confidence", row[columns[6]].ToString()))
+                {
+                    Answer = answer >= 0 ? row[answer].ToString() : null,
+                });
             }
 
             return rows;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using LowResGen.Common;
 using LowResGen.Data;
 using LowResGen.Evaluation;
+using LowResGen.Evaluation.Classifiers;
 using LowResGen.Evaluation.Metrics;
 using LowResGen.Reporting;
 
@@ -61,18 +62,19 @@ public sealed record LlmEvaluationSummary(
     string OutputDirectory);
 
 /// <summary>
-/// Evaluates an <see cref="LlmClassifier"/> on a gold test set exactly as the classifier evaluation does: results.csv
-/// (setting,seed,f1,accuracy), per-run and combined predictions.csv, a confusion-matrix PNG per run. k-shot settings run once
-/// per seed (the seed draws the demonstrations); zero-shot has nothing to draw and runs once, under the first seed.
-/// An answer that names no label is predicted as <see cref="UnmappableLabel"/>: wrong, shown as its own confusion column,
-/// counted and listed separately, and not a class of the macro-F1 (which averages over the task's labels).
-/// results.csv is rewritten after every run, keeping the rows of other settings run into the same directory; a rerun
-/// replays the answers from the client's response cache.
+/// Evaluates an <see cref="LlmClassifier"/> on a gold test set through the one evaluation protocol
+/// (<see cref="EvaluationRunner"/>, with an <see cref="LlmClassifierTrainer"/> per setting): results.csv
+/// (setting,seed,f1,accuracy), per-run and combined predictions.csv (with the raw answers), a confusion-matrix PNG per
+/// run, summary.json, and llm-summary.json with the unmappable answers. k-shot settings run once per seed (the seed draws
+/// the demonstrations from the whole pool); zero-shot has nothing to draw and runs once, under the first seed.
+/// An answer that names no label is predicted as <see cref="UnmappableLabel"/>: wrong, its own confusion column,
+/// counted and listed, and not a class of the macro-F1. Resuming follows the protocol's one rule; the runs it redoes
+/// replay their answers from the client's response cache.
 /// </summary>
 /// <param name="textProgress">Reported after every answered text (from several threads at once).</param>
 public sealed class LlmEvaluationRunner(LlmClassifier classifier, bool writePlots = true, IProgress<LlmRunProgress>? textProgress = null)
 {
-    public const string UnmappableLabel = "(unmappable)";
+    public const string UnmappableLabel = Prediction.NoLabel;
 
     public const string SummaryFileName = "llm-summary.json";
 
@@ -92,75 +94,44 @@ public sealed class LlmEvaluationRunner(LlmClassifier classifier, bool writePlot
         }
 
         var task = classifier.Task;
-        var outputs = new EvaluationOutputs(outputDirectory);
-        Directory.CreateDirectory(outputs.Directory);
-        var texts = test.Select(e => e.Text).ToArray();
-
-        // Other settings run earlier into the same directory stay in results.csv and predictions.csv, so zero-shot,
-        // k-shot gold and k-shot generated can be run one by one and still make one table.
-        var names = settings.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
-        var earlierRows = (await ResultsFile.ReadIfExistsAsync(outputs.Results, cancellationToken).ConfigureAwait(false))
-            .Where(r => !names.Contains(r.Setting)).ToArray();
-        var earlierPredictions = File.Exists(outputs.Predictions)
-            ? (await PredictionsFile.ReadAsync(outputs.Predictions, cancellationToken).ConfigureAwait(false)).Where(p => !names.Contains(p.Setting)).ToArray()
-            : [];
-        var rows = new List<ResultRow>();
-        var unmappable = new List<UnmappableAnswer>();
-        var summaries = new List<LlmSettingSummary>();
-        var allPredictions = new List<PredictionRow>(earlierPredictions);
-        foreach (var setting in settings)
+        var protocol = new EvaluationRunner(new LlmClassifierTrainer(classifier, 0), new EvaluationOptions
         {
-            var settingRows = new List<ResultRow>();
-            var settingUnmappable = 0;
-            foreach (var seed in setting.IsZeroShot ? seeds.Take(1) : seeds)
-            {
-                var demonstrations = setting.IsZeroShot ? [] : DemonstrationSampler.Sample(setting.Pool, task, setting.K, seed);
-                var perText = textProgress is null ? null : new TextProgress(textProgress, setting.Name, seed, texts.Length);
-                var predictions = await classifier.ClassifyAsync(texts, demonstrations, perText, cancellationToken).ConfigureAwait(false);
-                var rowsOut = test.Select((e, i) => new PredictionRow(setting.Name, seed, e.Id, e.Text, e.Label,
-                    predictions[i].Label ?? UnmappableLabel,
-                    predictions[i].Label is { } label && predictions[i].Scores.TryGetValue(label, out var score) ? score : 0)).ToArray();
-                var metrics = Metrics(task, rowsOut.Select(r => (r.Gold, r.Predicted)));
-                var row = new ResultRow(setting.Name, seed, metrics.MacroF1, metrics.Accuracy);
-                settingRows.Add(row);
-                rows.Add(row);
-                var missed = test.Select((e, i) => (e, p: predictions[i])).Where(x => !x.p.IsMapped)
-                    .Select(x => new UnmappableAnswer(setting.Name, seed, x.e.Id, x.p.Answer)).ToArray();
-                settingUnmappable += missed.Length;
-                unmappable.AddRange(missed);
+            SeedList = seeds,
+            // The demonstrations are drawn from the whole pool, as DemonstrationSampler always did; no balancing first.
+            PerClass = int.MaxValue,
+            Normalization = TextNormalization.None,
+            WritePlots = writePlots,
+            // One run at a time; the classifier keeps its own requests in flight.
+            MaxParallelism = 1,
+            Reference = settings[0].Name,
+        });
+        var students = settings.Select(s => new EvaluationSetting(s.Name, s.Pool)
+        {
+            Trainer = new LlmClassifierTrainer(classifier, s.K, s.Name, textProgress),
+        }).ToArray();
+        var summary = await protocol.RunAsync(task, students, test, outputDirectory,
+            progress is null ? null : new RowProgress(progress), cancellationToken).ConfigureAwait(false);
 
-                var predictionsPath = outputs.SeedPredictions(setting.Name, seed);
-                await PredictionsFile.WriteAsync(predictionsPath, rowsOut, cancellationToken).ConfigureAwait(false);
-                allPredictions.AddRange(rowsOut);
-                if (writePlots)
-                {
-                    await ConfusionMatrixPlot.WriteAsync(metrics.Confusion,
-                        $"{setting.Name}, seed {seed}: macro-F1 {metrics.MacroF1:F3}, accuracy {metrics.Accuracy:F3}",
-                        outputs.NewConfusionPlot(setting.Name, seed), cancellationToken).ConfigureAwait(false);
-                }
-
-                await ResultsFile.WriteAsync(outputs.Results, [.. earlierRows, .. rows], cancellationToken).ConfigureAwait(false);
-                progress?.Report(row);
-            }
-
-            summaries.Add(new LlmSettingSummary(setting.Name, setting.K,
-                MeanStd.Of([.. settingRows.Select(r => r.F1)]), MeanStd.Of([.. settingRows.Select(r => r.Accuracy)]),
-                settingUnmappable, settingRows.Count * test.Count));
-        }
-
-        await PredictionsFile.WriteAsync(outputs.Predictions, allPredictions, cancellationToken).ConfigureAwait(false);
-        var summary = new LlmEvaluationSummary(task.Name, task.Labels, test.Count, summaries, rows, unmappable, outputs.Directory);
-        await AtomicFile.WriteAllTextAsync(Path.Combine(outputs.Directory, SummaryFileName), JsonSerializer.Serialize(summary, Json), cancellationToken)
+        var names = settings.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        var outputs = new EvaluationOutputs(outputDirectory);
+        var unmappable = (await PredictionsFile.ReadAsync(outputs.Predictions, cancellationToken).ConfigureAwait(false))
+            .Where(p => names.Contains(p.Setting) && p.Predicted == UnmappableLabel)
+            .Select(p => new UnmappableAnswer(p.Setting, p.Seed, p.Id, p.Answer ?? "")).ToArray();
+        var result = new LlmEvaluationSummary(task.Name, task.Labels, test.Count,
+            [.. settings.Select(s => summary[s.Name]).Select((s, i) => new LlmSettingSummary(s.Name, settings[i].K, s.F1, s.Accuracy, s.Unmapped, s.Predictions))],
+            summary.Rows, unmappable, outputs.Directory);
+        await AtomicFile.WriteAllTextAsync(Path.Combine(outputs.Directory, SummaryFileName), JsonSerializer.Serialize(result, Json), cancellationToken)
             .ConfigureAwait(false);
-        return summary;
+        return result;
     }
 
-    /// <summary>Accuracy over all answers; macro-F1 over the task's labels that occur in gold or predictions.</summary>
+    /// <summary>Accuracy over all answers; macro-F1 over the task's labels (the protocol's one rule).</summary>
     public static ClassificationMetrics Metrics(TaskDefinition task, IEnumerable<(string Gold, string Predicted)> pairs) =>
         ClassificationMetrics.Compute(task.Labels, pairs, macroOverLabelOrderOnly: true);
 
-    private sealed class TextProgress(IProgress<LlmRunProgress> target, string setting, int seed, int total) : IProgress<int>
+    /// <summary>Passes each finished run on as its results row, on the reporting thread.</summary>
+    internal sealed class RowProgress(IProgress<ResultRow> target) : IProgress<EvaluationProgress>
     {
-        public void Report(int value) => target.Report(new LlmRunProgress(setting, seed, value, total));
+        public void Report(EvaluationProgress value) => target.Report(value.Row);
     }
 }

@@ -95,7 +95,7 @@ public sealed class TeacherStudentComparison(LlmClassifier teacher, IClassifierT
         var students = await evaluation.RunAsync(task,
             [new EvaluationSetting(ClassifierGold, gold), new EvaluationSetting(ClassifierGenerated, generated)],
             test, Path.Combine(outputDirectory, "classifier"),
-            progress is null ? null : new RowProgress(progress), cancellationToken).ConfigureAwait(false);
+            progress is null ? null : new LlmEvaluationRunner.RowProgress(progress), cancellationToken).ConfigureAwait(false);
 
         var rows = new List<(string Setting, string Description, MeanStd F1, MeanStd Accuracy, int? Unmappable)>();
         rows.AddRange(llm.Settings.Select(s => (s.Name, LlmSetting.TryParseName(s.Name, out var k, out var pool) && pool is not null
@@ -127,11 +127,5 @@ public sealed class TeacherStudentComparison(LlmClassifier teacher, IClassifierT
         return size > 0 ? size : throw new ArgumentException(
             "Gold and generated training data must both have examples of every label: " +
             string.Join(", ", task.Labels.Where(l => !gold.Any(e => e.Label == l) || !generated.Any(e => e.Label == l))) + " missing.");
-    }
-
-    /// <summary>Passes each finished classifier run on as its results row, on the reporting thread.</summary>
-    private sealed class RowProgress(IProgress<ResultRow> target) : IProgress<EvaluationProgress>
-    {
-        public void Report(EvaluationProgress value) => target.Report(value.Row);
     }
 }

@@ -38,9 +38,18 @@ public sealed class LinearTextClassifierTrainer(LinearTextClassifierOptions? opt
     {
         var labels = examples.Select(e => e.Label).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         var (vectorizer, vectors) = TfIdfVectorizer.Fit([.. examples.Select(e => e.Text)], _options, cancellationToken);
+        var weights = TrainWeights(vectors, examples, labels, vectorizer.Dimension, _options, seed, cancellationToken);
+        return new LinearTextClassifier(labels, vectorizer, weights, _options);
+    }
+
+    /// <summary>
+    /// One-vs-rest SVMs over any sparse vectors (the fusion student appends embeddings to the n-grams). Weights are laid
+    /// out feature-major (all classes of one feature together) so that predicting reads memory in order.
+    /// </summary>
+    internal static float[] TrainWeights(SparseVector[] vectors, IReadOnlyList<LabeledText> examples, string[] labels, int dimension,
+        LinearTextClassifierOptions options, int seed, CancellationToken cancellationToken)
+    {
         var squaredNorms = vectors.Select(v => v.SquaredNorm()).ToArray();
-        var dimension = vectorizer.Dimension;
-        // Weights laid out feature-major (all classes of one feature together) so that predicting reads memory in order.
         var weights = new float[(dimension + 1) * labels.Length];
         if (labels.Length > 1)
         {
@@ -49,14 +58,14 @@ public sealed class LinearTextClassifierTrainer(LinearTextClassifierOptions? opt
                 var positive = examples.Select(e => string.Equals(e.Label, labels[c], StringComparison.Ordinal)).ToArray();
                 // One generator per class, derived from the seed only, so parallel training stays deterministic.
                 var random = new Random(unchecked((seed * 1_000_003) + c));
-                var w = DualCoordinateDescent.Train(vectors, squaredNorms, positive, dimension, _options, random, cancellationToken);
+                var w = DualCoordinateDescent.Train(vectors, squaredNorms, positive, dimension, options, random, cancellationToken);
                 for (var f = 0; f <= dimension; f++)
                 {
                     weights[f * labels.Length + c] = (float)w[f];
                 }
             }
 
-            if (_options.Parallel)
+            if (options.Parallel)
             {
                 System.Threading.Tasks.Parallel.For(0, labels.Length,
                     new ParallelOptions { CancellationToken = cancellationToken }, TrainClass);
@@ -70,7 +79,7 @@ public sealed class LinearTextClassifierTrainer(LinearTextClassifierOptions? opt
             }
         }
 
-        return new LinearTextClassifier(labels, vectorizer, weights, _options);
+        return weights;
     }
 }
 
@@ -100,18 +109,24 @@ public sealed class LinearTextClassifier : IClassifier
     public double[] DecisionValues(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var classes = _labels.Length;
+        return _labels.Length == 1 ? new double[1] : Decide(_weights, _labels.Length, _vectorizer.Dimension, _options.Bias, Features(text));
+    }
+
+    /// <summary>The text's tf-idf vector (for the fusion student, which appends its embedding).</summary>
+    internal SparseVector Features(string text) => _vectorizer.Transform(text, _scratch.Value!);
+
+    internal static double[] Decide(float[] weights, int classes, int dimension, double bias, SparseVector vector)
+    {
         var decisions = new double[classes];
         if (classes == 1)
         {
             return decisions;
         }
 
-        var vector = _vectorizer.Transform(text, _scratch.Value!);
-        var biasRow = _vectorizer.Dimension * classes;
+        var biasRow = dimension * classes;
         for (var c = 0; c < classes; c++)
         {
-            decisions[c] = _weights[biasRow + c] * _options.Bias;
+            decisions[c] = weights[biasRow + c] * bias;
         }
 
         for (var k = 0; k < vector.Indices.Length; k++)
@@ -120,16 +135,18 @@ public sealed class LinearTextClassifier : IClassifier
             var value = vector.Values[k];
             for (var c = 0; c < classes; c++)
             {
-                decisions[c] += _weights[row + c] * value;
+                decisions[c] += weights[row + c] * value;
             }
         }
 
         return decisions;
     }
 
-    public Prediction Predict(string text)
+    public Prediction Predict(string text) => ToPrediction(_labels, DecisionValues(text), _options.ScoreScale);
+
+    /// <summary>The best label and softmax(scale · decision values): a probability-like confidence that sums to one.</summary>
+    internal static Prediction ToPrediction(string[] labels, double[] decisions, double scale)
     {
-        var decisions = DecisionValues(text);
         var best = 0;
         for (var c = 1; c < decisions.Length; c++)
         {
@@ -139,16 +156,15 @@ public sealed class LinearTextClassifier : IClassifier
             }
         }
 
-        // Softmax of scaled decision values: a probability-like confidence that sums to one.
         var max = decisions[best];
-        var exponentials = decisions.Select(d => Math.Exp(_options.ScoreScale * (d - max))).ToArray();
+        var exponentials = decisions.Select(d => Math.Exp(scale * (d - max))).ToArray();
         var sum = exponentials.Sum();
-        var scores = new Dictionary<string, double>(_labels.Length, StringComparer.Ordinal);
-        for (var c = 0; c < _labels.Length; c++)
+        var scores = new Dictionary<string, double>(labels.Length, StringComparer.Ordinal);
+        for (var c = 0; c < labels.Length; c++)
         {
-            scores[_labels[c]] = exponentials[c] / sum;
+            scores[labels[c]] = exponentials[c] / sum;
         }
 
-        return new Prediction(_labels[best], scores);
+        return new Prediction(labels[best], scores);
     }
 }

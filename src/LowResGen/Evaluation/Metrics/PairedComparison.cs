@@ -24,6 +24,17 @@ public sealed record PairedComparison(
 
     public bool IsSignificant => TTest.PValue < Alpha;
 
+    /// <summary>
+    /// True when the values were paired by seed (the same draw: same student, seed s draws the same way); false for
+    /// Welch's unpaired t-test (different students, or the LLM against a student). Then <see cref="Pairs"/> is the
+    /// smaller group's size, <see cref="StdDifference"/> the standard error of the difference, the Wilcoxon test is not
+    /// run (NaN) and the bootstrap resamples each group on its own.
+    /// </summary>
+    public bool Paired { get; init; } = true;
+
+    /// <summary>"paired t" or "Welch t", for tables that must say which test they show.</summary>
+    public string TestName => Paired ? "paired t" : "Welch t";
+
     /// <summary>"***" below 0.001, "**" below 0.01, "*" below 0.05, "ns" otherwise, "" when there are too few pairs.</summary>
     public string Mark => Pairs < 2 ? "" : MarkOf(TTest.PValue);
 
@@ -48,6 +59,65 @@ public sealed record PairedComparison(
         var (low, high) = BootstrapInterval(differences, bootstrapResamples, bootstrapSeed);
         return new PairedComparison(differences.Length, summary.Mean, summary.Std, TTestOf(differences),
             WilcoxonOf(differences), low, high);
+    }
+
+    /// <summary>Welch's unpaired comparison of two independent groups of runs (setting minus reference).</summary>
+    public static PairedComparison CompareUnpaired(IReadOnlyList<double> setting, IReadOnlyList<double> reference,
+        int bootstrapResamples = 10_000, int bootstrapSeed = 0)
+    {
+        var a = MeanStd.Of(setting);
+        var b = MeanStd.Of(reference);
+        var difference = a.Mean - b.Mean;
+        var n = Math.Min(setting.Count, reference.Count);
+        PairedTTest test;
+        double standardError;
+        if (setting.Count < 2 || reference.Count < 2)
+        {
+            (test, standardError) = (new PairedTTest(double.NaN, 0, double.NaN), double.NaN);
+        }
+        else
+        {
+            var va = a.Std * a.Std / setting.Count;
+            var vb = b.Std * b.Std / reference.Count;
+            standardError = Math.Sqrt(va + vb);
+            if (standardError == 0)
+            {
+                test = difference == 0 ? new PairedTTest(0, setting.Count + reference.Count - 2, 1)
+                    : new PairedTTest(difference > 0 ? double.PositiveInfinity : double.NegativeInfinity, setting.Count + reference.Count - 2, 0);
+            }
+            else
+            {
+                // Welch–Satterthwaite degrees of freedom; the p-value uses them unrounded, the record shows them rounded down.
+                var df = (va + vb) * (va + vb) / (va * va / (setting.Count - 1) + vb * vb / (reference.Count - 1));
+                var t = difference / standardError;
+                test = new PairedTTest(t, (int)Math.Floor(df), StudentT.TwoSidedPValue(t, df));
+            }
+        }
+
+        var random = new Random(bootstrapSeed);
+        var means = new double[setting.Count == 0 || reference.Count == 0 ? 0 : bootstrapResamples];
+        for (var r = 0; r < means.Length; r++)
+        {
+            double sa = 0, sb = 0;
+            for (var i = 0; i < setting.Count; i++)
+            {
+                sa += setting[random.Next(setting.Count)];
+            }
+
+            for (var i = 0; i < reference.Count; i++)
+            {
+                sb += reference[random.Next(reference.Count)];
+            }
+
+            means[r] = sa / setting.Count - sb / reference.Count;
+        }
+
+        Array.Sort(means);
+        var (low, high) = means.Length == 0 ? (double.NaN, double.NaN) : (Quantile(means, Alpha / 2), Quantile(means, 1 - Alpha / 2));
+        return new PairedComparison(n, difference, standardError, test, new WilcoxonSignedRank(double.NaN, 0, double.NaN), low, high)
+        {
+            Paired = false,
+        };
     }
 
     public static PairedTTest TTestOf(IReadOnlyList<double> differences)
