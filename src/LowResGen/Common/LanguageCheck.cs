@@ -36,6 +36,7 @@ public sealed class LanguageCheck
     {
         "lingua" => $"Lingua language identification ({_target.EnglishName})",
         "none" => "no language check (only control characters and U+FFFD are rejected)",
+        "off" => "language checking turned off (nothing is checked)",
         _ => $"script check: at least {ScriptShare:P0} of the letters in {LanguageRegistry.Default.ScriptName(_target.Script)} " +
              $"(Lingua does not know {_target.EnglishName})",
     };
@@ -48,7 +49,8 @@ public sealed class LanguageCheck
     {
         if (identifier is null)
         {
-            return new LanguageCheck(target, null, [], "none");
+            // The user turned checking off (--no-language-check): not even broken characters are judged.
+            return new LanguageCheck(target, null, [], "off");
         }
 
         if (identifier.Supports(target.Code))
@@ -65,6 +67,11 @@ public sealed class LanguageCheck
     public LanguageVerdict Check(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        if (Method == "off")
+        {
+            return new LanguageVerdict(true, null, 0, null);
+        }
+
         if (BadCharacter(text) is { } bad)
         {
             return new LanguageVerdict(false, null, 0, bad);

@@ -75,7 +75,7 @@ public sealed class LanguageFilter(LanguageCheck check) : ICandidateFilter
     private Candidate Check(Candidate candidate)
     {
         var verdict = check.Check(candidate.Record.Text);
-        var checkedCandidate = check.Method == "none" ? candidate : candidate with
+        var checkedCandidate = check.Method is "none" or "off" ? candidate : candidate with
         {
             Record = candidate.Record with { DetectedLanguage = verdict.Detected, LanguageConfidence = verdict.Confidence },
         };

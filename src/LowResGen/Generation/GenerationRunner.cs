@@ -161,7 +161,7 @@ public sealed class GenerationRunner(IChatClient client, ILanguageIdentifier? la
     private LanguageCheck LanguageCheckFor(Language language, ConcurrentQueue<string> warnings)
     {
         var check = LowResGen.Common.LanguageCheck.For(language, languageIdentifier);
-        if (check.Method == "none")
+        if (check.Method is "none" or "off")
         {
             warnings.Enqueue(languageIdentifier is null
                 ? "No language identifier was given: examples were not checked for their language."
