@@ -53,7 +53,7 @@ internal static class FastTextBenchmark
 
         Print($"fastText: `fasttext supervised {FastTextArguments} -seed <seed>` (process wall time of train + predict)");
         Print($"ours: {new LinearTextClassifierTrainer(settings.Options).Name} (in-process train + predict)");
-        Print($"seeds: {settings.Seeds}, languages: {string.Join(' ', settings.Languages.Select(l => l.Iso1))}, normalization: reference");
+        Print($"seeds: {settings.Seeds}, languages: {string.Join(' ', settings.Languages.Select(l => l.Code))}, normalization: reference");
         Print("");
 
         var workDirectory = Directory.CreateTempSubdirectory("lowresgen-fasttext-");
@@ -70,12 +70,12 @@ internal static class FastTextBenchmark
                     {
                         var split = task == "sib200" ? data : data with { Train = BalanceTexts(data.Train, seed) };
                         var our = await RunOursAsync(split, settings.Options, seed);
-                        ours.Add(new Run(task, language.Iso1, seed, our.Accuracy, our.Seconds));
-                        var line = $"{task,-17} {language.Iso1} seed {seed}: ours {our.Accuracy:F3} ({our.Seconds:F2}s)";
+                        ours.Add(new Run(task, language.Code, seed, our.Accuracy, our.Seconds));
+                        var line = $"{task,-17} {language.Code} seed {seed}: ours {our.Accuracy:F3} ({our.Seconds:F2}s)";
                         if (!settings.OursOnly)
                         {
                             var their = await RunFastTextAsync(split, seed, workDirectory.FullName);
-                            theirs.Add(new Run(task, language.Iso1, seed, their.Accuracy, their.Seconds));
+                            theirs.Add(new Run(task, language.Code, seed, their.Accuracy, their.Seconds));
                             line += $"  fastText {their.Accuracy:F3} ({their.Seconds:F2}s)";
                         }
 
@@ -154,14 +154,14 @@ internal static class FastTextBenchmark
         print("");
         print("Mean accuracy per language (ours / fastText):");
         print("");
-        print("| task | " + string.Join(" | ", settings.Languages.Select(l => l.Iso1)) + " |");
+        print("| task | " + string.Join(" | ", settings.Languages.Select(l => l.Code)) + " |");
         print("|---|" + string.Concat(settings.Languages.Select(_ => "---|")));
         foreach (var task in settings.Tasks)
         {
             var cells = settings.Languages.Select(l =>
             {
-                var our = ours.Where(r => r.Task == task && r.Language == l.Iso1).Average(r => r.Accuracy);
-                var their = theirs.Where(r => r.Task == task && r.Language == l.Iso1).Select(r => r.Accuracy).DefaultIfEmpty(double.NaN).Average();
+                var our = ours.Where(r => r.Task == task && r.Language == l.Code).Average(r => r.Accuracy);
+                var their = theirs.Where(r => r.Task == task && r.Language == l.Code).Select(r => r.Accuracy).DefaultIfEmpty(double.NaN).Average();
                 return Invariant($"{our:F3} / {their:F3}");
             });
             print($"| {task} | {string.Join(" | ", cells)} |");
@@ -221,7 +221,7 @@ internal static class FastTextBenchmark
         {
             "sib200" => (Path.Combine(datasets, "sib200", language.FloresCode, "train.tsv"),
                 Path.Combine(datasets, "sib200", language.FloresCode, "test.tsv")),
-            _ => KinitFiles(task, language.Iso1, datasets),
+            _ => KinitFiles(task, language.Code, datasets),
         };
         return new Split(await ReadAsync(train, language), await ReadAsync(test, language));
     }
@@ -236,7 +236,7 @@ internal static class FastTextBenchmark
 
     private static async Task<IReadOnlyList<LabeledText>> ReadAsync(string path, Language language)
     {
-        var result = await ExampleFiles.ReadAsync(path, new ImportOptions { Language = language.Iso1 }, CancellationToken.None);
+        var result = await ExampleFiles.ReadAsync(path, new ImportOptions { Language = language.Code }, CancellationToken.None);
         return [.. result.Examples.Select(e => new LabeledText(TextNormalization.Reference.Apply(e.Text), e.Label))];
     }
 

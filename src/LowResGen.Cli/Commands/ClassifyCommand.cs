@@ -71,14 +71,14 @@ public static class ClassifyCommand
     }
 
     internal const string TaskDescription =
-        "Task: massive10/intent, massive60, sib200/topic, sentiment, or your own task's name (its labels are those of the test / input file).";
+        "Task: massive10/intent, massive60, sib200/topic, sentiment, sarcasm, a task file (.toml), or your own task's name (its labels are those of the test / input file).";
 
     internal static string Describe(LowResGen.Evaluation.ResultRow row) =>
         string.Create(CultureInfo.InvariantCulture, $"{row.Setting} seed {row.Seed}: macro-F1 {row.F1:F3}, accuracy {row.Accuracy:F3}");
 
-    /// <summary>A built-in task by name; any other name is the user's own task, whose labels are those of <paramref name="labelledFile"/>, sorted.</summary>
+    /// <summary>A built-in task or task file; any other name is the user's own task, whose labels are those of <paramref name="labelledFile"/>, sorted.</summary>
     internal static async Task<TaskDefinition> ResolveTaskAsync(string name, string labelledFile, CancellationToken cancellationToken) =>
-        BuiltInTasks.Find(name) ?? new TaskDefinition(name,
+        TaskResolver.TryResolve(name)?.Definition ?? new TaskDefinition(name,
             [.. (await ExampleFiles.ReadAsync(labelledFile, new ImportOptions(), cancellationToken)).Examples
                 .Select(e => e.Label).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]);
 

@@ -9,6 +9,7 @@ internal static class CommandCatalog
     {
         yield return QuickstartCommand.Create();
         yield return DatasetsCommand.Create();
+        yield return TasksCommand.Create();
         yield return ModelsCommand.Create();
         yield return ChatCommand.Create();
         yield return GenerateCommand.Create();

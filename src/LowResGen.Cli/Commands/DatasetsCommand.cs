@@ -107,7 +107,7 @@ internal static class DatasetsCommand
             var result = await ExampleFiles.ReadAsync(path, new ImportOptions
             {
                 Format = parseResult.GetValue(format),
-                Task = parseResult.GetValue(task) is { } name ? BuiltInTasks.Get(name) : null,
+                Task = TaskResolver.ResolveOptional(parseResult.GetValue(task)),
                 TextColumn = parseResult.GetValue(text),
                 LabelColumn = parseResult.GetValue(label),
                 IdColumn = parseResult.GetValue(id),

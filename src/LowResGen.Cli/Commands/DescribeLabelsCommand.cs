@@ -54,11 +54,12 @@ internal static class DescribeLabelsCommand
     internal static async Task<int> DryRunAsync(DescribeSettings settings, string modelId, int promptsPerLabel, TextWriter output, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(settings.K);
-        var task = BuiltInTasks.Get(settings.Task);
+        var reference = TaskResolver.Resolve(settings.Task);
+        var task = reference.Definition;
         var language = LanguageRegistry.Default.Resolve(settings.Language);
-        var examples = await GenerateCommand.TrainingDataAsync(settings.TrainData, language.Iso1, task, null, cancellationToken);
+        var examples = await GenerateCommand.TrainingDataAsync(settings.TrainData, language.Code, reference, cancellationToken);
         var known = File.Exists(settings.Output) ? await LabelDescriptionStore.ReadAsync(settings.Output, cancellationToken) : [];
-        var plan = await LowResGen.DryRun.DryRunPlanner.DescriptionsAsync(task, examples, language.Iso1, settings.K, settings.Seed, known,
+        var plan = await LowResGen.DryRun.DryRunPlanner.DescriptionsAsync(task, examples, language.Code, settings.K, settings.Seed, known,
             settings.TemplateDirectory, modelId, promptsPerLabel, cancellationToken);
         await output.WriteAsync(plan.ToText());
         return 0;
@@ -67,13 +68,14 @@ internal static class DescribeLabelsCommand
     internal static async Task<int> RunAsync(DescribeSettings settings, IChatClient client, TextWriter output, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(settings.K);
-        var task = BuiltInTasks.Get(settings.Task);
+        var reference = TaskResolver.Resolve(settings.Task);
+        var task = reference.Definition;
         var language = LanguageRegistry.Default.Resolve(settings.Language);
-        var examples = await GenerateCommand.TrainingDataAsync(settings.TrainData, language.Iso1, task, null, cancellationToken);
+        var examples = await GenerateCommand.TrainingDataAsync(settings.TrainData, language.Code, reference, cancellationToken);
         var known = File.Exists(settings.Output) ? await LabelDescriptionStore.ReadAsync(settings.Output, cancellationToken) : [];
         var summarizer = new LabelSummarizer(client, PromptTemplate.Load(PromptTemplate.Describe, settings.TemplateDirectory),
             LabelSummarizer.ModelIdOf(client));
-        var descriptions = await summarizer.DescribeAllAsync(task, examples, language.Iso1, settings.K, settings.Seed, known, cancellationToken);
+        var descriptions = await summarizer.DescribeAllAsync(task, examples, language.Code, settings.K, settings.Seed, known, cancellationToken);
 
         // Keep what the file held for other tasks, languages or models; replace the entries just made or reused.
         var merged = known.Where(d => !descriptions.Any(n => n.Task == d.Task && n.Label == d.Label && n.Model == d.Model

@@ -17,8 +17,10 @@ internal static class GenerateCommand
 {
     public static Command Create()
     {
-        var task = new Option<string>("--task") { Description = "Task: massive10 (intent), massive60, sib200 (topic) or sentiment.", Required = true };
-        var language = new Option<string>("--language") { Description = "Target language (ISO 639-1/3, MASSIVE locale, FLORES code or name).", Required = true };
+        var task = new Option<string>("--task") { Description = CliText.Task, Required = true };
+        var language = new Option<string>("--language") { Description = CliText.Language, Required = true };
+        var languageName = new Option<string?>("--language-name") { Description = "The language's name in prompts (default: its English name from the registry)." };
+        var labelColumn = new Option<string?>("--label-column") { Description = "Label column name of the generated CSVs (default: intent, the reference layout; readers accept any)." };
         var strategy = new Option<string>("--strategy")
         {
             Description = "A preset (sl, english-demos+sl, english-demos+revision, target-demos, target-demos+sl, target-demos+revision, " +
@@ -55,7 +57,7 @@ internal static class GenerateCommand
         var command = new Command("generate", "Generate labelled examples for a task in a target language with an LLM.")
         {
             task, language, strategy, perClass, trainData, output, seed, maxAttempts, temperature, topP, maxTokens, batchSize,
-            templates, descriptions, jsonList, minLength, maxLength, noLanguageCheck, allowShortfall,
+            templates, descriptions, jsonList, minLength, maxLength, noLanguageCheck, allowShortfall, languageName, labelColumn,
         };
         model.AddTo(command);
         dryRun.AddTo(command);
@@ -76,9 +78,11 @@ internal static class GenerateCommand
                     TemplateDirectory = parseResult.GetValue(templates),
                     AskForJsonList = parseResult.GetValue(jsonList),
                     Length = LengthOption(parseResult.GetValue(minLength), parseResult.GetValue(maxLength), parseResult.GetValue(task)!),
+                    LabelColumn = parseResult.GetValue(labelColumn) ?? CsvWriteOptions.DefaultLabelColumn,
                 })
             {
                 AllowShortfall = parseResult.GetValue(allowShortfall),
+                LanguageName = parseResult.GetValue(languageName),
             };
             var (stdout, stderr) = (parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error);
             return await CliErrors.GuardAsync(parseResult, async () =>
@@ -121,6 +125,9 @@ internal static class GenerateCommand
     {
         /// <summary>Exit 0 even when a label ended below its quota after the attempt limit.</summary>
         public bool AllowShortfall { get; init; }
+
+        /// <summary>The language's name in prompts instead of the registry's (--language-name).</summary>
+        public string? LanguageName { get; init; }
     }
 
     internal static Task<int> RunAsync(GenerateSettings settings, IChatClient client, TextWriter output, CancellationToken cancellationToken,
@@ -131,7 +138,7 @@ internal static class GenerateCommand
     internal static async Task<int> RunAsync(GenerateSettings settings, Func<IChatClient> client, TextWriter output, CancellationToken cancellationToken,
         ILogger? logger = null, TextWriter? error = null)
     {
-        var identifier = settings.LanguageCheck ? LinguaLanguageIdentifier.ForTarget(LanguageRegistry.Default.Resolve(settings.Language).Iso1) : null;
+        var identifier = settings.LanguageCheck ? LinguaLanguageIdentifier.ForTarget(LanguageRegistry.Default.Resolve(settings.Language).Code) : null;
         var known = await KnownDescriptionsAsync(settings, cancellationToken);
         var requests = new List<GenerationRequest>();
         await foreach (var request in RequestsAsync(settings, known, cancellationToken))
@@ -175,47 +182,47 @@ internal static class GenerateCommand
     private static async IAsyncEnumerable<GenerationRequest> RequestsAsync(GenerateSettings settings, List<LabelDescription> known,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var task = BuiltInTasks.Get(settings.Task);
+        var task = TaskResolver.Resolve(settings.Task);
         var language = LanguageRegistry.Default.Resolve(settings.Language);
         IReadOnlyList<GenerationStrategy> strategies = settings.Strategy.StartsWith('@')
             ? await GenerationStrategy.ReadFileAsync(settings.Strategy[1..], cancellationToken)
             : [GenerationStrategy.Parse(settings.Strategy)];
-        var loaded = new Dictionary<(string Path, string Language), IReadOnlyList<Example>>(); // strategies of one file share the data
+        var loaded = new Dictionary<string, IReadOnlyList<Example>>(StringComparer.Ordinal); // strategies of one file share the data
         foreach (var strategy in strategies)
         {
-            var needsEnglish = strategy.Demonstrations == DemonstrationSource.English || strategy.Translate;
-            var needsTarget = strategy.Demonstrations == DemonstrationSource.Target || strategy.Description == LabelDescriptionSource.Summarized;
-            yield return new GenerationRequest(task, language.Iso1, strategy, settings.PerClass)
+            var paths = DataPathsFor(settings, strategy);
+            yield return new GenerationRequest(task.Definition, language.Code, strategy, settings.PerClass)
             {
-                EnglishTrainingData = needsEnglish ? await TrainingDataAsync(settings.TrainData, "en", task, strategy, cancellationToken, loaded) : [],
-                TargetTrainingData = needsTarget ? await TrainingDataAsync(settings.TrainData, language.Iso1, task, strategy, cancellationToken, loaded) : [],
+                EnglishTrainingData = paths.English is null ? [] : await ReadTrainingAsync(paths.English, "en", task.Definition, loaded, cancellationToken),
+                TargetTrainingData = paths.Target is null ? [] : await ReadTrainingAsync(paths.Target, language.Code, task.Definition, loaded, cancellationToken),
                 KnownDescriptions = known,
                 OutputDirectory = strategies.Count == 1 ? settings.Output : Path.Combine(settings.Output, DirectoryName(strategy)),
                 Options = settings.Options,
+                LanguageName = settings.LanguageName,
             };
         }
     }
 
-    /// <param name="loaded">Files already read, by path and language; null reads the file every time.</param>
-    internal static async Task<IReadOnlyList<Example>> TrainingDataAsync(string? pattern, string language, TaskDefinition task,
-        GenerationStrategy? strategy, CancellationToken cancellationToken, Dictionary<(string Path, string Language), IReadOnlyList<Example>>? loaded = null)
+    /// <summary>The files a strategy reads, by the library's one rule (<see cref="GenerationDataPaths"/>), as study cells read them.</summary>
+    internal static GenerationDataPaths DataPathsFor(GenerateSettings settings, GenerationStrategy strategy) =>
+        GenerationDataPaths.For(strategy, settings.TrainData, null, TaskResolver.Resolve(settings.Task).Key,
+            LanguageRegistry.Default.Resolve(settings.Language));
+
+    /// <summary>Training examples of a language from a path template (describe-labels), read once per file.</summary>
+    internal static async Task<IReadOnlyList<Example>> TrainingDataAsync(string? pattern, string language, TaskReference task, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(pattern))
         {
-            throw new ArgumentException(strategy is null
-                ? "--train-data is required: the descriptions are summarized from training examples."
-                : $"Strategy '{strategy.Name}' needs training data: pass --train-data (a path with {{lang}} for the language code).");
+            throw new ArgumentException("--train is required: the descriptions are summarized from training examples.");
         }
 
-        var placeholders = new[] { "{lang}", "{flores}", "{locale}", "{iso3}" };
-        if (language == "en" && !placeholders.Any(p => pattern.Contains(p, StringComparison.Ordinal))
-            && (strategy?.Demonstrations == DemonstrationSource.English || strategy?.Translate == true))
-        {
-            throw new ArgumentException("English demonstrations and translation need --train-data with {lang} (or {flores}), so that the English file can be found.");
-        }
+        return await ReadTrainingAsync(DataPaths.Expand(pattern, task.Key, language), language, task.Definition, null, cancellationToken);
+    }
 
-        var path = LanguageRegistry.Default.Resolve(language).ExpandPath(pattern);
-        if (loaded is not null && loaded.TryGetValue((path, language), out var known))
+    private static async Task<IReadOnlyList<Example>> ReadTrainingAsync(string path, string language, TaskDefinition task,
+        Dictionary<string, IReadOnlyList<Example>>? loaded, CancellationToken cancellationToken)
+    {
+        if (loaded is not null && loaded.TryGetValue(path, out var known))
         {
             return known;
         }
@@ -223,7 +230,7 @@ internal static class GenerateCommand
         var imported = await ExampleFiles.ReadAsync(path, new ImportOptions { Language = language, Task = task, Split = Splits.Train }, cancellationToken);
         if (loaded is not null)
         {
-            loaded[(path, language)] = imported.Examples;
+            loaded[path] = imported.Examples;
         }
 
         return imported.Examples;
@@ -236,7 +243,7 @@ internal static class GenerateCommand
             return null;
         }
 
-        var defaults = LengthRange.DefaultFor(BuiltInTasks.Find(taskName)?.LabelKind ?? "");
+        var defaults = TaskResolver.Resolve(taskName).Definition.GeneratedLength;
         return new LengthRange(min ?? defaults.MinCharacters, max ?? defaults.MaxCharacters);
     }
 
@@ -246,6 +253,7 @@ internal static class GenerateCommand
     private static void PrintReport(TextWriter output, GenerationReport report, GenerationOutputs paths)
     {
         output.WriteLine($"{report.Task} / {report.Language} / {report.Strategy} / {report.Model}: {report.Accepted} examples{(report.Resumed ? " (resumed)" : "")}");
+        output.WriteLine($"language check: {report.LanguageCheck}");
         var header = new[] { "label", "accepted", "attempts" }.Concat(GenerationStages.InOrder.Select(s => s + "%")).Append("tokens/ex").ToArray();
         var rows = report.Classes.Select(c => new[]
             {

@@ -65,7 +65,7 @@ internal sealed class CurationInputs
 
     public async Task<(IReadOnlyList<Example> Examples, QualityOptions Quality, string Output)> LoadAsync(ParseResult parse, CancellationToken ct)
     {
-        var task = parse.GetValue(Task) is { } name ? BuiltInTasks.Get(name) : null;
+        var task = TaskResolver.ResolveOptional(parse.GetValue(Task));
         var language = parse.GetValue(Language);
         var import = new ImportOptions { Language = language ?? "", Task = task, Split = Splits.Generated };
         var examples = await ReadAsync(parse.GetValue(Generated)!, import, ct);

@@ -14,7 +14,8 @@ internal static class VersionCommand
             var output = parseResult.InvocationConfiguration.Output;
             output.WriteLine($"LowResGen {version}");
             output.WriteLine("Tasks: " + string.Join(", ", LowResGen.Data.BuiltInTasks.All.Select(t => $"{t.Name} ({t.Labels.Count} labels)")));
-            output.WriteLine("Languages: " + string.Join(", ", LowResGen.Data.LanguageRegistry.Default.All.Select(l => $"{l.Iso1} {l.EnglishName}")));
+            output.WriteLine($"Languages: every ISO 639-3 code ({LowResGen.Data.LanguageRegistry.Default.All.Count} languages, {LowResGen.Data.LanguageRegistry.Default.FloresCodes.Count} FLORES-200 codes); reference: " +
+                string.Join(", ", LowResGen.Data.LanguageRegistry.ReferenceLanguages));
             return 0;
         });
         return command;

@@ -1,7 +1,7 @@
 namespace LowResGen.Common;
 
-/// <summary>The language detected for a text (ISO 639-1, null when undecided) and the detector's confidence in [0, 1].</summary>
-public sealed record LanguageGuess(string? Iso1, double Confidence);
+/// <summary>The language detected for a text (ISO 639-1 or the registry's code, null when undecided) and the detector's confidence in [0, 1].</summary>
+public sealed record LanguageGuess(string? Code, double Confidence);
 
 /// <summary>Detects the language of short texts. Thread-safe.</summary>
 public interface ILanguageIdentifier

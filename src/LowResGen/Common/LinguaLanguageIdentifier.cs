@@ -93,7 +93,7 @@ public sealed class LinguaLanguageIdentifier : ILanguageIdentifier
     private static string ToIso1(LinguaLanguage language) => LanguageInfo.IsoCode6391(language).ToString().ToLowerInvariant();
 
     private static string NormalizeCode(string code) =>
-        LanguageRegistry.Default.TryResolve(code, out var known) ? known.Iso1 : code.Trim().ToLowerInvariant();
+        LanguageRegistry.Default.TryResolve(code, out var known) ? known.Code : code.Trim().ToLowerInvariant();
 
     private static LinguaLanguage? ToLingua(string code)
     {

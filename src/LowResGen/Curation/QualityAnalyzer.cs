@@ -65,7 +65,7 @@ public static class QualityAnalyzer
             MinCharacters = LengthRange.DefaultFor(BuiltInTasks.Find(task ?? "")?.LabelKind ?? "").MinCharacters,
         };
         var targetLanguage = options.TargetLanguage is null ? null
-            : LanguageRegistry.Default.TryResolve(options.TargetLanguage, out var l) ? l.Iso1 : options.TargetLanguage;
+            : LanguageRegistry.Default.TryResolve(options.TargetLanguage, out var l) ? l.Code : options.TargetLanguage;
         return new QualityReport(source, task, targetLanguage, settings, overall, groups, diagnostics, notes);
     }
 
@@ -91,7 +91,7 @@ public static class QualityAnalyzer
             return null;
         }
 
-        var target = LanguageRegistry.Default.TryResolve(options.TargetLanguage, out var known) ? known.Iso1 : options.TargetLanguage;
+        var target = LanguageRegistry.Default.TryResolve(options.TargetLanguage, out var known) ? known.Code : options.TargetLanguage;
         if (!options.LanguageIdentifier.Supports(target))
         {
             notes.Add($"the language identifier cannot detect '{target}': language not measured");
@@ -102,8 +102,8 @@ public static class QualityAnalyzer
         Parallel.For(0, examples.Count, new ParallelOptions { CancellationToken = ct }, i =>
         {
             var guess = options.LanguageIdentifier.Identify(examples[i].Text);
-            var confidence = guess.Iso1 == target ? guess.Confidence : 0;
-            results[i] = new LanguageResult(guess.Iso1, confidence, guess.Iso1 == target && confidence >= options.LanguageConfidence);
+            var confidence = guess.Code == target ? guess.Confidence : 0;
+            results[i] = new LanguageResult(guess.Code, confidence, guess.Code == target && confidence >= options.LanguageConfidence);
         });
         return results;
     }

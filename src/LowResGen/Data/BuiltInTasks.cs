@@ -1,6 +1,6 @@
 namespace LowResGen.Data;
 
-/// <summary>The task definitions that ship with LowResGen: massive10, massive60, sib200 and sentiment.</summary>
+/// <summary>The task definitions that ship with LowResGen: massive10, massive60, sib200, sentiment and sarcasm.</summary>
 public static class BuiltInTasks
 {
     public static TaskDefinition Massive10 { get; } = new(
@@ -41,7 +41,26 @@ public static class BuiltInTasks
         },
         "sentiment");
 
-    public static IReadOnlyList<TaskDefinition> All { get; } = [Massive10, Massive60, Sib200, Sentiment];
+    /// <summary>
+    /// The fourth task of the reference study (Pecher et al., 2026): binary sarcasm detection. Its public data stores the
+    /// labels as 0 and 1; prompts show them as "not sarcastic" and "sarcastic".
+    /// </summary>
+    public static TaskDefinition Sarcasm { get; } = new(
+        "sarcasm",
+        ["0", "1"],
+        new Dictionary<string, string>
+        {
+            ["0"] = "A text that means what it says: a plain statement, headline, question or opinion, however negative, with no ironic twist.",
+            ["1"] = "A text that says the opposite of what its author means, mocking or exaggerating for effect, such as praise that is really criticism.",
+        },
+        "tone")
+    {
+        DisplayNames = new Dictionary<string, string> { ["0"] = "not sarcastic", ["1"] = "sarcastic" },
+        MinLength = 10,
+        MaxLength = 300,
+    };
+
+    public static IReadOnlyList<TaskDefinition> All { get; } = [Massive10, Massive60, Sib200, Sentiment, Sarcasm];
 
     /// <summary>Finds a built-in task by name; "intent" and "topic" are accepted as the names kinit-synthetic uses.</summary>
     public static TaskDefinition? Find(string name) => name.Trim().ToLowerInvariant() switch
@@ -50,12 +69,10 @@ public static class BuiltInTasks
         "massive60" or "massive" => Massive60,
         "sib200" or "topic" => Sib200,
         "sentiment" => Sentiment,
+        "sarcasm" => Sarcasm,
         _ => null,
     };
 
-    public static TaskDefinition Get(string name) =>
-        Find(name) ?? throw new ArgumentException(
-            $"Unknown task '{name}'. Built-in tasks: {string.Join(", ", All.Select(t => t.Name))}.", nameof(name));
 
     private static Dictionary<string, string> Massive60Descriptions() => new()
     {

@@ -1,102 +1,313 @@
+using System.Globalization;
+using System.Reflection;
+
 namespace LowResGen.Data;
 
-/// <summary>One language under the codes the datasets use for it.</summary>
+/// <summary>
+/// One language under the codes the datasets use for it. <see cref="Iso1"/>, <see cref="MassiveLocale"/> and
+/// <see cref="FloresCode"/> are empty when the language has none; <see cref="Script"/> is the ISO 15924 code of the script
+/// its text is expected in (from the FLORES code or the BCP-47 tag; empty when unknown).
+/// </summary>
 public sealed record Language(
     string Iso1,
     string Iso3,
     string MassiveLocale,
     string FloresCode,
-    string EnglishName)
+    string EnglishName,
+    string Script = "")
 {
-    /// <summary>A data path with {lang}, {iso3}, {locale} and {flores} replaced by this language's codes.</summary>
-    public string ExpandPath(string template) => template
-        .Replace("{lang}", Iso1, StringComparison.Ordinal).Replace("{iso3}", Iso3, StringComparison.Ordinal)
-        .Replace("{locale}", MassiveLocale, StringComparison.Ordinal).Replace("{flores}", FloresCode, StringComparison.Ordinal);
+    /// <summary>The code data files and outputs use: ISO 639-1 where the language has one, else ISO 639-3 (quy).</summary>
+    public string Code => Iso1.Length > 0 ? Iso1 : Iso3;
 }
 
 /// <summary>
-/// Maps between ISO 639-1/639-3 codes, MASSIVE locales (cy-GB), FLORES-200 codes (cym_Latn) and English names.
+/// Maps between ISO 639-1/639-3 codes, MASSIVE locales (cy-GB), FLORES-200 codes (cym_Latn), BCP-47 tags (pt-BR, sr-Cyrl)
+/// and English names, for every language with an ISO 639-3 code. The tables are embedded data files
+/// (<c>Data/Languages/*.tsv</c>: ISO 639-3 from Debian's iso-codes, the FLORES-200 code list, the MASSIVE locales), not code.
+/// Immutable and thread-safe.
 /// </summary>
 public sealed class LanguageRegistry
 {
-    private readonly Dictionary<string, Language> _byKey;
+    private readonly Dictionary<string, IsoEntry> _byIso3 = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, IsoEntry> _byIso1 = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, IsoEntry> _byName = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, string> _flores = new(StringComparer.OrdinalIgnoreCase); // code -> canonical spelling
+    private readonly Dictionary<string, string> _defaultFlores = new(StringComparer.OrdinalIgnoreCase); // iso3 -> code
+    private readonly Dictionary<string, string> _macroToIndividual = new(StringComparer.OrdinalIgnoreCase); // swa -> swh
+    private readonly Dictionary<string, string> _individualToMacro = new(StringComparer.OrdinalIgnoreCase); // swh -> swa
+    private readonly Dictionary<string, string> _locales = new(StringComparer.OrdinalIgnoreCase); // locale -> canonical spelling
+    private readonly Dictionary<string, string> _defaultLocale = new(StringComparer.OrdinalIgnoreCase); // iso1 -> locale
+    private readonly Dictionary<string, string> _scriptNames = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, (int First, int Last)[]> _scriptRanges = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Lazy<IReadOnlyList<Language>> _all;
 
-    public LanguageRegistry(IEnumerable<Language> languages)
+    private sealed record IsoEntry(string Iso3, string Iso1, string Scope, string Name);
+
+    private LanguageRegistry(TextReader iso639, TextReader flores, TextReader locales, TextReader scripts)
     {
-        All = languages.ToArray();
-        _byKey = new Dictionary<string, Language>(StringComparer.OrdinalIgnoreCase);
-        foreach (var language in All)
+        foreach (var row in Rows(iso639))
         {
-            foreach (var key in Keys(language))
+            var entry = new IsoEntry(row[0], row[1], row[2], PromptName(row[3]));
+            _byIso3[entry.Iso3] = entry;
+            if (entry.Iso1.Length > 0)
             {
-                _byKey.TryAdd(key, language);
+                _byIso1[entry.Iso1] = entry;
+            }
+
+            // The first language of a name wins, preferring one with an ISO 639-1 code (those come first in use).
+            if (!_byName.TryGetValue(entry.Name, out var named) || (named.Iso1.Length == 0 && entry.Iso1.Length > 0))
+            {
+                _byName[entry.Name] = entry;
             }
         }
+
+        foreach (var row in Rows(flores))
+        {
+            var code = row[0];
+            var iso3 = code[..3];
+            _flores[code] = code;
+            _defaultFlores.TryAdd(iso3, code);
+            if (row.Length > 1 && row[1].Length > 0)
+            {
+                _macroToIndividual[row[1]] = iso3;
+                if (row.Length > 2 && row[2] == "same")
+                {
+                    _individualToMacro[iso3] = row[1];
+                }
+            }
+        }
+
+        foreach (var row in Rows(locales))
+        {
+            _locales[row[0]] = row[0];
+            _defaultLocale.TryAdd(row[0].Split('-')[0], row[0]);
+        }
+
+        foreach (var row in Rows(scripts))
+        {
+            _scriptNames[row[0]] = row[1];
+            if (row.Length > 2 && row[2].Length > 0)
+            {
+                _scriptRanges[row[0]] = [.. row[2].Split(',').Select(range => range.Split('-')).Select(bounds =>
+                    (int.Parse(bounds[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture),
+                     int.Parse(bounds[^1], NumberStyles.HexNumber, CultureInfo.InvariantCulture)))];
+            }
+        }
+
+        _all = new Lazy<IReadOnlyList<Language>>(() =>
+            [.. _byIso3.Values.Where(e => !_macroToIndividual.ContainsKey(e.Iso3)).Select(e => Build(e.Iso3, null, null))]);
     }
 
-    public IReadOnlyList<Language> All { get; }
+    /// <summary>The registry of the embedded tables.</summary>
+    public static LanguageRegistry Default { get; } = FromEmbeddedTables();
 
-    /// <summary>The 11 languages of the reference study, plus a few common neighbours.</summary>
-    public static LanguageRegistry Default { get; } = new(
-    [
-        new("en", "eng", "en-US", "eng_Latn", "English"),
-        new("de", "deu", "de-DE", "deu_Latn", "German"),
-        new("th", "tha", "th-TH", "tha_Thai", "Thai"),
-        new("he", "heb", "he-IL", "heb_Hebr", "Hebrew"),
-        new("id", "ind", "id-ID", "ind_Latn", "Indonesian"),
-        new("sw", "swh", "sw-KE", "swh_Latn", "Swahili"),
-        new("ro", "ron", "ro-RO", "ron_Latn", "Romanian"),
-        new("az", "azj", "az-AZ", "azj_Latn", "Azerbaijani"),
-        new("sl", "slv", "sl-SL", "slv_Latn", "Slovenian"),
-        new("te", "tel", "te-IN", "tel_Telu", "Telugu"),
-        new("cy", "cym", "cy-GB", "cym_Latn", "Welsh"),
-        new("fr", "fra", "fr-FR", "fra_Latn", "French"),
-        new("es", "spa", "es-ES", "spa_Latn", "Spanish"),
-        new("hi", "hin", "hi-IN", "hin_Deva", "Hindi"),
-        new("am", "amh", "am-ET", "amh_Ethi", "Amharic"),
-    ]);
+    /// <summary>Every ISO 639-3 language (a macrolanguage that FLORES-200 writes as one of its members appears as that member).</summary>
+    public IReadOnlyList<Language> All => _all.Value;
 
     /// <summary>The 11 languages of the reference study, in its order.</summary>
     public static IReadOnlyList<string> ReferenceLanguages { get; } =
         ["en", "de", "th", "he", "id", "sw", "ro", "az", "sl", "te", "cy"];
 
+    /// <summary>Every FLORES-200 code (and SIB-200's nqo_Nkoo), in the table's order.</summary>
+    public IReadOnlyCollection<string> FloresCodes => _flores.Keys;
+
+    /// <summary>The English name of an ISO 15924 script code (Ethi → "Ethiopic (Geʻez)"); the code itself when unknown.</summary>
+    public string ScriptName(string script) => _scriptNames.TryGetValue(script, out var name) && name.Length > 0 ? name : script;
+
+    /// <summary>The Unicode code point ranges of a script's letters (empty when the table has none for it).</summary>
+    public IReadOnlyList<(int First, int Last)> ScriptRanges(string script) =>
+        _scriptRanges.TryGetValue(script, out var ranges) ? ranges : [];
+
     public bool TryResolve(string code, out Language language)
     {
-        if (_byKey.TryGetValue(code.Trim(), out var found))
-        {
-            language = found;
-            return true;
-        }
-
-        language = null!;
-        return false;
+        language = TryResolveCore(code.Trim())!;
+        return language is not null;
     }
 
-    /// <summary>Resolves any known code or English name, or throws naming the unknown code.</summary>
+    /// <summary>Resolves any known code, tag or English name, or throws naming the unknown code and close matches.</summary>
     public Language Resolve(string code) =>
         TryResolve(code, out var language)
             ? language
-            : throw new ArgumentException(
-                $"Unknown language '{code}'. Known: {string.Join(", ", All.Select(l => l.Iso1))} (ISO 639-1/3, MASSIVE locale, FLORES code or English name).",
-                nameof(code));
+            : throw new ArgumentException($"Unknown language '{code}'{Suggestions(code)}. Give an ISO 639-1/639-3 code (yo, yor), a FLORES-200 code " +
+                "(yor_Latn), a MASSIVE locale or BCP-47 tag (pt-BR, sr-Cyrl) or an English name (Yoruba).", nameof(code));
 
-    private static IEnumerable<string> Keys(Language l)
+    private Language? TryResolveCore(string code)
     {
-        yield return l.Iso1;
-        yield return l.Iso3;
-        yield return l.MassiveLocale;
-        yield return l.MassiveLocale.Replace('-', '_');
-        yield return l.FloresCode;
-        yield return l.EnglishName;
-        // SIB-200 and FLORES also use the macrolanguage codes (swa for Swahili, aze for Azerbaijani).
-        if (l.Iso3 == "swh")
+        if (code.Length == 0)
         {
-            yield return "swa";
+            return null;
         }
 
-        if (l.Iso3 == "azj")
+        if (_flores.TryGetValue(code, out var flores))
         {
-            yield return "aze";
+            return Build(flores[..3], flores[4..], null, flores);
+        }
+
+        if (_locales.TryGetValue(code, out var locale) || _locales.TryGetValue(code.Replace('_', '-'), out locale))
+        {
+            return Build(Iso3Of(locale.Split('-')[0])!, null, locale);
+        }
+
+        if (Iso3Of(code) is { } iso3)
+        {
+            return Build(iso3, null, null);
+        }
+
+        if (_byName.TryGetValue(code, out var named))
+        {
+            return Build(named.Iso3, null, null);
+        }
+
+        // BCP-47 (pt-BR, sr-Cyrl, zh-Hant-TW) and code_Script forms outside FLORES (srp_Latn).
+        var parts = code.Split('-', '_');
+        if (parts.Length is < 2 or > 3 || Iso3Of(parts[0]) is not { } baseIso3)
+        {
+            return null;
+        }
+
+        string? script = null;
+        string? region = null;
+        foreach (var part in parts.Skip(1))
+        {
+            if (part.Length == 4 && part.All(char.IsAsciiLetter) && script is null && region is null)
+            {
+                script = char.ToUpperInvariant(part[0]) + part[1..].ToLowerInvariant();
+                if (!_scriptNames.ContainsKey(script))
+                {
+                    return null; // yor_Latm is a typo, not a script
+                }
+            }
+            else if ((part.Length == 2 && part.All(char.IsAsciiLetter)) || (part.Length == 3 && part.All(char.IsAsciiDigit)))
+            {
+                region = part.ToUpperInvariant();
+            }
+            else
+            {
+                return null;
+            }
+        }
+
+        var tag = region is null ? null : $"{parts[0].ToLowerInvariant()}-{region}";
+        return Build(baseIso3, script, tag is not null && _locales.TryGetValue(tag, out var known) ? known : tag);
+    }
+
+    /// <summary>The ISO 639-3 code of an ISO 639-1 or 639-3 code; a macrolanguage FLORES writes as a member becomes that member.</summary>
+    private string? Iso3Of(string code)
+    {
+        var entry = code.Length == 2 ? _byIso1.GetValueOrDefault(code) : code.Length == 3 ? _byIso3.GetValueOrDefault(code) : null;
+        if (entry is null)
+        {
+            return null;
+        }
+
+        return _macroToIndividual.TryGetValue(entry.Iso3, out var individual) ? individual : entry.Iso3;
+    }
+
+    private Language Build(string iso3, string? script, string? locale, string? flores = null)
+    {
+        var entry = _byIso3[iso3];
+        // An individual language FLORES uses for a macrolanguage takes the macrolanguage's ISO 639-1 code and name (swh: sw, Swahili).
+        var macro = _individualToMacro.TryGetValue(iso3, out var m) ? _byIso3.GetValueOrDefault(m) : null;
+        var iso1 = entry.Iso1.Length > 0 ? entry.Iso1 : macro?.Iso1 ?? "";
+        var name = entry.Iso1.Length == 0 && macro is not null && macro.Iso1.Length > 0 ? macro.Name : entry.Name;
+        if (flores is null)
+        {
+            var candidate = script is null ? _defaultFlores.GetValueOrDefault(iso3) : $"{iso3}_{script}";
+            flores = candidate is not null && _flores.TryGetValue(candidate, out var known) ? known : "";
+        }
+
+        script ??= flores.Length > 0 ? flores[4..] : "";
+        locale ??= iso1.Length > 0 ? _defaultLocale.GetValueOrDefault(iso1) ?? "" : "";
+        if (script == "Hant" && iso1 == "zh" && locale == "zh-CN")
+        {
+            locale = "zh-TW";
+        }
+
+        return new Language(iso1, iso3, locale, flores, name, script);
+    }
+
+    private string Suggestions(string code)
+    {
+        var needle = code.Trim().ToLowerInvariant();
+        var candidates = _byIso1.Keys.Concat(_flores.Keys).Concat(_locales.Keys)
+            .Concat(_byIso3.Values.Where(e => e.Scope != "S").Select(e => e.Iso3))
+            .Concat(_byName.Keys)
+            .Select(c => (Code: c, Distance: Distance(needle, c.ToLowerInvariant())))
+            .Where(c => c.Distance <= Math.Max(1, needle.Length / 3))
+            .OrderBy(c => c.Distance).ThenBy(c => c.Code.Length).ThenBy(c => c.Code, StringComparer.Ordinal)
+            .Select(c => c.Code)
+            .Distinct(StringComparer.OrdinalIgnoreCase)
+            .Take(5)
+            .ToArray();
+        return candidates.Length == 0 ? "" : $" (did you mean {string.Join(", ", candidates)}?)";
+    }
+
+    private static int Distance(string a, string b)
+    {
+        if (Math.Abs(a.Length - b.Length) > 3)
+        {
+            return int.MaxValue;
+        }
+
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
+    }
+
+    /// <summary>"Swahili (macrolanguage)" → "Swahili", "Modern Greek (1453-)" → "Modern Greek": names as a prompt says them.</summary>
+    private static string PromptName(string name)
+    {
+        var open = name.IndexOf(" (", StringComparison.Ordinal);
+        return open > 0 && name.EndsWith(')') ? name[..open] : name;
+    }
+
+    private static IEnumerable<string[]> Rows(TextReader reader)
+    {
+        var header = true;
+        while (reader.ReadLine() is { } line)
+        {
+            if (line.Length == 0 || line.StartsWith('#'))
+            {
+                continue;
+            }
+
+            if (header)
+            {
+                header = false;
+                continue;
+            }
+
+            yield return line.Split('\t');
         }
     }
+
+    private static LanguageRegistry FromEmbeddedTables()
+    {
+        var assembly = typeof(LanguageRegistry).Assembly;
+        using var iso = Open(assembly, "iso639-3.tsv");
+        using var flores = Open(assembly, "flores200.tsv");
+        using var locales = Open(assembly, "massive-locales.tsv");
+        using var scripts = Open(assembly, "scripts.tsv");
+        return new LanguageRegistry(iso, flores, locales, scripts);
+    }
+
+    internal static StreamReader Open(Assembly assembly, string name) =>
+        new(assembly.GetManifestResourceStream("LowResGen.Data.Languages." + name)
+            ?? throw new InvalidOperationException($"embedded language table {name} is missing"));
 }

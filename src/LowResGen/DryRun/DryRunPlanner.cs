@@ -38,7 +38,7 @@ public static class DryRunPlanner
             if (strategy.Description == LabelDescriptionSource.Summarized)
             {
                 // The runner summarizes from the target-language data when there is any, else from the English data.
-                var (data, source) = request.TargetTrainingData.Count > 0 ? (request.TargetTrainingData, language.Iso1) : (request.EnglishTrainingData, "en");
+                var (data, source) = request.TargetTrainingData.Count > 0 ? (request.TargetTrainingData, language.Code) : (request.EnglishTrainingData, "en");
                 var summarizer = new LabelSummarizer(describer, PromptTemplate.Load(PromptTemplate.Describe, options.TemplateDirectory), modelId);
                 known = [.. known, .. await summarizer.DescribeAllAsync(single, data, source, strategy.SummaryExamplesPerLabel, options.Seed, known,
                     cancellationToken).ConfigureAwait(false)];
@@ -72,7 +72,7 @@ public static class DryRunPlanner
             notes.Add("a run into an output folder that holds an earlier run resumes it and sends fewer");
         }
 
-        return new DryRunPlan($"{request.Task.Name} / {language.Iso1} / {strategy.Name} / {modelId}", prompts, minimum, maximum,
+        return new DryRunPlan($"{request.Task.Name} / {language.Code} / {strategy.Name} / {modelId}", prompts, minimum, maximum,
             [.. notes.Distinct(StringComparer.Ordinal)]);
     }
 

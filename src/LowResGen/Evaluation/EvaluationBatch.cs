@@ -18,10 +18,7 @@ public sealed record TrainingSource(string Name, string Path)
             return new TrainingSource(spec[..equals].Trim(), spec[(equals + 1)..].Trim());
         }
 
-        var stem = System.IO.Path.GetFileNameWithoutExtension(spec)
-            .Replace(EvaluationBatch.LanguagePlaceholder, "", StringComparison.Ordinal)
-            .Replace(EvaluationBatch.TaskPlaceholder, "", StringComparison.Ordinal)
-            .Trim('-', '_', '.', ' ');
+        var stem = DataPaths.WithoutPlaceholders(System.IO.Path.GetFileNameWithoutExtension(spec)).Trim('-', '_', '.', ' ');
         return new TrainingSource(stem.Length == 0 ? "train" : stem, spec);
     }
 }
@@ -62,24 +59,8 @@ public sealed record EvaluationBatchItem(string? Task, string? Language, Evaluat
 
 public sealed class EvaluationBatch(IClassifierTrainer trainer)
 {
-    public const string LanguagePlaceholder = "{lang}";
-    public const string TaskPlaceholder = "{task}";
-
-    public static string Expand(string template, string? task, string? language)
-    {
-        var path = template;
-        if (path.Contains(TaskPlaceholder, StringComparison.Ordinal))
-        {
-            path = path.Replace(TaskPlaceholder, task ?? throw new ArgumentException($"'{template}' has {TaskPlaceholder} but no task was given."), StringComparison.Ordinal);
-        }
-
-        if (path.Contains(LanguagePlaceholder, StringComparison.Ordinal))
-        {
-            path = path.Replace(LanguagePlaceholder, language ?? throw new ArgumentException($"'{template}' has {LanguagePlaceholder} but no language was given."), StringComparison.Ordinal);
-        }
-
-        return path;
-    }
+    /// <summary>The path template of <see cref="DataPaths"/>: {task}, {lang}, {iso3}, {flores}, {locale}.</summary>
+    public static string Expand(string template, string? task, string? language) => DataPaths.Expand(template, task, language);
 
     public async IAsyncEnumerable<EvaluationBatchItem> RunAsync(EvaluationRequest request, IProgress<EvaluationBatchProgress>? progress,
         [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -87,9 +68,12 @@ public sealed class EvaluationBatch(IClassifierTrainer trainer)
         IReadOnlyList<string?> tasks = request.Tasks.Count == 0 ? [null] : [.. request.Tasks];
         IReadOnlyList<string?> languages = request.Languages.Count == 0 ? [null] : [.. request.Languages];
         var runner = new EvaluationRunner(trainer, request.Options);
-        foreach (var task in tasks)
+        foreach (var name in tasks)
         {
-            var definition = task is null ? null : BuiltInTasks.Find(task);
+            // A built-in task or task file gives label order and checks; another name is a folder and {task} only.
+            var reference = name is null ? null : TaskResolver.TryResolve(name);
+            var task = reference?.Key ?? name;
+            var definition = reference?.Definition;
             var taskDirectory = request.TaskFolders && task is not null ? Path.Combine(request.OutputDirectory, task) : request.OutputDirectory;
             foreach (var language in languages)
             {

@@ -65,11 +65,11 @@ public static class Quickstart
         var output = Path.GetFullPath(options.OutputDirectory);
         return new StudyDefinition
         {
-            Name = $"quickstart-{data.Task}-{language.Iso1}",
+            Name = $"quickstart-{data.Task}-{language.Code}",
             Output = output,
             BaseDirectory = output,
             Tasks = [data.Task],
-            Languages = [language.Iso1],
+            Languages = [language.Code],
             Models = [new StudyModel { Name = ModelName(model), Model = model }],
             Strategies = [options.Strategy],
             Data = data.Paths,
@@ -89,7 +89,7 @@ public static class Quickstart
         foreach (var folder in new[] { root, Path.Combine(root, "kinit-synthetic") })
         {
             var kinitTask = task is null ? "intent" : KinitTaskName(task);
-            if (File.Exists(Path.Combine(folder, kinitTask, $"{language.Iso1}-train_human_parsed.csv")))
+            if (File.Exists(Path.Combine(folder, kinitTask, $"{language.Code}-train_human_parsed.csv")))
             {
                 return new LocatedData(kinitTask, new StudyData
                 {
@@ -112,7 +112,7 @@ public static class Quickstart
         }
 
         throw new DirectoryNotFoundException(
-            $"No data for {language.EnglishName} under {root}: expected kinit-synthetic files (<task>/{language.Iso1}-train_human_parsed.csv) " +
+            $"No data for {language.EnglishName} under {root}: expected kinit-synthetic files (<task>/{language.Code}-train_human_parsed.csv) " +
             $"or SIB-200 files ({language.FloresCode}/train.tsv), directly or in a kinit-synthetic/ or sib200/ sub-folder.");
     }
 
@@ -131,7 +131,7 @@ public static class Quickstart
         var result = await downloader.DownloadAsync(PublicDataset.Sib200, new DatasetDownloadOptions
         {
             OutputFolder = cache,
-            Languages = language.Iso1 == "en" ? ["en"] : [language.Iso1, "en"],
+            Languages = language.Code == "en" ? ["en"] : [language.Code, "en"],
             BaseUrl = options.DatasetBaseUrl,
         }, null, cancellationToken).ConfigureAwait(false);
         return Locate(result.Folder, "sib200", language);

@@ -23,12 +23,18 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
     private readonly StudyDefinition _study;
     private readonly LlmClientFactory _llm;
     private readonly Func<IClassifierTrainer> _trainer;
-    private readonly ILanguageIdentifier? _languages;
+    private readonly Func<string, ILanguageIdentifier?> _languages;
     private readonly ConcurrentDictionary<string, Lazy<IChatClient>> _clients = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<IReadOnlyList<Example>>>> _data = new(StringComparer.Ordinal);
     private long _accepted;
 
     public StudyCellExecutor(StudyDefinition study, LlmClientFactory llm, Func<IClassifierTrainer> trainer, ILanguageIdentifier? languages)
+        : this(study, llm, trainer, _ => languages)
+    {
+    }
+
+    /// <param name="languages">The identifier for a target language (null: no language check).</param>
+    public StudyCellExecutor(StudyDefinition study, LlmClientFactory llm, Func<IClassifierTrainer> trainer, Func<string, ILanguageIdentifier?> languages)
     {
         _study = study;
         _llm = llm;
@@ -44,8 +50,13 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
         options = options with { CachePath = Path.Combine(study.OutputDirectory, "llm-cache.db"), Config = options.Config ?? LlmConfig.LoadDefault() };
         var registry = ClassifierTrainerRegistry.BuiltIn();
         registry.Create(study.Classifier); // fail now on an unknown name, not in the middle of the run
+        // One Lingua detector per target language: the reference languages plus the target, so that a study in Yoruba is
+        // checked by Lingua's Yoruba model (a language Lingua lacks gets the script check of the generation runner).
+        var detectors = new ConcurrentDictionary<string, Lazy<ILanguageIdentifier>>(StringComparer.Ordinal);
         return new StudyCellExecutor(study, new LlmClientFactory(options), () => registry.Create(study.Classifier),
-            study.LanguageCheck ? new LinguaLanguageIdentifier() : null);
+            study.LanguageCheck
+                ? language => detectors.GetOrAdd(language, l => new Lazy<ILanguageIdentifier>(() => LinguaLanguageIdentifier.ForTarget(l))).Value
+                : _ => null);
     }
 
     /// <summary>Examples accepted by generation cells in this process so far.</summary>
@@ -82,7 +93,7 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
     private async Task<CellOutcome> GenerateAsync(StudyCell cell, CellContext context, CancellationToken cancellationToken)
     {
         var request = await GenerationRequestAsync(cell, context.CellDirectory, cancellationToken).ConfigureAwait(false);
-        var result = await new GenerationRunner(Client(ModelOf(cell)), _languages).RunAsync(request, cancellationToken).ConfigureAwait(false);
+        var result = await new GenerationRunner(Client(ModelOf(cell)), _languages(cell.Language)).RunAsync(request, cancellationToken).ConfigureAwait(false);
         Interlocked.Add(ref _accepted, result.Accepted.Count);
         if (result.Accepted.Count == 0)
         {
@@ -98,11 +109,15 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
     /// <summary>What a generation cell asks the runner for (a dry run plans the same request, without an output folder).</summary>
     public async Task<GenerationRequest> GenerationRequestAsync(StudyCell cell, string? outputDirectory, CancellationToken cancellationToken)
     {
-        var task = BuiltInTasks.Get(cell.Task);
-        return new GenerationRequest(task, cell.Language, GenerationStrategy.Parse(cell.Strategy!), _study.PerClass)
+        var task = _study.TaskOf(cell.Task);
+        var strategy = GenerationStrategy.Parse(cell.Strategy!);
+        return new GenerationRequest(task, cell.Language, strategy, _study.PerClass)
         {
-            TargetTrainingData = await TrainAsync(cell.Task, cell.Language, cancellationToken).ConfigureAwait(false),
-            EnglishTrainingData = await EnglishTrainAsync(cell.Task, cancellationToken).ConfigureAwait(false),
+            // Only the data the strategy reads (GenerationStrategy says which), so that a language without English data can run.
+            TargetTrainingData = strategy.NeedsTargetTrainingData ? await TrainAsync(cell.Task, cell.Language, cancellationToken).ConfigureAwait(false) : [],
+            EnglishTrainingData = strategy.NeedsEnglishTrainingData
+                ? await LoadAsync(_study.EnglishTrainPath(cell.Task), "en", task, cancellationToken).ConfigureAwait(false)
+                : [],
             OutputDirectory = outputDirectory,
             Options = new GenerationOptions
             {
@@ -118,7 +133,7 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
     private async Task<CellOutcome> EvaluateAsync(StudyCell cell, CellContext context, CancellationToken cancellationToken)
     {
         var generated = context.Upstream?.ArtifactPath ?? throw new InvalidOperationException("evaluation cell without its generated set");
-        var task = BuiltInTasks.Get(cell.Task);
+        var task = _study.TaskOf(cell.Task);
         var train = await LoadAsync(generated, cell.Language, task, cancellationToken).ConfigureAwait(false);
         var setting = StudySetting.Parse(cell.Setting);
         var added = setting.GoldPerClass == 0
@@ -134,7 +149,7 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
         CancellationToken cancellationToken, int? perClass = null)
     {
         var setting = training.Name;
-        var task = BuiltInTasks.Get(cell.Task);
+        var task = _study.TaskOf(cell.Task);
         var test = await TestAsync(cell.Task, cell.Language, cancellationToken).ConfigureAwait(false);
         // The counts of the balanced draw (for mix:k, of its generated part; the k gold per class come on top).
         var used = ClassCounts.OfBalanced(task.Labels, training.Train.Select(e => e.Label), perClass ?? _study.PerClass);
@@ -174,7 +189,7 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
     public async Task<(TaskDefinition Task, LlmSetting Setting, IReadOnlyList<Example> Test, int[] Seeds)> ClassificationInputAsync(StudyCell cell,
         string? generatedPath, CancellationToken cancellationToken)
     {
-        var task = BuiltInTasks.Get(cell.Task);
+        var task = _study.TaskOf(cell.Task);
         var test = await TestAsync(cell.Task, cell.Language, cancellationToken).ConfigureAwait(false);
         if (_study.LlmClassificationLimit > 0 && test.Count > _study.LlmClassificationLimit)
         {
@@ -206,13 +221,13 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
         _clients.GetOrAdd(model.Name, _ => new Lazy<IChatClient>(() => _llm.Create(model.Model))).Value;
 
     private Task<IReadOnlyList<Example>> TrainAsync(string task, string language, CancellationToken cancellationToken) =>
-        LoadAsync(_study.ResolvePath(_study.Data.Train, task, language), language, BuiltInTasks.Get(task), cancellationToken);
+        LoadAsync(_study.ResolvePath(_study.Data.Train, task, language), language, _study.TaskOf(task), cancellationToken);
 
     private Task<IReadOnlyList<Example>> EnglishTrainAsync(string task, CancellationToken cancellationToken) =>
-        LoadAsync(_study.ResolvePath(_study.Data.EnglishTrain ?? _study.Data.Train, task, "en"), "en", BuiltInTasks.Get(task), cancellationToken);
+        LoadAsync(_study.EnglishTrainPath(task), "en", _study.TaskOf(task), cancellationToken);
 
     private Task<IReadOnlyList<Example>> TestAsync(string task, string language, CancellationToken cancellationToken) =>
-        LoadAsync(_study.ResolvePath(_study.Data.Test, task, language), language, BuiltInTasks.Get(task), cancellationToken, Splits.Test);
+        LoadAsync(_study.ResolvePath(_study.Data.Test, task, language), language, _study.TaskOf(task), cancellationToken, Splits.Test);
 
     private Task<IReadOnlyList<Example>> LoadAsync(string path, string language, TaskDefinition task, CancellationToken cancellationToken, string split = Splits.Train) =>
         _data.GetOrAdd(path, _ => new Lazy<Task<IReadOnlyList<Example>>>(async () =>

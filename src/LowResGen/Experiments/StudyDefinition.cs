@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LowResGen.Common;
+using LowResGen.Data;
 using Tomlyn;
 
 namespace LowResGen.Experiments;
@@ -90,9 +91,25 @@ public sealed record StudyDefinition
     [Tomlyn.Serialization.TomlIgnore]
     public string BaseDirectory { get; init; } = ".";
 
+    /// <summary>The study's tasks, resolved once when the file is read (built-in names or task files relative to the study file).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    [Tomlyn.Serialization.TomlIgnore]
+    public IReadOnlyList<TaskReference> ResolvedTasks { get; init; } = [];
+
+    /// <summary>The task of a cell, by the key its cells carry (the built-in name as written, or the task file's name).</summary>
+    public TaskDefinition TaskOf(string key) =>
+        ResolvedTasks.FirstOrDefault(t => t.Key == key)?.Definition ?? TaskResolver.Resolve(key, BaseDirectory).Definition;
+
+    /// <summary>The keys of the study's tasks, in the file's order: what {task} becomes and what cells are named by.</summary>
+    public IReadOnlyList<string> TaskKeys => ResolvedTasks.Count > 0 ? [.. ResolvedTasks.Select(t => t.Key)] : Tasks;
+
+    /// <summary>English gold training data of a task (English demonstrations): data.english_train, else data.train with lang=en.</summary>
+    public string EnglishTrainPath(string task) => ResolvePath(Data.EnglishTrain ?? Data.Train, task, "en");
+
+    /// <summary>The data file a cell reads, from a template of <see cref="DataPaths"/>; relative to the study file.</summary>
     public string ResolvePath(string template, string task, string language)
     {
-        var path = LowResGen.Data.LanguageRegistry.Default.Resolve(language).ExpandPath(template.Replace("{task}", task, StringComparison.Ordinal));
+        var path = DataPaths.Expand(template, task, language);
         return Path.GetFullPath(Path.Combine(BaseDirectory, path));
     }
 
@@ -133,7 +150,7 @@ public sealed record StudyDefinition
 
         study = study with { BaseDirectory = Path.GetDirectoryName(Path.GetFullPath(sourceName)) ?? "." };
         study.Validate(sourceName);
-        return study;
+        return study with { ResolvedTasks = study.ResolveTasks(sourceName) };
     }
 
     private void Validate(string file)
@@ -169,12 +186,14 @@ public sealed record StudyDefinition
         Require(settings.Select(s => s.Name).Distinct().Count() == settings.Count, "strategies", "a setting is named twice");
         foreach (var language in Languages)
         {
-            Require(LowResGen.Data.LanguageRegistry.Default.TryResolve(language, out _), "languages", $"unknown language '{language}'");
-        }
-
-        foreach (var task in Tasks)
-        {
-            Require(LowResGen.Data.BuiltInTasks.Find(task) is not null, "tasks", $"unknown task '{task}' (built-in: intent, topic, sentiment, massive60)");
+            try
+            {
+                LanguageRegistry.Default.Resolve(language);
+            }
+            catch (ArgumentException error)
+            {
+                throw new DataFormatException(file, null, "languages", error.Message, error);
+            }
         }
 
         foreach (var model in Models)
@@ -183,5 +202,29 @@ public sealed record StudyDefinition
         }
 
         Require(Models.Select(m => m.Name).Distinct().Count() == Models.Count, "models", "model names must be unique");
+    }
+
+    private List<TaskReference> ResolveTasks(string file)
+    {
+        var resolved = new List<TaskReference>();
+        foreach (var task in Tasks)
+        {
+            try
+            {
+                var reference = TaskResolver.Resolve(task, BaseDirectory);
+                if (resolved.Any(r => r.Key == reference.Key))
+                {
+                    throw new DataFormatException(file, null, "tasks", $"task '{reference.Key}' is listed twice");
+                }
+
+                resolved.Add(reference);
+            }
+            catch (ArgumentException error)
+            {
+                throw new DataFormatException(file, null, "tasks", error.Message, error);
+            }
+        }
+
+        return resolved;
     }
 }

@@ -22,17 +22,18 @@ public sealed class StudyPlanner(StudyDefinition study)
     public async Task<IReadOnlyList<StudyCell>> PlanAsync(CancellationToken cancellationToken)
     {
         var cells = new List<StudyCell>();
-        foreach (var task in study.Tasks)
+        foreach (var task in study.TaskKeys)
         {
-            foreach (var language in study.Languages.Select(l => LowResGen.Data.LanguageRegistry.Default.Resolve(l).Iso1))
+            // A task file is part of every key of its cells: editing its labels or names reruns them.
+            var taskFile = study.TaskOf(task).SourceFile is { } source ? await HashFileAsync(source, cancellationToken).ConfigureAwait(false) : null;
+            foreach (var language in study.Languages.Select(l => LowResGen.Data.LanguageRegistry.Default.Resolve(l).Code))
             {
                 var train = await HashFileAsync(study.ResolvePath(study.Data.Train, task, language), cancellationToken).ConfigureAwait(false);
                 var test = await HashFileAsync(study.ResolvePath(study.Data.Test, task, language), cancellationToken).ConfigureAwait(false);
-                var englishTrain = await HashFileAsync(
-                    study.ResolvePath(study.Data.EnglishTrain ?? study.Data.Train, task, "en"), cancellationToken).ConfigureAwait(false);
+                var englishTrain = await HashFileAsync(study.EnglishTrainPath(task), cancellationToken).ConfigureAwait(false);
                 var evaluation = new { study.PerClass, study.Seeds, study.Classifier, study.Normalize, test };
 
-                var goldKey = Key("gold", task, language, train, evaluation);
+                var goldKey = Key("gold", task, language, train, evaluation, taskFile);
                 var goldChain = $"gold/{task}/{language}";
                 cells.Add(new StudyCell(CellKind.Gold, task, language, null, null, "gold", goldKey, goldChain, null));
 
@@ -52,7 +53,7 @@ public sealed class StudyPlanner(StudyDefinition study)
                         var strategy = setting.Generation!.Name;
                         var chain = $"{task}/{language}/{model.Name}/{strategy}";
                         var generateKey = Key("generate", task, language, model.Model, strategy, train, englishTrain,
-                            study.PerClass, study.GenerationSeed, study.MaxAttempts, study.Temperature);
+                            study.PerClass, study.GenerationSeed, study.MaxAttempts, study.Temperature, taskFile);
                         if (!cells.Any(c => c.Key == generateKey))
                         {
                             cells.Add(new StudyCell(CellKind.Generate, task, language, model.Name, strategy, strategy, generateKey, chain, null));
@@ -77,7 +78,7 @@ public sealed class StudyPlanner(StudyDefinition study)
                         }
 
                         var classifyKey = Key("classify", task, language, model.Model, setting, train, test, upstream?.Key,
-                            study.LlmClassificationLimit, study.Seeds);
+                            study.LlmClassificationLimit, study.Seeds, taskFile);
                         cells.Add(new StudyCell(CellKind.Classify, task, language, model.Name, upstream?.Strategy, $"llm-{setting}", classifyKey,
                             upstream?.Chain ?? chain, upstream?.Key));
                     }
@@ -116,8 +117,15 @@ public sealed class StudyPlanner(StudyDefinition study)
         return _fileHashes[path] = hash;
     }
 
+    /// <summary>A hash of the parts; trailing nulls (a built-in task has no task file) are dropped so that such keys stay as they were.</summary>
     private static string Key(params object?[] parts)
     {
-        return ContentHash.Of(JsonSerializer.Serialize(parts.Prepend(CellFormatVersion)), 24);
+        var used = parts.Length;
+        while (used > 0 && parts[used - 1] is null)
+        {
+            used--;
+        }
+
+        return ContentHash.Of(JsonSerializer.Serialize(parts.Take(used).Prepend(CellFormatVersion)), 24);
     }
 }

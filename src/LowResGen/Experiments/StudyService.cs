@@ -165,7 +165,7 @@ public static class StudyService
     /// </summary>
     private static int EstimateLlmCalls(StudyDefinition study, StudyCell cell, int testTexts)
     {
-        var labels = BuiltInTasks.Find(cell.Task)?.Labels.Count ?? 10;
+        var labels = study.TaskOf(cell.Task).Labels.Count;
         return cell.Kind switch
         {
             CellKind.Generate when LowResGen.Generation.GenerationStrategy.Parse(cell.Strategy!) is var strategy =>

@@ -61,8 +61,11 @@ public sealed class DuplicateFilter : ICandidateFilter
     public void Remember(GeneratedExampleRecord earlier) => _tracker.Check(earlier.Text);
 }
 
-/// <summary>Rejects texts the identifier detects as another language; records the detected language of every text it checks.</summary>
-public sealed class LanguageFilter(ILanguageIdentifier identifier, string iso1) : ICandidateFilter
+/// <summary>
+/// The target language's <see cref="LanguageCheck"/> (Lingua, or the script check for languages Lingua does not know):
+/// rejects texts in another language or script, and control characters or U+FFFD always; records what it detected.
+/// </summary>
+public sealed class LanguageFilter(LanguageCheck check) : ICandidateFilter
 {
     public string Stage => GenerationStages.Language;
 
@@ -71,15 +74,12 @@ public sealed class LanguageFilter(ILanguageIdentifier identifier, string iso1) 
 
     private Candidate Check(Candidate candidate)
     {
-        var guess = identifier.Identify(candidate.Record.Text);
-        var checkedCandidate = candidate with
+        var verdict = check.Check(candidate.Record.Text);
+        var checkedCandidate = check.Method == "none" ? candidate : candidate with
         {
-            Record = candidate.Record with { DetectedLanguage = guess.Iso1, LanguageConfidence = Math.Round(guess.Confidence, 4) },
+            Record = candidate.Record with { DetectedLanguage = verdict.Detected, LanguageConfidence = verdict.Confidence },
         };
-        return guess.Iso1 is not null && !string.Equals(guess.Iso1, iso1, StringComparison.OrdinalIgnoreCase)
-            ? checkedCandidate.Reject(Stage,
-                $"detected {guess.Iso1} ({guess.Confidence.ToString("0.00", CultureInfo.InvariantCulture)}), expected {iso1}")
-            : checkedCandidate;
+        return verdict.Accepted ? checkedCandidate : checkedCandidate.Reject(Stage, verdict.Reason!);
     }
 }
 

@@ -35,11 +35,12 @@ public sealed record GenerationOutputs(string Directory, string Language)
 
     /// <summary>Writes the derived files (CSVs and report) atomically; the JSONL logs were written as the run went.</summary>
     public static async Task WriteAsync(string directory, string language, IReadOnlyList<Example> accepted,
-        IReadOnlyList<GeneratedExampleRecord> records, GenerationReport report, CancellationToken cancellationToken)
+        IReadOnlyList<GeneratedExampleRecord> records, GenerationReport report, CancellationToken cancellationToken,
+        string labelColumn = CsvWriteOptions.DefaultLabelColumn)
     {
         var paths = new GenerationOutputs(directory, language);
-        await ExampleFiles.WriteCsvAsync(paths.Generated, accepted, null, cancellationToken).ConfigureAwait(false);
-        await CsvFormat.WriteAsync(paths.Rejected, ["text", "intent", "stage", "reason"],
+        await ExampleFiles.WriteCsvAsync(paths.Generated, accepted, new CsvWriteOptions { LabelColumn = labelColumn }, cancellationToken).ConfigureAwait(false);
+        await CsvFormat.WriteAsync(paths.Rejected, ["text", labelColumn, "stage", "reason"],
             records.Where(r => !r.Accepted).Select(r => new[] { r.Text, r.Label, r.RejectionStage ?? "", r.RejectionReason ?? "" }),
             cancellationToken).ConfigureAwait(false);
         await AtomicFile.WriteAllTextAsync(paths.Report, JsonSerializer.Serialize(report, Json), cancellationToken).ConfigureAwait(false);

@@ -33,7 +33,7 @@ public sealed class GenerationPromptBuilder(PromptTemplate template, bool askFor
                 if (shown == 0)
                 {
                     throw new InvalidOperationException(
-                        $"The generation prompt for '{label.Label}' needs {c.Count(messages)} tokens plus {maxOutputTokens} for the answer, " +
+                        $"The generation prompt for '{label.ShownLabel}' needs {c.Count(messages)} tokens plus {maxOutputTokens} for the answer, " +
                         $"more than the model's context of {c.ContextLength} tokens, even without demonstrations. " +
                         "Lower the answer's token budget or use a model with a longer context.");
                 }
@@ -53,7 +53,7 @@ public sealed class GenerationPromptBuilder(PromptTemplate template, bool askFor
         {
             ["count"] = count.ToString(CultureInfo.InvariantCulture),
             ["language"] = label.LanguageName,
-            ["label"] = label.Label,
+            ["label"] = label.ShownLabel,
             ["label_kind"] = label.LabelKind,
             ["task"] = label.Task,
             ["description"] = label.Description ?? "",

@@ -23,6 +23,9 @@ public sealed record ClassReport(
 
     public int Candidates => Stages.Count == 0 ? 0 : Stages[0].Entered;
 
+    /// <summary>Which language check its language stage ran: lingua, script:XXXX (ISO 15924) or none.</summary>
+    public string LanguageCheck { get; init; } = "none";
+
     public static ClassReport From(string label, int quota, int attempts, bool attemptLimitReached,
         IReadOnlyCollection<GeneratedExampleRecord> records, long tokens)
     {
@@ -57,6 +60,9 @@ public sealed record GenerationReport(
     TimeSpan Elapsed)
 {
     public int Accepted => Classes.Sum(c => c.Accepted);
+
+    /// <summary>Which language check ran: lingua, script:XXXX (ISO 15924) or none.</summary>
+    public string LanguageCheck { get; init; } = "none";
 
     public long LlmTokens => Classes.Sum(c => c.LlmTokens) + DescriptionTokens;
 

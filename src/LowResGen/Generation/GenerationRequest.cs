@@ -8,6 +8,9 @@ public sealed record GenerationOptions
 {
     public int Seed { get; init; } = 42;
 
+    /// <summary>Name of the label column of the generated CSVs (the reference layout's "intent" by default; readers accept any).</summary>
+    public string LabelColumn { get; init; } = Data.Import.CsvWriteOptions.DefaultLabelColumn;
+
     /// <summary>Examples asked for per request (the prompt asks for this many plus <see cref="ExtraPerRequest"/>).</summary>
     public int BatchSize { get; init; } = 10;
 
@@ -61,6 +64,9 @@ public sealed record GenerationRequest(TaskDefinition Task, string Language, Gen
     public IReadOnlyList<LabelDescription> KnownDescriptions { get; init; } = [];
 
     public string? OutputDirectory { get; init; }
+
+    /// <summary>The language's name in prompts, when it should differ from the registry's English name (--language-name).</summary>
+    public string? LanguageName { get; init; }
 
     public GenerationOptions Options { get; init; } = new();
 }

@@ -28,11 +28,16 @@ public sealed class GenerationRunner(IChatClient client, ILanguageIdentifier? la
         var strategy = request.Strategy;
         var task = request.Task;
         var language = LanguageRegistry.Default.Resolve(request.Language);
+        if (!string.IsNullOrWhiteSpace(request.LanguageName))
+        {
+            language = language with { EnglishName = request.LanguageName.Trim() };
+        }
+
         var modelId = LlmCalls.ModelIdOf(client, options.ModelId);
         var demonstrations = DemonstrationsOf(request, language);
         CheckDescriptions(request);
         var warnings = new ConcurrentQueue<string>();
-        var identifier = LanguageCheck(language, warnings);
+        var languageCheck = LanguageCheckFor(language, warnings);
 
         var prompts = new GenerationPromptBuilder(PromptTemplate.Load(strategy.Translate ? PromptTemplate.Translate : PromptTemplate.Generate,
             options.TemplateDirectory), options.AskForJsonList);
@@ -45,37 +50,39 @@ public sealed class GenerationRunner(IChatClient client, ILanguageIdentifier? la
         var summarizer = strategy.Description == LabelDescriptionSource.Summarized
             ? new LabelSummarizer(client, PromptTemplate.Load(PromptTemplate.Describe, options.TemplateDirectory), modelId)
             : null;
-        var manifest = new RunManifest(task.Name, language.Iso1, strategy.Name, modelId, options.Seed, prompts.Template.Version,
+        var manifest = new RunManifest(task.Name, language.Code, strategy.Name, modelId, options.Seed, prompts.Template.Version,
             judge?.Template.Version, summarizer?.Template.Version);
         using var store = await RunStore.OpenAsync(request.OutputDirectory, manifest, cancellationToken).ConfigureAwait(false);
 
         var descriptions = await DescribeLabelsAsync(request, language, summarizer, store, cancellationToken).ConfigureAwait(false);
-        var identity = new RunIdentity(task.Name, language.Iso1, strategy.Name, modelId, prompts.Template.Version, demonstrations?.Name ?? "none");
+        var identity = new RunIdentity(task.Name, language.Code, strategy.Name, modelId, prompts.Template.Version, demonstrations?.Name ?? "none");
         ICandidateSource source = strategy.Translate
             ? new TranslationCandidateSource(client, identity, prompts.Template, options, request.EnglishTrainingData)
             : new PromptedCandidateSource(client, identity, prompts, demonstrations, strategy.DemonstrationsPerLabel, options,
                 LlmCalls.ContextOf(client, options.FallbackContextLength), warnings);
-        var length = options.Length ?? LengthRange.DefaultFor(task.LabelKind);
+        var length = options.Length ?? task.GeneratedLength;
         var maxAttempts = options.MaxAttemptsPerClass ?? Math.Max(3, 3 * (int)Math.Ceiling(request.PerClass / (double)options.BatchSize));
         var classes = task.Labels.Select(label =>
         {
             var description = descriptions.GetValueOrDefault(label);
-            var plan = new ClassPlan(new LabelContext(task.Name, label, task.LabelKind, language.EnglishName, description?.Text), description?.Source);
-            ICandidateFilter[] cheap = identifier is null
-                ? [new ParseFilter(), new LengthFilter(length), new DuplicateFilter()]
-                : [new ParseFilter(), new LengthFilter(length), new DuplicateFilter(), new LanguageFilter(identifier, language.Iso1)];
+            var context = new LabelContext(task.Name, label, task.LabelKind, language.EnglishName, description?.Text) { DisplayName = task.DisplayNameOf(label) };
+            var plan = new ClassPlan(context, description?.Source);
+            ICandidateFilter[] cheap = [new ParseFilter(), new LengthFilter(length), new DuplicateFilter(), new LanguageFilter(languageCheck)];
             ICandidateFilter[] costly = judge is null ? [] : [new JudgeFilter(judge, plan.Label)];
             return new ClassGenerator(plan, request.PerClass, maxAttempts, source, new CandidatePipeline(cheap, costly), store);
         }).ToArray();
 
         await RunAllAsync(classes, options, cancellationToken).ConfigureAwait(false);
 
-        var report = new GenerationReport(task.Name, language.Iso1, strategy.Name, modelId, request.PerClass, options.Seed, prompts.Template.Version,
-            judge?.Template.Version, summarizer?.Template.Version, [.. classes.Select(c => c.Report())], [.. warnings],
-            descriptions.Values.Sum(d => d.Tokens), store.Resumed, stopwatch.Elapsed);
+        var report = new GenerationReport(task.Name, language.Code, strategy.Name, modelId, request.PerClass, options.Seed, prompts.Template.Version,
+            judge?.Template.Version, summarizer?.Template.Version, [.. classes.Select(c => c.Report() with { LanguageCheck = languageCheck.Method })], [.. warnings],
+            descriptions.Values.Sum(d => d.Tokens), store.Resumed, stopwatch.Elapsed)
+        {
+            LanguageCheck = languageCheck.Method,
+        };
         var records = classes.SelectMany(c => c.Records).ToArray();
         var accepted = classes.SelectMany(c => c.AcceptedExamples()).ToArray();
-        await store.WriteOutputsAsync(accepted, records, report, cancellationToken).ConfigureAwait(false);
+        await store.WriteOutputsAsync(accepted, records, report, cancellationToken, options.LabelColumn).ConfigureAwait(false);
         foreach (var shortClass in report.ShortClasses)
         {
             _logger.LogWarning("Class {Label}: {Accepted} of {Quota} examples after {Attempts} attempts (attempt limit reached).",
@@ -150,21 +157,18 @@ public sealed class GenerationRunner(IChatClient client, ILanguageIdentifier? la
         }
     }
 
-    private ILanguageIdentifier? LanguageCheck(Language language, ConcurrentQueue<string> warnings)
+    /// <summary>Lingua where it knows the language, else the script of its FLORES code, else nothing (said in a warning).</summary>
+    private LanguageCheck LanguageCheckFor(Language language, ConcurrentQueue<string> warnings)
     {
-        if (languageIdentifier is null)
+        var check = LowResGen.Common.LanguageCheck.For(language, languageIdentifier);
+        if (check.Method == "none")
         {
-            warnings.Enqueue("No language identifier was given: examples were not checked for their language.");
-            return null;
+            warnings.Enqueue(languageIdentifier is null
+                ? "No language identifier was given: examples were not checked for their language."
+                : $"Neither Lingua nor a script check knows {language.EnglishName} ({language.Code}): examples were not checked for their language.");
         }
 
-        if (!languageIdentifier.Supports(language.Iso1))
-        {
-            warnings.Enqueue($"The language identifier does not know {language.EnglishName} ({language.Iso1}): examples were not checked for their language.");
-            return null;
-        }
-
-        return languageIdentifier;
+        return check;
     }
 
     private static async Task<Dictionary<string, LabelDescription>> DescribeLabelsAsync(GenerationRequest request, Language language,
@@ -179,7 +183,7 @@ public sealed class GenerationRunner(IChatClient client, ILanguageIdentifier? la
                 break;
             case LabelDescriptionSource.Summarized:
                 var (data, sourceLanguage) = request.TargetTrainingData.Count > 0
-                    ? (request.TargetTrainingData, language.Iso1)
+                    ? (request.TargetTrainingData, language.Code)
                     : (request.EnglishTrainingData, "en");
                 if (data.Count == 0)
                 {

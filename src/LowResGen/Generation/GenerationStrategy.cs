@@ -87,6 +87,15 @@ public sealed record GenerationStrategy(
         }
     }
 
+    /// <summary>Whether the strategy reads gold English training data (English demonstrations, or translating English examples).</summary>
+    public bool NeedsEnglishTrainingData => Demonstrations == DemonstrationSource.English || Translate;
+
+    /// <summary>
+    /// Whether the strategy reads gold target-language training data: target demonstrations, or label summaries (summarized
+    /// from the target language's examples). The CLI and studies load exactly what these two say.
+    /// </summary>
+    public bool NeedsTargetTrainingData => Demonstrations == DemonstrationSource.Target || Description == LabelDescriptionSource.Summarized;
+
     public override string ToString() => Name;
 
     /// <summary>

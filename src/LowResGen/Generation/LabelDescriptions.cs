@@ -120,14 +120,14 @@ public sealed class LabelSummarizer(IChatClient client, PromptTemplate template,
         if (examples.Count == 0)
         {
             throw new InvalidOperationException(
-                $"Cannot summarize the {task.LabelKind} '{label}': the training data has no example of it.");
+                $"Cannot summarize the {task.LabelKind} '{task.DisplayNameOf(label)}': the training data has no example of it.");
         }
 
         var opening = OpeningFor(task.LabelKind);
         var values = new Dictionary<string, string>
         {
             ["count"] = examples.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["label"] = label,
+            ["label"] = task.DisplayNameOf(label),
             ["label_kind"] = task.LabelKind,
             ["task"] = task.Name,
             ["source_language"] = Data.LanguageRegistry.Default.TryResolve(sourceLanguage, out var l) ? l.EnglishName : sourceLanguage,

@@ -9,7 +9,13 @@ namespace LowResGen.Generation;
 public sealed record JudgeVerdict(bool Accepted, string Reason, bool Understood, string RawAnswer, long Tokens);
 
 /// <summary>What the judge (and the generation prompt) need to know about the label being generated.</summary>
-public sealed record LabelContext(string Task, string Label, string LabelKind, string LanguageName, string? Description);
+public sealed record LabelContext(string Task, string Label, string LabelKind, string LanguageName, string? Description)
+{
+    /// <summary>The label as prompts show it (a task's display name; the value itself when null).</summary>
+    public string? DisplayName { get; init; }
+
+    public string ShownLabel => DisplayName ?? Label;
+}
 
 /// <summary>
 /// The revision step: an LLM reads one generated example and answers whether it belongs to the label and is a good,
@@ -35,7 +41,7 @@ public sealed partial class RevisionJudge(IChatClient client, PromptTemplate tem
         var values = new Dictionary<string, string>
         {
             ["language"] = label.LanguageName,
-            ["label"] = label.Label,
+            ["label"] = label.ShownLabel,
             ["label_kind"] = label.LabelKind,
             ["task"] = label.Task,
             ["text"] = text,

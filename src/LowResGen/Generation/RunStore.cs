@@ -72,9 +72,9 @@ public sealed class RunStore : IDisposable
 
     /// <summary>Writes the derived files (training set, rejected set, report) atomically.</summary>
     public Task WriteOutputsAsync(IReadOnlyList<Example> accepted, IReadOnlyList<GeneratedExampleRecord> records, GenerationReport report,
-        CancellationToken cancellationToken) =>
+        CancellationToken cancellationToken, string labelColumn = Data.Import.CsvWriteOptions.DefaultLabelColumn) =>
         Paths is { } paths
-            ? GenerationOutputs.WriteAsync(paths.Directory, paths.Language, accepted, records, report, cancellationToken)
+            ? GenerationOutputs.WriteAsync(paths.Directory, paths.Language, accepted, records, report, cancellationToken, labelColumn)
             : Task.CompletedTask;
 
     public void Dispose()

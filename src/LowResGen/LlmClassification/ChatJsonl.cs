@@ -16,7 +16,7 @@ public static class ChatJsonl
     private const string LabelsPrefix = "Labels: ";
 
     public static string UserMessage(TaskDefinition task, string text) =>
-        LabelsPrefix + string.Join(", ", task.Labels) + "\n" + ClassificationPrompt.UserMessage(text);
+        LabelsPrefix + string.Join(", ", task.Labels.Select(task.DisplayNameOf)) + "\n" + ClassificationPrompt.UserMessage(text);
 
     /// <summary>One line of the file (no trailing newline).</summary>
     public static string FormatLine(ClassificationPrompt prompt, Example example)
@@ -62,7 +62,8 @@ public static class ChatJsonl
 
             var (user, assistant) = ParseLine(path, lineNumber, line);
             var text = StripPrefixes(path, lineNumber, user);
-            var label = LabelJsonSchema.LabelFromJson(assistant) ?? assistant.Trim();
+            var answer = LabelJsonSchema.LabelFromJson(assistant) ?? assistant.Trim();
+            var label = task.LabelOf(answer) ?? answer; // the file shows display names; examples hold values
             if (!task.HasLabel(label))
             {
                 throw new DataFormatException(path, lineNumber, "messages[assistant]", $"unknown label '{label}' for task {task.Name}");

@@ -9,6 +9,7 @@ namespace LowResGen.LlmClassification;
 /// The chat that asks a model to classify one text: a system message naming the task and its labels, each demonstration
 /// as a user turn (the text) and an assistant turn (its label), then the text to classify. The same wording is used for
 /// classification and for instruction-tuning export, so a model tuned on the export sees the prompts it will be asked.
+/// Labels appear under the task's display names ("sarcastic", not "1").
 /// </summary>
 public sealed class ClassificationPrompt(TaskDefinition task, bool includeDescriptions = true, bool jsonAnswer = false)
 {
@@ -31,9 +32,12 @@ public sealed class ClassificationPrompt(TaskDefinition task, bool includeDescri
 
     public static string UserMessage(string text) => "Text: " + text;
 
-    /// <summary>The reply expected for a label: the bare name, or {"label": name} in JSON mode.</summary>
-    public string Answer(string label) =>
-        jsonAnswer ? JsonSerializer.Serialize(new Dictionary<string, string> { ["label"] = label }) : label;
+    /// <summary>The reply expected for a label value: its display name, or {"label": name} in JSON mode.</summary>
+    public string Answer(string label)
+    {
+        var shown = task.DisplayNameOf(label);
+        return jsonAnswer ? JsonSerializer.Serialize(new Dictionary<string, string> { ["label"] = shown }) : shown;
+    }
 
     private static string BuildSystemMessage(TaskDefinition task, bool includeDescriptions, bool jsonAnswer)
     {
@@ -43,7 +47,7 @@ public sealed class ClassificationPrompt(TaskDefinition task, bool includeDescri
             .Append("The text may be in any language. The possible ").Append(kind).AppendLine(" labels are:");
         foreach (var label in task.Labels)
         {
-            builder.Append("- ").Append(label);
+            builder.Append("- ").Append(task.DisplayNameOf(label));
             if (includeDescriptions && task.DescriptionOf(label) is { } description)
             {
                 builder.Append(": ").Append(description);

@@ -27,6 +27,7 @@ public sealed class LlmClassifier
     private readonly ClassificationPrompt prompt;
     private readonly LabelMapper mapper;
     private readonly ChatOptions chatOptions;
+    private readonly TaskDefinition shown; // the task as the LLM sees it: display names for labels
 
     public LlmClassifier(IChatClient client, TaskDefinition task, LlmClassifierOptions? options = null, LabelMapper? mapper = null)
     {
@@ -34,18 +35,19 @@ public sealed class LlmClassifier
         this.options = options ??= new LlmClassifierOptions();
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxConcurrency);
         Task = task;
+        shown = task.ForPrompts();
         var json = options.Constrained == ConstrainedOutput.JsonSchema && options.Scoring == LlmScoring.Generate;
         prompt = new ClassificationPrompt(task, options.IncludeDescriptions, json);
-        this.mapper = mapper ?? new LabelMapper(task);
+        this.mapper = mapper ?? new LabelMapper(shown);
         chatOptions = new ChatOptions { Temperature = options.Temperature, MaxOutputTokens = options.MaxOutputTokens };
         switch (options.Constrained)
         {
             case ConstrainedOutput.Auto:
                 // Backends turn a choice list into vLLM guided_choice or a llama.cpp grammar; others ignore it.
-                chatOptions.WithChoices(task.Labels);
+                chatOptions.WithChoices(shown.Labels);
                 break;
             case ConstrainedOutput.JsonSchema:
-                chatOptions.ResponseFormat = LabelJsonSchema.ResponseFormat(task.Labels);
+                chatOptions.ResponseFormat = LabelJsonSchema.ResponseFormat(shown.Labels);
                 break;
         }
     }
@@ -104,8 +106,9 @@ public sealed class LlmClassifier
     {
         var fromJson = LabelJsonSchema.LabelFromJson(answer);
         var match = mapper.Map(fromJson ?? answer);
-        return new LlmPrediction(match.Label, answer,
-            match.Label is null ? new Dictionary<string, double>() : new Dictionary<string, double> { [match.Label] = 1.0 });
+        var label = match.Label is null ? null : Task.LabelOf(match.Label) ?? match.Label; // back to the value data files hold
+        return new LlmPrediction(label, answer,
+            label is null ? new Dictionary<string, double>() : new Dictionary<string, double> { [label] = 1.0 });
     }
 
     private async Task<LlmPrediction> GenerateAsync(IReadOnlyList<ChatMessage> messages, CancellationToken cancellationToken)
@@ -116,7 +119,7 @@ public sealed class LlmClassifier
 
     private async Task<LlmPrediction> ScoreAsync(ICompletionScorer scorer, IReadOnlyList<ChatMessage> messages, CancellationToken cancellationToken)
     {
-        var logProbabilities = await scorer.ScoreAsync(messages, Task.Labels, cancellationToken).ConfigureAwait(false);
+        var logProbabilities = await scorer.ScoreAsync(messages, shown.Labels, cancellationToken).ConfigureAwait(false);
         if (logProbabilities.Count != Task.Labels.Count)
         {
             throw new InvalidOperationException($"The scorer returned {logProbabilities.Count} scores for {Task.Labels.Count} labels.");
@@ -134,6 +137,6 @@ public sealed class LlmClassifier
             best = logProbabilities[i] > logProbabilities[best] ? i : best;
         }
 
-        return new LlmPrediction(Task.Labels[best], Task.Labels[best], scores);
+        return new LlmPrediction(Task.Labels[best], shown.Labels[best], scores);
     }
 }

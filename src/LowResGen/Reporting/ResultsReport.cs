@@ -271,7 +271,7 @@ public sealed class ResultsReport
     {
         var last = column[(column.LastIndexOf('/') + 1)..];
         var index = LanguageRegistry.Default.TryResolve(last, out var language)
-            ? LanguageRegistry.ReferenceLanguages.ToList().IndexOf(language.Iso1)
+            ? LanguageRegistry.ReferenceLanguages.ToList().IndexOf(language.Code)
             : -1;
         return index < 0 ? int.MaxValue : index;
     }

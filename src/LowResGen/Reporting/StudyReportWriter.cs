@@ -72,10 +72,10 @@ public static class StudyReportWriter
 
     public static IReadOnlyList<ScoreTable> Tables(StudyReportData data)
     {
-        var languages = data.Study.Languages.Select(l => LowResGen.Data.LanguageRegistry.Default.Resolve(l).Iso1).ToArray();
+        var languages = data.Study.Languages.Select(l => LowResGen.Data.LanguageRegistry.Default.Resolve(l).Code).ToArray();
         var scored = data.Cells.Where(c => c.Scores.Count > 0).ToArray();
         var tables = new List<ScoreTable>();
-        foreach (var task in data.Study.Tasks)
+        foreach (var task in data.Study.TaskKeys)
         {
             var models = scored.Where(c => c.Task == task && c.Model is not null).Select(c => c.Model!).Distinct().Order(StringComparer.Ordinal).ToList();
             if (models.Count == 0)

@@ -16,9 +16,9 @@ public sealed class LinguaLanguageIdentifierTests
         var sentences = ReadSib200Texts(flores).Take(30).ToArray();
         var guesses = sentences.Select(Identifier.Identify).ToArray();
 
-        var share = guesses.Count(g => g.Iso1 == iso1) / (double)guesses.Length;
+        var share = guesses.Count(g => g.Code == iso1) / (double)guesses.Length;
         Assert.True(share >= 0.95, $"only {share:P0} of {flores} sentences detected as {iso1}");
-        Assert.All(guesses.Where(g => g.Iso1 == iso1), g => Assert.InRange(g.Confidence, 0.0 + double.Epsilon, 1.0));
+        Assert.All(guesses.Where(g => g.Code == iso1), g => Assert.InRange(g.Confidence, 0.0 + double.Epsilon, 1.0));
     }
 
     [Fact]
@@ -28,10 +28,10 @@ public sealed class LinguaLanguageIdentifierTests
         const string German = "Ich möchte bitte morgen früh um sieben Uhr geweckt werden.";
         welsh.Insert(7, German);
 
-        var notWelsh = welsh.Where(t => Identifier.Identify(t).Iso1 != "cy").ToArray();
+        var notWelsh = welsh.Where(t => Identifier.Identify(t).Code != "cy").ToArray();
 
         Assert.Equal([German], notWelsh);
-        Assert.Equal("de", Identifier.Identify(German).Iso1);
+        Assert.Equal("de", Identifier.Identify(German).Code);
         Assert.True(Identifier.ConfidenceOf(German, "cy") < 0.2);
     }
 
@@ -47,7 +47,7 @@ public sealed class LinguaLanguageIdentifierTests
 
         var withFrench = LinguaLanguageIdentifier.ForTarget("fr");
         Assert.True(withFrench.Supports("fr"));
-        Assert.Equal("fr", withFrench.Identify("Je voudrais réserver un billet de train pour Paris demain matin.").Iso1);
+        Assert.Equal("fr", withFrench.Identify("Je voudrais réserver un billet de train pour Paris demain matin.").Code);
         Assert.False(LinguaLanguageIdentifier.LinguaKnows("gd"));
     }
 
@@ -60,7 +60,7 @@ public sealed class LinguaLanguageIdentifierTests
         Assert.Equal("cy", values[0].Key);
 
         var none = Identifier.Identify("12345 !!!");
-        Assert.Null(none.Iso1);
+        Assert.Null(none.Code);
         Assert.Equal(0, none.Confidence);
     }
 

@@ -58,7 +58,7 @@ public sealed class GenerationCommandTests : IDisposable
         exitCode = await CliErrors.GuardAsync(error, () =>
             GenerateCommand.RunAsync(Settings("target-demos") with { TrainData = null }, client, TextWriter.Null, CancellationToken.None));
         Assert.Equal(1, exitCode);
-        Assert.Contains("--train-data", error.ToString());
+        Assert.Contains("needs gold training data", error.ToString());
         Assert.Empty(client.Requests);
     }
 

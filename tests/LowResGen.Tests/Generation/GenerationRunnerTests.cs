@@ -266,16 +266,19 @@ public sealed class GenerationRunnerTests : IDisposable
     }
 
     [Fact]
-    public async Task ALanguageTheDetectorDoesNotKnowIsReportedOnceAndNotFiltered()
+    public async Task ALanguageTheDetectorDoesNotKnowGetsTheScriptCheckWhichCannotTellLatinLanguagesApart()
     {
         var material = await GenerationMaterial.GetAsync();
         var generator = new MessyGenerator(material) { FixedFormat = 3 };
         var result = await new GenerationRunner(new ScriptedChatClient(generator.Respond), Identifier(material, "en", "de"))
             .RunAsync(Request(material, "target-demos", 9), CancellationToken.None);
 
-        var warning = Assert.Single(result.Report.Warnings);
-        Assert.Contains("does not know Welsh", warning);
-        Assert.DoesNotContain(result.Records, r => r.RejectionStage == GenerationStages.Language || r.DetectedLanguage is not null);
+        // Welsh is written in Latin script (cym_Latn): the script check runs, is reported, and lets English lines through.
+        Assert.Equal("script:Latn", result.Report.LanguageCheck);
+        Assert.All(result.Report.Classes, c => Assert.Equal("script:Latn", c.LanguageCheck));
+        Assert.Empty(result.Report.Warnings);
+        Assert.DoesNotContain(result.Records, r => r.RejectionStage == GenerationStages.Language);
+        Assert.All(result.Records.Where(r => r.Accepted), r => Assert.Equal("Latn", r.DetectedLanguage));
         Assert.Contains(result.Accepted, e => material.EnglishTrain.Any(x => x.Text == e.Text));
     }
 

@@ -70,7 +70,7 @@ public static class ExampleFiles
         {
             await using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
             var separator = options.Separator;
-            await writer.WriteLineAsync(string.Join(separator, ["text", "intent", .. extra.Select(ColumnName)])).ConfigureAwait(false);
+            await writer.WriteLineAsync(string.Join(separator, ["text", options.LabelColumn, .. extra.Select(ColumnName)])).ConfigureAwait(false);
             foreach (var example in examples)
             {
                 ct.ThrowIfCancellationRequested();
@@ -136,7 +136,7 @@ public static class ExampleFiles
     private static ImportResult Build(string path, IEnumerable<RawRecord> records, ImportOptions options)
     {
         var fileName = Path.GetFileName(path);
-        var language = string.IsNullOrWhiteSpace(options.Language) ? null : LanguageRegistry.Default.Resolve(options.Language).Iso1;
+        var language = string.IsNullOrWhiteSpace(options.Language) ? null : LanguageRegistry.Default.Resolve(options.Language).Code;
         var source = options.Source ?? fileName;
         var examples = new List<Example>();
         var warnings = new List<ImportWarning>();
@@ -166,6 +166,11 @@ public static class ExampleFiles
                 throw new DataFormatException(path, line, names.Label, "empty label");
             }
 
+            if (options.Task is { } shownTask && !shownTask.HasLabel(label) && shownTask.LabelOf(label) is { } value)
+            {
+                label = value; // the data spells a label by its display name ("sarcastic" for 1)
+            }
+
             if (options.Task is { } task && !task.HasLabel(label))
             {
                 if (options.LabelsOutsideTask == OutsideTaskLabelPolicy.Skip)
@@ -175,7 +180,7 @@ public static class ExampleFiles
                 }
 
                 throw new DataFormatException(path, line, names.Label,
-                    $"unknown label '{label}' for task {task.Name} (expected one of: {string.Join(", ", task.Labels)})");
+                    $"unknown label '{label}' for task {task.Name}{(task.SourceFile is { } file ? $" ({file})" : "")} (expected one of: {string.Join(", ", task.Labels)})");
             }
 
             var id = record.Id?.Trim() is { Length: > 0 } given ? given : $"{fileName}:{line}";
@@ -204,7 +209,7 @@ public static class ExampleFiles
         }
 
         // Locales the registry does not know (MASSIVE has 51) keep their language part: ja-JP -> ja.
-        return LanguageRegistry.Default.TryResolve(code, out var known) ? known.Iso1 : code.Trim().Split('-', '_')[0].ToLowerInvariant();
+        return LanguageRegistry.Default.TryResolve(code, out var known) ? known.Code : code.Trim().Split('-', '_')[0].ToLowerInvariant();
     }
 
     private static string NormalizeText(string text) => text.ReplaceLineEndings("\n").Trim();
@@ -251,4 +256,9 @@ public sealed record CsvWriteOptions
     public TaskDefinition? Task { get; init; }
 
     public char Separator { get; init; } = ',';
+
+    /// <summary>The label column's name: intent (the reference layout, read by every command) unless a user chooses another.</summary>
+    public string LabelColumn { get; init; } = DefaultLabelColumn;
+
+    public const string DefaultLabelColumn = "intent";
 }

@@ -21,7 +21,7 @@ public static class Sib200Files
             {
                 Format = ExampleFileFormat.Tsv,
                 // A FLORES code the registry does not know still imports, without a language tag.
-                Language = LanguageRegistry.Default.TryResolve(code, out var known) ? known.Iso1 : "",
+                Language = LanguageRegistry.Default.TryResolve(code, out var known) ? known.Code : "",
                 Split = split,
                 Task = BuiltInTasks.Sib200,
                 Source = $"sib200:{code}/{split}.tsv",
