@@ -111,13 +111,12 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
     {
         var task = _study.TaskOf(cell.Task);
         var strategy = GenerationStrategy.Parse(cell.Strategy!);
+        var paths = _study.GenerationDataFor(cell.Task, cell.Language, strategy);
         return new GenerationRequest(task, cell.Language, strategy, _study.PerClass)
         {
             // Only the data the strategy reads (GenerationStrategy says which), so that a language without English data can run.
-            TargetTrainingData = strategy.NeedsTargetTrainingData ? await TrainAsync(cell.Task, cell.Language, cancellationToken).ConfigureAwait(false) : [],
-            EnglishTrainingData = strategy.NeedsEnglishTrainingData
-                ? await LoadAsync(_study.EnglishTrainPath(cell.Task), "en", task, cancellationToken).ConfigureAwait(false)
-                : [],
+            TargetTrainingData = paths.Target is null ? [] : await LoadAsync(paths.Target, cell.Language, task, cancellationToken).ConfigureAwait(false),
+            EnglishTrainingData = paths.English is null ? [] : await LoadAsync(paths.English, "en", task, cancellationToken).ConfigureAwait(false),
             OutputDirectory = outputDirectory,
             Options = new GenerationOptions
             {

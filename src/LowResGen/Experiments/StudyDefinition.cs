@@ -103,6 +103,10 @@ public sealed record StudyDefinition
     /// <summary>The keys of the study's tasks, in the file's order: what {task} becomes and what cells are named by.</summary>
     public IReadOnlyList<string> TaskKeys => ResolvedTasks.Count > 0 ? [.. ResolvedTasks.Select(t => t.Key)] : Tasks;
 
+    /// <summary>The gold files a generation cell reads for a strategy: the library's one rule, as `generate` applies it.</summary>
+    public LowResGen.Generation.GenerationDataPaths GenerationDataFor(string task, string language, LowResGen.Generation.GenerationStrategy strategy) =>
+        LowResGen.Generation.GenerationDataPaths.For(strategy, Data.Train, Data.EnglishTrain, task, LanguageRegistry.Default.Resolve(language), BaseDirectory);
+
     /// <summary>English gold training data of a task (English demonstrations): data.english_train, else data.train with lang=en.</summary>
     public string EnglishTrainPath(string task) => ResolvePath(Data.EnglishTrain ?? Data.Train, task, "en");
 
