@@ -29,12 +29,12 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
     private long _accepted;
 
     public StudyCellExecutor(StudyDefinition study, LlmClientFactory llm, Func<IClassifierTrainer> trainer, ILanguageIdentifier? languages)
-        : this(study, llm, trainer, _ => languages)
+        : this(study, _ => languages, llm, trainer)
     {
     }
 
     /// <param name="languages">The identifier for a target language (null: no language check).</param>
-    public StudyCellExecutor(StudyDefinition study, LlmClientFactory llm, Func<IClassifierTrainer> trainer, Func<string, ILanguageIdentifier?> languages)
+    private StudyCellExecutor(StudyDefinition study, Func<string, ILanguageIdentifier?> languages, LlmClientFactory llm, Func<IClassifierTrainer> trainer)
     {
         _study = study;
         _llm = llm;
@@ -53,10 +53,11 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
         // One Lingua detector per target language: the reference languages plus the target, so that a study in Yoruba is
         // checked by Lingua's Yoruba model (a language Lingua lacks gets the script check of the generation runner).
         var detectors = new ConcurrentDictionary<string, Lazy<ILanguageIdentifier>>(StringComparer.Ordinal);
-        return new StudyCellExecutor(study, new LlmClientFactory(options), () => registry.Create(study.Classifier),
+        return new StudyCellExecutor(study,
             study.LanguageCheck
                 ? language => detectors.GetOrAdd(language, l => new Lazy<ILanguageIdentifier>(() => LinguaLanguageIdentifier.ForTarget(l))).Value
-                : _ => null);
+                : _ => null,
+            new LlmClientFactory(options), () => registry.Create(study.Classifier));
     }
 
     /// <summary>Examples accepted by generation cells in this process so far.</summary>

@@ -55,7 +55,9 @@ public sealed partial class OwnTaskAnyLanguageTests : IAsyncLifetime
 
     private static readonly Dictionary<string, string> Names = new()
     {
-        ["A"] = "asking about alarms", ["C"] = "asking for a recipe", ["T"] = "buying a ticket",
+        ["A"] = "asking about alarms",
+        ["C"] = "asking for a recipe",
+        ["T"] = "buying a ticket",
     };
 
     public async Task InitializeAsync()
