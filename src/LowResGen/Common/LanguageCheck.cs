@@ -10,7 +10,7 @@ public sealed record LanguageVerdict(bool Accepted, string? Detected, double Con
 /// <summary>
 /// The language check of generated examples for one target language. <see cref="Method"/> says which check runs, for
 /// reports: "lingua" (the target is a language Lingua knows), "script:Ethi" (the share of letters in the script of its
-/// FLORES code, for languages Lingua does not know), or "none". Every method rejects control characters and U+FFFD.
+/// FLORES code, for languages Lingua does not know), "none", or "off" (--no-language-check). Every method but "off" rejects control characters and U+FFFD.
 /// </summary>
 public sealed class LanguageCheck
 {
