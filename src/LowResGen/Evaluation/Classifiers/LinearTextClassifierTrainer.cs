@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 
 namespace LowResGen.Evaluation.Classifiers;
@@ -93,7 +94,8 @@ public sealed class LinearTextClassifier : IClassifier
 
     // The n-gram counts of the text being predicted: one per thread, reused, since Predict runs once per test text and
     // a fresh dictionary regrows for every one of its ~500 n-grams.
-    private readonly ThreadLocal<Dictionary<ulong, int>> _scratch = new(() => []);
+    // A bag rather than a ThreadLocal, which would need disposing by every holder of a model.
+    private readonly ConcurrentBag<Dictionary<ulong, int>> _scratch = [];
 
     internal LinearTextClassifier(string[] labels, TfIdfVectorizer vectorizer, float[] weights, LinearTextClassifierOptions options)
     {
@@ -113,7 +115,19 @@ public sealed class LinearTextClassifier : IClassifier
     }
 
     /// <summary>The text's tf-idf vector (for the fusion student, which appends its embedding).</summary>
-    internal SparseVector Features(string text) => _vectorizer.Transform(text, _scratch.Value!);
+    internal SparseVector Features(string text)
+    {
+        var counts = _scratch.TryTake(out var reused) ? reused : [];
+        try
+        {
+            return _vectorizer.Transform(text, counts);
+        }
+        finally
+        {
+            counts.Clear();
+            _scratch.Add(counts);
+        }
+    }
 
     internal static double[] Decide(float[] weights, int classes, int dimension, double bias, SparseVector vector)
     {

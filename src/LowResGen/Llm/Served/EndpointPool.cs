@@ -5,7 +5,7 @@ namespace LowResGen.Llm.Served;
 /// (fewest requests in flight relative to its limit). Endpoints that just failed with a connection error or 5xx are avoided
 /// for a short, growing cool-down unless every endpoint is cooling down.
 /// </summary>
-internal sealed class EndpointPool
+internal sealed class EndpointPool : IDisposable
 {
     private readonly EndpointState[] _states;
     private readonly SemaphoreSlim _capacity;
@@ -33,6 +33,8 @@ internal sealed class EndpointPool
         _cooldown = cooldown;
         _time = time ?? TimeProvider.System;
     }
+
+    public void Dispose() => _capacity.Dispose();
 
     public int TotalCapacity => _states.Sum(s => s.Endpoint.MaxInFlight);
 

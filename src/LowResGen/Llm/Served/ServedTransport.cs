@@ -156,6 +156,7 @@ internal sealed class ServedTransport : IDisposable
 
     public void Dispose()
     {
+        Pool.Dispose();
         if (_ownsHttp)
         {
             _http.Dispose();
