@@ -15,6 +15,8 @@ namespace LowResGen.Cli.Commands;
 /// <summary>`lowresgen generate`: a synthetic training set for one task, language and strategy (or several strategies).</summary>
 internal static class GenerateCommand
 {
+    private static readonly string[] AcceptanceColumns = ["label", "accepted", "attempts"];
+
     public static Command Create()
     {
         var task = new Option<string>("--task") { Description = CliText.Task, Required = true };
@@ -254,7 +256,7 @@ internal static class GenerateCommand
     {
         output.WriteLine($"{report.Task} / {report.Language} / {report.Strategy} / {report.Model}: {report.Accepted} examples{(report.Resumed ? " (resumed)" : "")}");
         output.WriteLine($"language check: {report.LanguageCheck}");
-        var header = new[] { "label", "accepted", "attempts" }.Concat(GenerationStages.InOrder.Select(s => s + "%")).Append("tokens/ex").ToArray();
+        var header = AcceptanceColumns.Concat(GenerationStages.InOrder.Select(s => s + "%")).Append("tokens/ex").ToArray();
         var rows = report.Classes.Select(c => new[]
             {
                 c.Label, $"{c.Accepted}/{c.Quota}{(c.QuotaMet ? "" : " !")}", c.Attempts.ToString(CultureInfo.InvariantCulture),

@@ -147,7 +147,7 @@ internal static class StudyCommand
             {
                 var progress = new SynchronousProgress<StudyProgress>(p => Console.WriteLine(
                     $"[{p.Elapsed:hh\\:mm\\:ss}] cells done {p.CellsDone}, skipped {p.CellsSkipped}, failed {p.CellsFailed}, short {p.CellsShort} of {p.CellsTotal}; " +
-                    $"{Rates(p, executor)}; ETA {(p.EstimatedRemaining is { } eta ? eta.ToString("hh\\:mm\\:ss") : "?")}" +
+                    $"{Rates(p, executor)}; ETA {(p.EstimatedRemaining is { } eta ? eta.ToString("hh\\:mm\\:ss", System.Globalization.CultureInfo.InvariantCulture) : "?")}" +
                     (p.LastCell is null ? "" : $"; last {p.LastCell}")));
                 result = await StudyService.RunAsync(study, spec, executor, progress, parse.GetValue(wait), ct);
             }

@@ -61,7 +61,8 @@ public sealed class LinguaLanguageIdentifier : ILanguageIdentifier
 
     public LanguageGuess Identify(string text)
     {
-        var best = ConfidenceValues(text).FirstOrDefault();
+        var confidences = ConfidenceValues(text);
+        var best = confidences.Count > 0 ? confidences[0] : default;
         return best.Value > 0 ? new LanguageGuess(best.Key, best.Value) : new LanguageGuess(null, 0);
     }
 

@@ -182,8 +182,8 @@ public static class TaskFile
             text.AppendLine();
         }
 
-        text.AppendLine($"name = {Quote(task.Name)}");
-        text.AppendLine($"label_kind = {Quote(task.LabelKind)}  # what a label is called in prompts: intent, topic, sentiment, ...");
+        text.AppendLine(CultureInfo.InvariantCulture, $"name = {Quote(task.Name)}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"label_kind = {Quote(task.LabelKind)}  # what a label is called in prompts: intent, topic, sentiment, ...");
         if (task.MinLength is { } min)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"min_length = {min}");
@@ -204,11 +204,11 @@ public static class TaskFile
             }
 
             text.AppendLine();
-            text.AppendLine($"value = {Quote(label)}");
-            text.AppendLine($"name = {Quote(task.DisplayNameOf(label))}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"value = {Quote(label)}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"name = {Quote(task.DisplayNameOf(label))}");
             if (task.DescriptionOf(label) is { } description)
             {
-                text.AppendLine($"description = {Quote(description)}");
+                text.AppendLine(CultureInfo.InvariantCulture, $"description = {Quote(description)}");
             }
         }
 

@@ -77,7 +77,7 @@ public sealed record StudySetting(string Name, StudySettingKind Kind, Generation
     public static IReadOnlyList<Example> MixedGold(IReadOnlyList<Example> gold, IEnumerable<string> labels, int k, int seed)
     {
         var selector = new RandomDemonstrationSelector(gold);
-        return [.. labels.SelectMany(label => selector.Select(label, k, 0, seed))];
+        return [.. labels.SelectMany(label => selector.Draw(label, k, 0, seed))];
     }
 
     /// <summary>The training set a non-generated setting evaluates, and the examples per class it is balanced to.</summary>

@@ -73,7 +73,7 @@ public sealed class PromptedCandidateSource(
     public async Task<GenerationAttemptRecord> AskAsync(ClassPlan plan, int attempt, int count, CancellationToken cancellationToken)
     {
         var label = plan.Label.Label;
-        var shown = demonstrations?.Select(label, demonstrationsPerLabel, attempt, options.Seed) ?? [];
+        var shown = demonstrations?.Draw(label, demonstrationsPerLabel, attempt, options.Seed) ?? [];
         if (demonstrations is not null && shown.Count == 0 && attempt == 0)
         {
             warnings.Enqueue($"No demonstrations of '{label}' in the training data: its prompts show none.");

@@ -12,7 +12,7 @@ public interface IDemonstrationSelector
     string Name { get; }
 
     /// <summary>Up to <paramref name="count"/> examples of <paramref name="label"/> for the given attempt; deterministic for a seed.</summary>
-    IReadOnlyList<Example> Select(string label, int count, int attempt, int seed);
+    IReadOnlyList<Example> Draw(string label, int count, int attempt, int seed);
 }
 
 /// <summary>
@@ -33,7 +33,7 @@ public sealed class RandomDemonstrationSelector : IDemonstrationSelector
 
     public int CountOf(string label) => _byLabel.TryGetValue(label, out var examples) ? examples.Length : 0;
 
-    public IReadOnlyList<Example> Select(string label, int count, int attempt, int seed)
+    public IReadOnlyList<Example> Draw(string label, int count, int attempt, int seed)
     {
         if (count <= 0 || !_byLabel.TryGetValue(label, out var examples))
         {

@@ -85,8 +85,7 @@ public sealed class GenerationRunner(IChatClient client, ILanguageIdentifier? la
         await store.WriteOutputsAsync(accepted, records, report, cancellationToken, options.LabelColumn).ConfigureAwait(false);
         foreach (var shortClass in report.ShortClasses)
         {
-            _logger.LogWarning("Class {Label}: {Accepted} of {Quota} examples after {Attempts} attempts (attempt limit reached).",
-                shortClass.Label, shortClass.Accepted, shortClass.Quota, shortClass.Attempts);
+            _logger.ClassFellShort(shortClass.Label, shortClass.Accepted, shortClass.Quota, shortClass.Attempts);
         }
 
         return new GenerationResult(accepted, records, [.. descriptions.Values], report);
@@ -101,8 +100,7 @@ public sealed class GenerationRunner(IChatClient client, ILanguageIdentifier? la
             try
             {
                 await c.RunAsync(options.BatchSize, options.MaxConcurrentAttemptsPerClass, failFast.Token).ConfigureAwait(false);
-                _logger.LogInformation("Class {Label}: {Accepted}/{Quota} accepted after {Attempts} attempts.", c.Label, c.AcceptedCount,
-                    c.Quota, c.NextAttempt);
+                _logger.ClassFinished(c.Label, c.AcceptedCount, c.Quota, c.NextAttempt);
             }
             catch
             {

@@ -116,7 +116,7 @@ public sealed class LabelSummarizer(IChatClient client, PromptTemplate template,
         string sourceLanguage, int k, int seed, CancellationToken cancellationToken)
     {
         // Attempt -1: a draw of its own, not the one the first generation request shows as demonstrations.
-        var examples = selector.Select(label, k, -1, seed);
+        var examples = selector.Draw(label, k, -1, seed);
         if (examples.Count == 0)
         {
             throw new InvalidOperationException(

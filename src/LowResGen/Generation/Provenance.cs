@@ -104,13 +104,11 @@ public sealed record GenerationAttemptRecord(
     IReadOnlyList<string>? SourceExampleIds = null);
 
 /// <summary>
-/// Appends records to a JSONL file as the run goes, so a crash loses at most the line being written; reading back
-/// tolerates (and trims) a last line cut by a crash. Thread-safe.
+/// Reading back what <see cref="JsonlLog{T}"/> appends: tolerant of a last line cut by a crash; only the resuming writer
+/// repairs the file.
 /// </summary>
-public sealed class JsonlLog<T>(string path) : IDisposable
+public static class JsonlLog
 {
-    private readonly SemaphoreSlim _lock = new(1, 1);
-
     internal static JsonSerializerOptions Json { get; } = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -118,49 +116,19 @@ public sealed class JsonlLog<T>(string path) : IDisposable
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public string Path { get; } = path;
-
-    public async Task AppendAsync(IEnumerable<T> records, CancellationToken cancellationToken)
-    {
-        var text = new StringBuilder();
-        foreach (var record in records)
-        {
-            text.Append(JsonSerializer.Serialize(record, Json)).Append('\n');
-        }
-
-        if (text.Length == 0)
-        {
-            return;
-        }
-
-        var bytes = new UTF8Encoding(false).GetBytes(text.ToString());
-        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await using var stream = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.Read, 4096, useAsync: true);
-            // Not cancellable once started: a half-written line is the one thing the reader has to repair.
-            await stream.WriteAsync(bytes, CancellationToken.None).ConfigureAwait(false);
-            await stream.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-        finally
-        {
-            _lock.Release();
-        }
-    }
-
     /// <summary>
     /// Reads every record without touching the file (readers never write: a report of a running study reads the logs a
     /// writer is appending to). A last line that does not parse (cut by a crash, or being written) is left out; any other
     /// bad line is an error naming the file and line.
     /// </summary>
-    public static async Task<IReadOnlyList<T>> ReadAsync(string path, CancellationToken cancellationToken) =>
-        File.Exists(path) ? Scan(path, await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false)).Records : [];
+    public static async Task<IReadOnlyList<T>> ReadAsync<T>(string path, CancellationToken cancellationToken) =>
+        File.Exists(path) ? Scan<T>(path, await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false)).Records : [];
 
     /// <summary>
-    /// What the writer that resumes a log calls instead of <see cref="ReadAsync"/>: reads the records and repairs the end
+    /// What the writer that resumes a log calls instead of <see cref="ReadAsync{T}"/>: reads the records and repairs the end
     /// of the file for appending (a torn last line is cut off; a last record without its newline gets one).
     /// </summary>
-    public static async Task<IReadOnlyList<T>> ReadForAppendAsync(string path, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<T>> ReadForAppendAsync<T>(string path, CancellationToken cancellationToken)
     {
         if (!File.Exists(path))
         {
@@ -168,7 +136,7 @@ public sealed class JsonlLog<T>(string path) : IDisposable
         }
 
         var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
-        var (records, validLength, missingNewline) = Scan(path, bytes);
+        var (records, validLength, missingNewline) = Scan<T>(path, bytes);
         if (validLength < bytes.Length)
         {
             await TruncateAsync(path, validLength).ConfigureAwait(false);
@@ -181,7 +149,7 @@ public sealed class JsonlLog<T>(string path) : IDisposable
         return records;
     }
 
-    private static (List<T> Records, long ValidLength, bool MissingNewline) Scan(string path, byte[] bytes)
+    private static (List<T> Records, long ValidLength, bool MissingNewline) Scan<T>(string path, byte[] bytes)
     {
         var records = new List<T>();
         var position = 0;
@@ -222,6 +190,45 @@ public sealed class JsonlLog<T>(string path) : IDisposable
     {
         await using var stream = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.None, 1, useAsync: true);
         stream.SetLength(length);
+    }
+}
+
+/// <summary>
+/// Appends records to a JSONL file as the run goes, so a crash loses at most the line being written; reading back
+/// tolerates (and trims) a last line cut by a crash. Thread-safe.
+/// </summary>
+public sealed class JsonlLog<T>(string path) : IDisposable
+{
+    private readonly SemaphoreSlim _lock = new(1, 1);
+
+    public string Path { get; } = path;
+
+    public async Task AppendAsync(IEnumerable<T> records, CancellationToken cancellationToken)
+    {
+        var text = new StringBuilder();
+        foreach (var record in records)
+        {
+            text.Append(JsonSerializer.Serialize(record, JsonlLog.Json)).Append('\n');
+        }
+
+        if (text.Length == 0)
+        {
+            return;
+        }
+
+        var bytes = new UTF8Encoding(false).GetBytes(text.ToString());
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var stream = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.Read, 4096, useAsync: true);
+            // Not cancellable once started: a half-written line is the one thing the reader has to repair.
+            await stream.WriteAsync(bytes, CancellationToken.None).ConfigureAwait(false);
+            await stream.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            _lock.Release();
+        }
     }
 
     public void Dispose() => _lock.Dispose();

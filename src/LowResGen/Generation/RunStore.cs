@@ -49,8 +49,8 @@ public sealed class RunStore : IDisposable
         var paths = new GenerationOutputs(directory, manifest.Language);
         var resumed = await RunManifest.CheckOrWriteAsync(paths.Manifest, manifest, cancellationToken).ConfigureAwait(false);
         // This run appends to the logs: it, and only it, repairs what a crash left at their ends.
-        var records = await JsonlLog<GeneratedExampleRecord>.ReadForAppendAsync(paths.Examples, cancellationToken).ConfigureAwait(false);
-        var attempts = await JsonlLog<GenerationAttemptRecord>.ReadForAppendAsync(paths.Attempts, cancellationToken).ConfigureAwait(false);
+        var records = await JsonlLog.ReadForAppendAsync<GeneratedExampleRecord>(paths.Examples, cancellationToken).ConfigureAwait(false);
+        var attempts = await JsonlLog.ReadForAppendAsync<GenerationAttemptRecord>(paths.Attempts, cancellationToken).ConfigureAwait(false);
         return new RunStore(paths, resumed, records, attempts);
     }
 

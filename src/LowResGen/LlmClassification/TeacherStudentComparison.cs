@@ -63,6 +63,8 @@ public sealed record ComparisonTable(string Task, string Language, string Model,
 public sealed class TeacherStudentComparison(LlmClassifier teacher, IClassifierTrainer student, ComparisonOptions options,
     IProgress<LlmRunProgress>? textProgress = null)
 {
+    private static readonly JsonSerializerOptions IndentedCamelCase = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
     public const string ClassifierGold = "classifier-gold";
     public const string ClassifierGenerated = "classifier-generated";
 
@@ -113,7 +115,7 @@ public sealed class TeacherStudentComparison(LlmClassifier teacher, IClassifierT
         await ResultsFile.WriteAsync(Path.Combine(outputDirectory, ResultsFile.FileName), [.. llm.Rows, .. studentRows], cancellationToken).ConfigureAwait(false);
         await AtomicFile.WriteAllTextAsync(Path.Combine(outputDirectory, "comparison.md"), table.ToMarkdown(), cancellationToken).ConfigureAwait(false);
         await AtomicFile.WriteAllTextAsync(Path.Combine(outputDirectory, "comparison.json"),
-            JsonSerializer.Serialize(table, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }),
+            JsonSerializer.Serialize(table, IndentedCamelCase),
             cancellationToken).ConfigureAwait(false);
         return table;
     }

@@ -27,7 +27,7 @@ public static class StudyReportBuilder
                 var log = new GenerationOutputs(Path.GetDirectoryName(generated)!, cell.Language).Examples;
                 if (File.Exists(log))
                 {
-                    var records = await JsonlLog<GeneratedExampleRecord>.ReadAsync(log, cancellationToken).ConfigureAwait(false);
+                    var records = await JsonlLog.ReadAsync<GeneratedExampleRecord>(log, cancellationToken).ConfigureAwait(false);
                     // Every example: the HTML only indexes them, the rows go to the data folder beside it.
                     funnels.Add(new GenerationFunnel(cell.Task, cell.Language, cell.Model ?? "", cell.Strategy ?? "", Funnel(records)));
                     examples.AddRange(records.Select(r => new ReportedExample(cell.Task, cell.Language, cell.Model ?? "", cell.Strategy ?? "",

@@ -93,12 +93,12 @@ public sealed class InputEdgeCaseTests : IDisposable
         var path = Write("log.jsonl", "{\"label\":\"a\"}\n{\"label\":\"b\"}\n{\"lab");
         var before = await File.ReadAllBytesAsync(path);
 
-        var read = await JsonlLog<Row>.ReadAsync(path, CancellationToken.None);
+        var read = await JsonlLog.ReadAsync<Row>(path, CancellationToken.None);
 
         Assert.Equal(["a", "b"], read.Select(r => r.Label));
         Assert.Equal(before, await File.ReadAllBytesAsync(path));
 
-        var resumed = await JsonlLog<Row>.ReadForAppendAsync(path, CancellationToken.None);
+        var resumed = await JsonlLog.ReadForAppendAsync<Row>(path, CancellationToken.None);
         Assert.Equal(2, resumed.Count);
         Assert.Equal("{\"label\":\"a\"}\n{\"label\":\"b\"}\n", await File.ReadAllTextAsync(path));
     }

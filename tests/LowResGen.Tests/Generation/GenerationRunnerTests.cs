@@ -58,7 +58,7 @@ public sealed class GenerationRunnerTests : IDisposable
         Assert.All(prompts, p => Assert.Equal(strategy.Demonstrations != DemonstrationSource.None, p.Contains("Examples of texts")));
         if (strategy.Demonstrations != DemonstrationSource.None)
         {
-            var record = result.Records.First();
+            var record = result.Records[0];
             Assert.Equal(10, record.DemonstrationIds.Count);
             Assert.All(record.DemonstrationIds, id => Assert.Contains(pool, e => e.Id == id && e.Label == record.Label));
         }

@@ -3,6 +3,7 @@ using LLama;
 using LLama.Batched;
 using LLama.Common;
 using LLama.Native;
+using LowResGen.Common;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -78,8 +79,8 @@ public sealed class EmbeddedChatClient : IChatClient, ITokenCounter, ICompletion
                 BatchThreads = options.Threads ?? Environment.ProcessorCount,
             };
             var executor = new BatchedExecutor(weights, contextParams);
-            logger?.LogInformation("Loaded {Model}: {Parameters:N0} parameters, context {Context} x {Sequences} sequences",
-                Path.GetFileName(options.ModelPath), weights.ParameterCount, sequenceContext, options.ParallelSequences);
+            var modelName = Path.GetFileName(options.ModelPath);
+            logger?.ModelLoaded(modelName, weights.ParameterCount, sequenceContext, options.ParallelSequences);
             return new EmbeddedChatClient(options, weights, executor, sequenceContext);
         }
         catch

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LowResGen.Common;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 
@@ -28,7 +29,7 @@ public sealed class RedactingLoggingChatClient : WholeAnswerDelegatingChatClient
         var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToArray();
         if (_logger.IsEnabled(LogLevel.Trace))
         {
-            _logger.LogTrace("LLM {Model} request (sample {Sample}): {Prompt}", _model, options.GetSampleIndex(),
+            _logger.LlmRequest(_model, options.GetSampleIndex(),
                 Redact(Excerpt(string.Join("\n", list.Select(m => $"{m.Role}: {m.Text}")))));
         }
 
@@ -38,14 +39,13 @@ public sealed class RedactingLoggingChatClient : WholeAnswerDelegatingChatClient
             var response = await base.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
             if (_logger.IsEnabled(LogLevel.Debug))
             {
-                _logger.LogDebug("LLM {Model} answered in {Milliseconds} ms via {Endpoint}: {InputTokens}+{OutputTokens} tokens, finish {FinishReason}, attempts {Attempts}, cache hit {CacheHit}",
-                    _model, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, Redact(response.GetEndpoint() ?? "-"), response.Usage?.InputTokenCount,
+                _logger.LlmAnswered(_model, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, Redact(response.GetEndpoint() ?? "-"), response.Usage?.InputTokenCount,
                     response.Usage?.OutputTokenCount, response.FinishReason?.Value, response.GetAttempts(), response.IsCacheHit());
             }
 
             if (_logger.IsEnabled(LogLevel.Trace))
             {
-                _logger.LogTrace("LLM {Model} answer: {Answer}", _model, Redact(Excerpt(response.Text)));
+                _logger.LlmAnswer(_model, Redact(Excerpt(response.Text)));
             }
 
             return response;
@@ -53,8 +53,7 @@ public sealed class RedactingLoggingChatClient : WholeAnswerDelegatingChatClient
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // The exception object is not passed to the logger: its inner exceptions are third-party text we cannot vouch for.
-            _logger.LogWarning("LLM {Model} request failed after {Milliseconds} ms: {Error}: {Message}",
-                _model, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, e.GetType().Name, Redact(e.Message));
+            _logger.LlmFailed(_model, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, e.GetType().Name, Redact(e.Message));
             throw;
         }
     }

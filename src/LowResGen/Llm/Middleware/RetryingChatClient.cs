@@ -1,3 +1,4 @@
+using LowResGen.Common;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -94,8 +95,7 @@ internal static class RetryPipeline
                         : null),
                 OnRetry = args =>
                 {
-                    logger.LogWarning("{What} attempt {Attempt} failed, retrying in {Delay} ms: {Reason}",
-                        what, args.AttemptNumber + 1, (int)args.RetryDelay.TotalMilliseconds, SecretRedactor.Redact(args.Outcome.Exception?.Message ?? "unknown", secrets));
+                    logger.Retrying(what, args.AttemptNumber + 1, (int)args.RetryDelay.TotalMilliseconds, SecretRedactor.Redact(args.Outcome.Exception?.Message ?? "unknown", secrets));
                     return ValueTask.CompletedTask;
                 },
             })

@@ -10,10 +10,10 @@ public sealed class BadInputTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
 
-    private Task<ImportResult> Read(string path, TaskDefinition? task = null) =>
+    private static Task<ImportResult> Read(string path, TaskDefinition? task = null) =>
         ExampleFiles.ReadAsync(path, new ImportOptions { Task = task }, CancellationToken.None);
 
-    private async Task<DataFormatException> Fails(string path, TaskDefinition? task = null) =>
+    private static async Task<DataFormatException> Fails(string path, TaskDefinition? task = null) =>
         await Assert.ThrowsAsync<DataFormatException>(() => Read(path, task));
 
     [Fact]
