@@ -1,6 +1,6 @@
-using Parquet.Serialization;
 using LowResGen.Common;
 using LowResGen.Data;
+using Parquet.Serialization;
 
 namespace LowResGen.Export;
 
