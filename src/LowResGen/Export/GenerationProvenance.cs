@@ -49,7 +49,7 @@ public sealed class GenerationProvenance
             return null;
         }
 
-        var records = await JsonlLog<GeneratedExampleRecord>.ReadAsync(paths.Examples, cancellationToken).ConfigureAwait(false);
+        var records = await JsonlLog.ReadAsync<GeneratedExampleRecord>(paths.Examples, cancellationToken).ConfigureAwait(false);
         return new GenerationProvenance(paths.Language,
             await ReadJsonAsync<RunManifest>(paths.Manifest, cancellationToken).ConfigureAwait(false),
             await ReadJsonAsync<GenerationReport>(paths.Report, cancellationToken).ConfigureAwait(false),

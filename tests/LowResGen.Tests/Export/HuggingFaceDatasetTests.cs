@@ -46,7 +46,7 @@ public sealed class HuggingFaceDatasetTests : IDisposable
         Assert.Equal(exported.Select(e => (e.Text, e.Label)), rows.Select(r => (r.Text, r.Label)));
         Assert.All(rows, r => Assert.Equal("cy", r.Language));
 
-        var records = (await JsonlLog<GeneratedExampleRecord>.ReadAsync(new GenerationOutputs(run, "cy").Examples, CancellationToken.None))
+        var records = (await JsonlLog.ReadAsync<GeneratedExampleRecord>(new GenerationOutputs(run, "cy").Examples, CancellationToken.None))
             .Where(r => r.Accepted).ToList();
         var handWritten = Assert.Single(rows, r => r.Strategy is null);
         Assert.Equal("Pryd mae'r larwm nesaf?", handWritten.Text);
