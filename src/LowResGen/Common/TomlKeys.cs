@@ -88,28 +88,10 @@ public sealed class TomlKeys
 
     /// <summary>The known key nearest to <paramref name="key"/> by edit distance, when it is plausibly a typo of it.</summary>
     public static string? Closest(string key, IEnumerable<string> known) =>
-        known.Select(k => (Key: k, Distance: EditDistance(key, k)))
+        known.Select(k => (Key: k, Distance: EditDistance.Between(key, k)))
             .Where(k => k.Distance <= Math.Max(2, k.Key.Length / 3) || k.Key.StartsWith(key, StringComparison.Ordinal) || key.StartsWith(k.Key, StringComparison.Ordinal))
             .OrderBy(k => k.Distance).ThenBy(k => k.Key, StringComparer.Ordinal)
             .Select(k => k.Key).FirstOrDefault();
-
-    internal static int EditDistance(string a, string b)
-    {
-        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
-        var current = new int[b.Length + 1];
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
-    }
 
     /// <summary>1-based line where <paramref name="key"/> is set inside the table <paramref name="path"/> (header or inline),
     /// or where the header <c>[path.key]</c> opens; the first plain occurrence otherwise.</summary>

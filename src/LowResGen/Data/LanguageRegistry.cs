@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using LowResGen.Common;
 
 namespace LowResGen.Data;
 
@@ -242,33 +243,8 @@ public sealed class LanguageRegistry
         return candidates.Length == 0 ? "" : $" (did you mean {string.Join(", ", candidates)}?)";
     }
 
-    private static int Distance(string a, string b)
-    {
-        if (Math.Abs(a.Length - b.Length) > 3)
-        {
-            return int.MaxValue;
-        }
-
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
-    }
+    // Codes more than three characters longer or shorter are never suggested: cheap to rule out before the full distance.
+    private static int Distance(string a, string b) => Math.Abs(a.Length - b.Length) > 3 ? int.MaxValue : EditDistance.Between(a, b);
 
     /// <summary>"Swahili (macrolanguage)" → "Swahili", "Modern Greek (1453-)" → "Modern Greek": names as a prompt says them.</summary>
     private static string PromptName(string name)
