@@ -5,9 +5,11 @@ using Spectre.Console;
 
 // A named root rather than RootCommand, whose name is the entry assembly's (LowResGen.Cli): help and errors should
 // show the command users type. RootCommand's help and version options are added by hand.
+var help = new HelpOption();
+help.Action = new HiddenAliasesHelpAction(help.Action!);
 var root = new Command("lowresgen", "LowResGen: synthetic labelled data for low-resource languages, and what it is worth.")
 {
-    new HelpOption(),
+    help,
     new VersionOption(),
 };
 foreach (var command in CommandCatalog.All())
@@ -39,6 +41,11 @@ if (parsed.Errors.Count > 0)
 
     Console.Error.WriteLine($"See: {string.Join(' ', names)} --help");
     return CliErrors.UserError;
+}
+
+foreach (var warning in CliNames.WarnAboutOldNames(args))
+{
+    Console.Error.WriteLine(warning);
 }
 
 return await parsed.InvokeAsync();

@@ -14,17 +14,22 @@ namespace LowResGen.Cli.Commands;
 /// <summary>`lowresgen classify`: label a test set with an LLM, zero-shot or k-shot, and evaluate it like any classifier.</summary>
 public static class ClassifyCommand
 {
-    public static Command Create()
+    public static Command Create() => Create(out _);
+
+    /// <summary>What classify reads from a parse besides its files, as its action reads it (tests compare it with the library's defaults).</summary>
+    internal sealed record ClassifySettings(string Mode, int K, string PoolName, int Repeats, LlmClassifierOptions Options);
+
+    internal static Command Create(out Func<ParseResult, ClassifySettings> settingsOf)
     {
         var model = new ModelOptions();
-        var test = new Option<string>("--test") { Description = "Gold test file (CSV/TSV with text and label columns).", Required = true };
+        var test = new Option<string>(CliNames.Test) { Description = "Gold test file (CSV/TSV with text and label columns).", Required = true };
         var task = new Option<string>("--task") { Description = TaskDescription, Required = true };
         var language = new Option<string>("--language") { Description = "Language code of the texts.", Required = true };
         var mode = new Option<string>("--mode") { Description = "zero-shot or k-shot.", DefaultValueFactory = _ => "zero-shot" };
-        var k = new Option<int>("--k") { Description = "Demonstrations per label (k-shot).", DefaultValueFactory = _ => 5 };
-        var demos = new Option<string?>("--demos-from") { Description = "File to draw the k-shot demonstrations from (gold or generated training data)." };
-        var demosName = new Option<string>("--demos-name") { Description = "Name of the demonstration pool in the setting name (llm-5-shot-<name>).", DefaultValueFactory = _ => "gold" };
-        var repeats = new Option<int>("--repeats") { Description = "k-shot repeats, each with demonstrations drawn by its own seed (0..N-1).", DefaultValueFactory = _ => 3 };
+        var k = new Option<int>("--k") { Description = "Demonstrations per label (k-shot).", DefaultValueFactory = _ => LlmSetting.DefaultK };
+        var demos = new Option<string?>(CliNames.Demonstrations, CliNames.DemosFrom) { Description = "File to draw the k-shot demonstrations from (gold or generated training data)." };
+        var demosName = new Option<string>(CliNames.DemonstrationsName, CliNames.DemosName) { Description = "Name of the demonstration pool in the setting name (llm-5-shot-<name>).", DefaultValueFactory = _ => LlmSetting.DefaultPoolName };
+        var repeats = new Option<int>("--repeats") { Description = "k-shot repeats, each with demonstrations drawn by its own seed (0..N-1).", DefaultValueFactory = _ => LlmSetting.DefaultRepeats };
         var output = new Option<string>("--output") { Description = "Output directory: results.csv, predictions.csv, confusion PNGs, llm-summary.json.", Required = true };
         var command = new Command("classify", "Classify a test set with an LLM (zero-shot or k-shot) and evaluate it like the other classifiers.")
         {
@@ -33,31 +38,35 @@ public static class ClassifyCommand
         model.AddTo(command);
         var dryRun = DryRunOptions.Create();
         dryRun.AddTo(command);
+        settingsOf = parseResult => new ClassifySettings(parseResult.GetValue(mode)!, parseResult.GetValue(k), parseResult.GetValue(demosName)!,
+            parseResult.GetValue(repeats), model.ClassifierOptions(parseResult));
+        var settingsFrom = settingsOf;
         command.SetAction(async (parseResult, cancellationToken) => await CliErrors.GuardAsync(parseResult, async () =>
         {
+            var settings = settingsFrom(parseResult);
             var definition = await ResolveTaskAsync(parseResult.GetValue(task)!, parseResult.GetValue(test)!, cancellationToken);
             var lang = parseResult.GetValue(language)!;
             var testSet = await ReadAsync(parseResult.GetValue(test)!, definition, lang, Splits.Test, cancellationToken);
-            var setting = parseResult.GetValue(mode) switch
+            var setting = settings.Mode switch
             {
                 "zero-shot" => LlmSetting.ZeroShot,
-                "k-shot" => LlmSetting.KShot(CliErrors.Positive(parseResult.GetValue(k), "--k"), parseResult.GetValue(demosName)!,
-                    await ReadAsync(parseResult.GetValue(demos) ?? throw new ArgumentException("--mode k-shot needs --demos-from <file>."),
+                "k-shot" => LlmSetting.KShot(CliErrors.Positive(settings.K, "--k"), settings.PoolName,
+                    await ReadAsync(parseResult.GetValue(demos) ?? throw new ArgumentException($"--mode k-shot needs {CliNames.Demonstrations} <file>."),
                         definition, lang, Splits.Train, cancellationToken)),
                 var other => throw new ArgumentException($"Unknown --mode '{other}': expected zero-shot or k-shot."),
             };
-            var seeds = Enumerable.Range(0, CliErrors.Positive(parseResult.GetValue(repeats), "--repeats")).ToArray();
+            var seeds = Enumerable.Range(0, CliErrors.Positive(settings.Repeats, "--repeats")).ToArray();
             var writer = parseResult.InvocationConfiguration.Output;
             if (dryRun.Requested(parseResult))
             {
-                var plan = await LowResGen.DryRun.DryRunPlanner.ClassificationAsync(definition, model.ClassifierOptions(parseResult), [setting], testSet, seeds,
+                var plan = await LowResGen.DryRun.DryRunPlanner.ClassificationAsync(definition, settings.Options, [setting], testSet, seeds,
                     model.ModelId(parseResult), dryRun.PromptsPerLabel(parseResult), cancellationToken);
                 await writer.WriteAsync(plan.ToText());
                 return;
             }
 
             using var client = model.CreateClient(parseResult, parseResult.GetValue(output)!);
-            var classifier = new LlmClassifier(client, definition, model.ClassifierOptions(parseResult));
+            var classifier = new LlmClassifier(client, definition, settings.Options);
             var summary = await new LlmEvaluationRunner(classifier, model.WritePlots(parseResult), new TenthsProgress(writer)).RunAsync([setting], testSet, seeds,
                 parseResult.GetValue(output)!, new SynchronousProgress<LowResGen.Evaluation.ResultRow>(row => writer.WriteLine(Describe(row))), cancellationToken);
             foreach (var s in summary.Settings)
@@ -107,9 +116,27 @@ public static class ClassifyCommand
     internal sealed class ModelOptions
     {
         private readonly LlmOptions llm = new();
-        private readonly Option<string> constrained = new("--constrained") { Description = "auto (the labels as a choice list / grammar), off (free text, mapped) or json-schema.", DefaultValueFactory = _ => "auto" };
-        private readonly Option<string> scoring = new("--scoring") { Description = "generate (answer, then map) or logprob (score each label; embedded models).", DefaultValueFactory = _ => "generate" };
-        private readonly Option<int> concurrency = new("--concurrency") { Description = "Requests in flight at once (embedded: sequences decoded together).", DefaultValueFactory = _ => 4 };
+        private static readonly LlmClassifierOptions Defaults = new();
+
+        /// <summary>The CLI's words for the library's choices, one table each way.</summary>
+        private static readonly (string Name, ConstrainedOutput Value)[] ConstrainedNames =
+            [("auto", ConstrainedOutput.Auto), ("off", ConstrainedOutput.Off), ("json-schema", ConstrainedOutput.JsonSchema)];
+
+        private static readonly (string Name, LlmScoring Value)[] ScoringNames = [("generate", LlmScoring.Generate), ("logprob", LlmScoring.LogProbability)];
+
+        private readonly Option<string> constrained = new("--constrained")
+        {
+            Description = "auto (the labels as a choice list / grammar), off (free text, mapped) or json-schema.",
+            DefaultValueFactory = _ => ConstrainedNames.First(c => c.Value == Defaults.Constrained).Name,
+        };
+
+        private readonly Option<string> scoring = new("--scoring")
+        {
+            Description = "generate (answer, then map) or logprob (score each label; embedded models).",
+            DefaultValueFactory = _ => ScoringNames.First(c => c.Value == Defaults.Scoring).Name,
+        };
+
+        private readonly Option<int> concurrency = new("--concurrency") { Description = "Requests in flight at once (embedded: sequences decoded together).", DefaultValueFactory = _ => Defaults.MaxConcurrency };
         private readonly Option<bool> noDescriptions = new("--no-descriptions") { Description = "Leave the label descriptions out of the prompt." };
         private readonly Option<bool> noPlots = new("--no-plots") { Description = "Skip the confusion-matrix PNGs." };
 
@@ -142,19 +169,12 @@ public static class ClassifyCommand
         {
             IncludeDescriptions = !parseResult.GetValue(noDescriptions),
             MaxConcurrency = CliErrors.Positive(parseResult.GetValue(concurrency), "--concurrency"),
-            Constrained = parseResult.GetValue(constrained) switch
-            {
-                "auto" => ConstrainedOutput.Auto,
-                "off" => ConstrainedOutput.Off,
-                "json-schema" => ConstrainedOutput.JsonSchema,
-                var other => throw new ArgumentException($"Unknown --constrained '{other}': expected auto, off or json-schema."),
-            },
-            Scoring = parseResult.GetValue(scoring) switch
-            {
-                "generate" => LlmScoring.Generate,
-                "logprob" => LlmScoring.LogProbability,
-                var other => throw new ArgumentException($"Unknown --scoring '{other}': expected generate or logprob."),
-            },
+            Constrained = Choose(ConstrainedNames, parseResult.GetValue(constrained)!, "--constrained"),
+            Scoring = Choose(ScoringNames, parseResult.GetValue(scoring)!, "--scoring"),
         };
+
+        private static T Choose<T>((string Name, T Value)[] names, string given, string option) =>
+            names.FirstOrDefault(n => n.Name == given) is { Name: not null } found ? found.Value
+                : throw new ArgumentException($"Unknown {option} '{given}': expected {string.Join(", ", names.Select(n => n.Name))}.");
     }
 }

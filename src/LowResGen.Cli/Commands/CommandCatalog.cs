@@ -14,12 +14,13 @@ internal static class CommandCatalog
         yield return ChatCommand.Create();
         yield return GenerateCommand.Create();
         yield return DescribeLabelsCommand.Create();
-        yield return InspectCommand.Create();
-        yield return CurateCommand.Create();
-        yield return EvaluateCommand.Create(LowResGen.Evaluation.ClassifierTrainerRegistry.WithDefaultEncoders());
+        var trainers = LowResGen.Evaluation.ClassifierTrainerRegistry.WithDefaultEncoders();
+        yield return InspectCommand.Create(trainers);
+        yield return CurateCommand.Create(trainers);
+        yield return EvaluateCommand.Create(trainers);
         yield return ReportCommand.Create();
         yield return ClassifyCommand.Create();
-        yield return CompareCommand.Create(LowResGen.Evaluation.ClassifierTrainerRegistry.WithDefaultEncoders());
+        yield return CompareCommand.Create(trainers);
         yield return ExportCommand.Create();
         yield return StudyCommand.Create();
         yield return VersionCommand.Create();

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using LowResGen.Curation;
+using LowResGen.Evaluation;
 using Spectre.Console;
 
 namespace LowResGen.Cli.Commands;
@@ -7,9 +8,15 @@ namespace LowResGen.Cli.Commands;
 /// <summary>`lowresgen curate`: filter a generated set, keep up to N per class, write the kept and the dropped examples.</summary>
 internal static class CurateCommand
 {
-    public static Command Create()
+    private static readonly CurationOptions Defaults = new();
+
+    public static Command Create(ClassifierTrainerRegistry trainers) => Create(trainers, out _, out _);
+
+    /// <param name="optionsOf">The curation options a parse gives, as the action reads them (tests compare them with the library's defaults).</param>
+    /// <param name="inputsOf">The inputs shared with inspect, for the same comparison of the quality options.</param>
+    internal static Command Create(ClassifierTrainerRegistry trainers, out Func<ParseResult, CurationOptions> optionsOf, out CurationInputs inputsOf)
     {
-        var inputs = new CurationInputs();
+        var inputs = inputsOf = new CurationInputs(trainers);
         var perClass = new Option<int>("--per-class") { Description = "Keep at most this many examples per class.", Required = true };
         var filters = new Option<string>("--filters")
         {
@@ -19,27 +26,28 @@ internal static class CurateCommand
         var selection = new Option<SelectionStrategy>("--selection")
         {
             Description = "How to choose among the survivors: " + string.Join(", ", Enum.GetNames<SelectionStrategy>()) + ".",
-            DefaultValueFactory = _ => new CurationOptions().Selection,
+            DefaultValueFactory = _ => Defaults.Selection,
         };
         var command = new Command("curate", "Apply quality filters to a generated set and keep up to N examples per class; writes kept.csv, dropped.csv (with reasons) and the quality report.");
         inputs.AddTo(command);
         command.Options.Add(perClass);
         command.Options.Add(filters);
         command.Options.Add(selection);
-        var diversity = new Option<double>("--diversity") { Description = "Similarity penalty of the score-based selections (0 = none).", DefaultValueFactory = _ => 0 };
+        var diversity = new Option<double>("--diversity") { Description = "Similarity penalty of the score-based selections (0 = none).", DefaultValueFactory = _ => Defaults.DiversityWeight };
         command.Options.Add(diversity);
+        optionsOf = parseResult => new CurationOptions
+        {
+            PerClass = parseResult.GetValue(perClass),
+            Filters = CurationFilter.ParseList(parseResult.GetValue(filters)),
+            Selection = parseResult.GetValue(selection),
+            DiversityWeight = parseResult.GetValue(diversity),
+            Seed = parseResult.GetValue(inputs.Seed),
+        };
+        var optionsFrom = optionsOf;
         command.SetAction((parseResult, ct) => CliErrors.GuardAsync(parseResult, async () =>
         {
-            var chosen = CurationFilter.ParseList(parseResult.GetValue(filters));
+            var options = optionsFrom(parseResult);
             var (examples, quality, output) = await inputs.LoadAsync(parseResult, ct);
-            var options = new CurationOptions
-            {
-                PerClass = parseResult.GetValue(perClass),
-                Filters = chosen,
-                Selection = parseResult.GetValue(selection),
-                DiversityWeight = parseResult.GetValue(diversity),
-                Seed = quality.Seed,
-            };
             var (result, report) = await AnsiConsole.Status().StartAsync("Measuring and curating…",
                 _ => Curator.CurateAsync(examples, quality, options, parseResult.GetValue(inputs.Generated)!, ct));
 

@@ -96,7 +96,7 @@ internal static class DatasetsCommand
         var text = new Option<string?>("--text-column") { Description = "Text column (default: text, sentence or utt)." };
         var label = new Option<string?>("--label-column") { Description = "Label column (default: intent, label_name, category or label)." };
         var id = new Option<string?>("--id-column") { Description = "Id column (default: id or index_id)." };
-        var rows = new Option<int>("--rows") { Description = "Sample rows printed (the first of each label, in file order).", DefaultValueFactory = _ => 10 };
+        var rows = new Option<int>("--rows") { Description = "Sample rows printed (the first of each label, in file order).", DefaultValueFactory = _ => ExampleSample.DefaultRows };
         var command = new Command("show", "Read an example file as the importer does and print counts per split and label, sample rows, and the warnings.")
         {
             file, format, task, text, label, id, rows,

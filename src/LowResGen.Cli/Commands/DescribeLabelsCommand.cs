@@ -12,10 +12,10 @@ internal static class DescribeLabelsCommand
     {
         var task = new Option<string>("--task") { Description = "Task: massive10 (intent), massive60, sib200 (topic) or sentiment.", Required = true };
         var language = new Option<string>("--language") { Description = "Language of the training examples shown to the model.", Required = true };
-        var trainData = new Option<string>("--train-data") { Description = "Training data; {lang}, {flores}, {locale} are replaced by the language's codes.", Required = true };
+        var trainData = new Option<string>(CliNames.Train, CliNames.TrainData) { Description = "Training data; {lang}, {flores}, {locale} are replaced by the language's codes.", Required = true };
         var output = new Option<string>("--output") { Description = "JSON file of descriptions (kept entries made the same way are reused).", Required = true };
         var k = new Option<int>("--k") { Description = "Training examples shown per label.", DefaultValueFactory = _ => GenerationStrategy.DefaultK };
-        var seed = new Option<int>("--seed") { Description = "Seed for drawing the examples.", DefaultValueFactory = _ => 42 };
+        var seed = new Option<int>("--seed") { Description = "Seed for drawing the examples.", DefaultValueFactory = _ => new GenerationOptions().Seed };
         var templates = new Option<string?>("--templates") { Description = "Directory with a describe.txt overriding the built-in prompt." };
         var model = new LlmOptions();
         var dryRun = DryRunOptions.Create();

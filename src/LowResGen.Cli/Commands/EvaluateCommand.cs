@@ -11,18 +11,23 @@ namespace LowResGen.Cli.Commands;
 /// <summary>`lowresgen evaluate`: the reference protocol over one or more training sets, languages and tasks.</summary>
 public static class EvaluateCommand
 {
-    public static Command Create(ClassifierTrainerRegistry trainers)
+    private static readonly EvaluationOptions Defaults = new();
+
+    public static Command Create(ClassifierTrainerRegistry trainers) => Create(trainers, out _);
+
+    /// <param name="optionsOf">The evaluation options a parse gives, as the action reads them (tests compare them with the library's defaults).</param>
+    internal static Command Create(ClassifierTrainerRegistry trainers, out Func<ParseResult, EvaluationOptions> optionsOf)
     {
-        var train = new Option<string[]>("--train")
+        var train = new Option<string[]>(CliNames.Train)
         {
             Description = "Training file, as name=path or path (repeat to compare settings; the one named 'gold' is the reference). " +
                           "{lang} and {task} in the path are replaced per language and task.",
             Required = true,
         };
-        var test = new Option<string>("--test") { Description = "Gold test file (any importable format; {lang}/{task} allowed).", Required = true };
+        var test = new Option<string>(CliNames.Test) { Description = "Gold test file (any importable format; {lang}/{task} allowed).", Required = true };
         var output = new Option<string>("--output") { Description = "Output directory (results.csv, predictions, confusion PNGs, summary.json).", Required = true };
-        var seeds = new Option<int>("--seeds") { Description = "Number of seeds (0..N-1).", DefaultValueFactory = _ => 10 };
-        var perClass = new Option<int>("--per-class") { Description = "At most this many training examples per class.", DefaultValueFactory = _ => 100 };
+        var seeds = new Option<int>("--seeds") { Description = "Number of seeds (0..N-1).", DefaultValueFactory = _ => Defaults.Seeds };
+        var perClass = new Option<int>("--per-class") { Description = "At most this many training examples per class.", DefaultValueFactory = _ => Defaults.PerClass };
         var normalize = new Option<bool>("--normalize") { Description = "Lower-case and strip punctuation (training and test texts)." };
         var task = new Option<string?>("--task") { Description = "Task name (massive10/intent, sib200/topic, sentiment, ...): label order and label check." };
         var tasks = new Option<string?>("--tasks") { Description = "Comma-separated tasks, each into <output>/<task>/ (fills {task})." };
@@ -30,28 +35,30 @@ public static class EvaluateCommand
         var languages = new Option<string?>("--languages") { Description = "Comma-separated language codes, or 'all' for the 11 reference languages; each into <output>/<lang>/ (fills {lang}), then a report over them." };
         var reference = new Option<string?>("--reference") { Description = "The setting the others are compared with (default: gold, else the first)." };
         var classifier = new Option<string>("--classifier") { Description = "Student by name: ngram, encoder:<model>, ngram+encoder:<model>.", DefaultValueFactory = _ => ClassifierTrainerRegistry.DefaultName };
-        var parallel = new Option<int>("--parallel") { Description = "How many (setting, seed) runs train at once.", DefaultValueFactory = _ => new EvaluationOptions().MaxParallelism };
+        var parallel = new Option<int>("--parallel") { Description = "How many (setting, seed) runs train at once.", DefaultValueFactory = _ => Defaults.MaxParallelism };
         var noPlots = new Option<bool>("--no-plots") { Description = "Skip the confusion-matrix PNGs." };
 
         var command = new Command("evaluate", "Train a classifier on each training set with several seeds and evaluate on the gold test set.")
         {
             train, test, output, seeds, perClass, normalize, task, tasks, language, languages, reference, classifier, parallel, noPlots,
         };
+        optionsOf = parseResult => new EvaluationOptions
+        {
+            Seeds = CliErrors.Positive(parseResult.GetValue(seeds), "--seeds"),
+            PerClass = CliErrors.Positive(parseResult.GetValue(perClass), "--per-class"),
+            Normalization = parseResult.GetValue(normalize) ? TextNormalization.Reference : Defaults.Normalization,
+            MaxParallelism = CliErrors.Positive(parseResult.GetValue(parallel), "--parallel"),
+            Reference = parseResult.GetValue(reference),
+            WritePlots = !parseResult.GetValue(noPlots),
+        };
+        var optionsFrom = optionsOf;
         command.SetAction((parseResult, cancellationToken) => CliErrors.GuardAsync(parseResult, async () =>
         {
             var console = CliConsole.Create(parseResult);
             var trainer = trainers.Create(parseResult.GetValue(classifier)!);
             var request = BuildRequest(parseResult.GetValue(train)!, parseResult.GetValue(test)!, parseResult.GetValue(output)!,
                 parseResult.GetValue(task), parseResult.GetValue(tasks), parseResult.GetValue(language), parseResult.GetValue(languages),
-                new EvaluationOptions
-                {
-                    Seeds = CliErrors.Positive(parseResult.GetValue(seeds), "--seeds"),
-                    PerClass = CliErrors.Positive(parseResult.GetValue(perClass), "--per-class"),
-                    Normalization = parseResult.GetValue(normalize) ? TextNormalization.Reference : TextNormalization.None,
-                    MaxParallelism = CliErrors.Positive(parseResult.GetValue(parallel), "--parallel"),
-                    Reference = parseResult.GetValue(reference),
-                    WritePlots = !parseResult.GetValue(noPlots),
-                });
+                optionsFrom(parseResult));
             await RunAsync(console, trainer, request, cancellationToken);
             return 0;
         }));

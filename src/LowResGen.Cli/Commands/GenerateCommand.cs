@@ -17,7 +17,13 @@ internal static class GenerateCommand
 {
     private static readonly string[] AcceptanceColumns = ["label", "accepted", "attempts"];
 
-    public static Command Create()
+    /// <summary>The library's defaults, shown in --help and used when an option is not given; never repeated here.</summary>
+    private static readonly GenerationOptions Defaults = new();
+
+    public static Command Create() => Create(out _);
+
+    /// <param name="settingsOf">What the command reads from a parse, the way its action reads it (tests compare it with the library's defaults).</param>
+    internal static Command Create(out Func<ParseResult, GenerateSettings> settingsOf)
     {
         var task = new Option<string>("--task") { Description = CliText.Task, Required = true };
         var language = new Option<string>("--language") { Description = CliText.Language, Required = true };
@@ -30,19 +36,19 @@ internal static class GenerateCommand
                 "translated by the LLM; translate+revision), or @FILE with one per line.",
             Required = true,
         };
-        var perClass = new Option<int>("--per-class") { Description = "Accepted examples wanted per label.", DefaultValueFactory = _ => 100 };
-        var trainData = new Option<string?>("--train-data")
+        var perClass = new Option<int>("--per-class") { Description = "Accepted examples wanted per label.", DefaultValueFactory = _ => GenerationRequest.DefaultPerClass };
+        var trainData = new Option<string?>(CliNames.Train, CliNames.TrainData)
         {
             Description = "Training data for demonstrations and label summaries; {lang} is replaced by the ISO 639-1 code, {flores} by the " +
                 "FLORES code, {locale} by the MASSIVE locale (e.g. ../shared/datasets/kinit-synthetic/intent/{lang}-train_human_parsed.csv).",
         };
         var output = new Option<string>("--output") { Description = "Output directory (a rerun into it resumes).", Required = true };
-        var seed = new Option<int>("--seed") { Description = "Seed for demonstrations and sampling.", DefaultValueFactory = _ => 42 };
+        var seed = new Option<int>("--seed") { Description = "Seed for demonstrations and sampling.", DefaultValueFactory = _ => Defaults.Seed };
         var maxAttempts = new Option<int?>("--max-attempts") { Description = "Requests per label before giving up on its quota (default: 3x what the quota needs)." };
-        var temperature = new Option<float>("--temperature") { Description = "Sampling temperature.", DefaultValueFactory = _ => 1.0f };
+        var temperature = new Option<float>("--temperature") { Description = "Sampling temperature.", DefaultValueFactory = _ => Defaults.Temperature };
         var topP = new Option<float?>("--top-p") { Description = "Nucleus sampling threshold." };
-        var maxTokens = new Option<int>("--max-tokens") { Description = "Answer token budget per request.", DefaultValueFactory = _ => 1024 };
-        var batchSize = new Option<int>("--batch-size") { Description = "Examples asked for per request (plus 2).", DefaultValueFactory = _ => 10 };
+        var maxTokens = new Option<int>("--max-tokens") { Description = "Answer token budget per request.", DefaultValueFactory = _ => Defaults.MaxOutputTokens };
+        var batchSize = new Option<int>("--batch-size") { Description = "Examples asked for per request (plus 2).", DefaultValueFactory = _ => Defaults.BatchSize };
         var templates = new Option<string?>("--templates") { Description = "Directory with generate.txt / judge.txt / describe.txt overriding the built-in prompts." };
         var descriptions = new Option<string?>("--descriptions") { Description = "Label descriptions from describe-labels to reuse." };
         var jsonList = new Option<bool>("--json-list") { Description = "Ask for a JSON list of strings (schema/grammar-constrained where supported)." };
@@ -63,9 +69,7 @@ internal static class GenerateCommand
         };
         model.AddTo(command);
         dryRun.AddTo(command);
-        command.SetAction(async (parseResult, cancellationToken) =>
-        {
-            var settings = new GenerateSettings(
+        settingsOf = parseResult => new GenerateSettings(
                 parseResult.GetValue(task)!, parseResult.GetValue(language)!, parseResult.GetValue(strategy)!, parseResult.GetValue(perClass),
                 parseResult.GetValue(trainData), parseResult.GetValue(output)!, parseResult.GetValue(descriptions),
                 !parseResult.GetValue(noLanguageCheck),
@@ -80,15 +84,19 @@ internal static class GenerateCommand
                     TemplateDirectory = parseResult.GetValue(templates),
                     AskForJsonList = parseResult.GetValue(jsonList),
                     Length = LengthOption(parseResult.GetValue(minLength), parseResult.GetValue(maxLength), parseResult.GetValue(task)!),
-                    LabelColumn = parseResult.GetValue(labelColumn) ?? CsvWriteOptions.DefaultLabelColumn,
+                    LabelColumn = parseResult.GetValue(labelColumn) ?? Defaults.LabelColumn,
                 })
             {
                 AllowShortfall = parseResult.GetValue(allowShortfall),
                 LanguageName = parseResult.GetValue(languageName),
             };
+        var settingsFrom = settingsOf;
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
             var (stdout, stderr) = (parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error);
             return await CliErrors.GuardAsync(parseResult, async () =>
             {
+                var settings = settingsFrom(parseResult);
                 if (dryRun.Requested(parseResult))
                 {
                     return await DryRunAsync(settings, model.CreateFactory(parseResult).ModelIdOf(parseResult.GetValue(model.Model)!),

@@ -3,7 +3,7 @@ using LowResGen.Common;
 using LowResGen.Curation;
 using LowResGen.Data;
 using LowResGen.Data.Import;
-using LowResGen.Evaluation.Classifiers;
+using LowResGen.Evaluation;
 using Spectre.Console;
 
 namespace LowResGen.Cli.Commands;
@@ -11,9 +11,9 @@ namespace LowResGen.Cli.Commands;
 /// <summary>`lowresgen inspect`: the quality report of a generated set, in the terminal and as JSON + Markdown.</summary>
 internal static class InspectCommand
 {
-    public static Command Create()
+    public static Command Create(ClassifierTrainerRegistry trainers)
     {
-        var inputs = new CurationInputs();
+        var inputs = new CurationInputs(trainers);
         var command = new Command("inspect", "Measure the quality of a generated set (language, redundancy, diversity, label consistency, leakage) without any LLM.");
         inputs.AddTo(command);
         command.SetAction((parseResult, ct) => CliErrors.GuardAsync(parseResult, async () =>
@@ -32,32 +32,41 @@ internal static class InspectCommand
 }
 
 /// <summary>The inputs `inspect` and `curate` share: the generated file and what to measure it against.</summary>
-internal sealed class CurationInputs
+internal sealed class CurationInputs(ClassifierTrainerRegistry trainers)
 {
+    private static readonly QualityOptions Defaults = new();
+
     public Argument<string> Generated { get; } = new("generated") { Description = "Generated examples (CSV/TSV with a text and a label column, e.g. `text,intent`)." };
 
     public Option<string?> Task { get; } = new("--task") { Description = "Task name (intent, topic, sentiment, massive60, ...): labels are checked against it." };
 
     public Option<string?> Language { get; } = new("--language") { Description = "Target language (ISO 639-1/3, FLORES code or name): enables the language measure." };
 
-    public Option<string?> GoldTest { get; } = new("--gold-test") { Description = "Gold test set: enables contamination and vocabulary coverage." };
+    public Option<string?> GoldTest { get; } = new(CliNames.Test, CliNames.GoldTest) { Description = "Gold test set: enables contamination and vocabulary coverage." };
 
-    public Option<string?> Demonstrations { get; } = new("--demonstrations") { Description = "The demonstrations generation used: enables copying and gold-seed label agreement." };
+    public Option<string?> Demonstrations { get; } = new(CliNames.Demonstrations) { Description = "The demonstrations generation used: enables copying and gold-seed label agreement." };
 
     public Option<string> Output { get; } = new("--output") { Description = "Output directory.", Required = true };
 
-    public Option<int> Seed { get; } = new("--seed") { Description = "Seed of folds, classifiers and sampling.", DefaultValueFactory = _ => 0 };
+    public Option<int> Seed { get; } = new("--seed") { Description = "Seed of folds, classifiers and sampling.", DefaultValueFactory = _ => Defaults.Seed };
 
-    public Option<double> NearDuplicateThreshold { get; } = new("--near-duplicate-threshold") { Description = "Character 4-gram Jaccard similarity from which texts are near duplicates.", DefaultValueFactory = _ => 0.7 };
+    public Option<double> NearDuplicateThreshold { get; } = new("--near-duplicate-threshold") { Description = "Character 4-gram Jaccard similarity from which texts are near duplicates.", DefaultValueFactory = _ => Defaults.NearDuplicateThreshold };
 
-    public Option<double> MislabelConfidence { get; } = new("--mislabel-confidence") { Description = "Confidence from which a classifier's other label flags an example.", DefaultValueFactory = _ => 0.5 };
+    public Option<double> MislabelConfidence { get; } = new("--mislabel-confidence") { Description = "Confidence from which a classifier's other label flags an example.", DefaultValueFactory = _ => Defaults.MislabelConfidence };
 
     public Option<bool> NoConsistency { get; } = new("--no-consistency") { Description = "Skip the label-consistency classifiers." };
+
+    /// <summary>The student of the label-consistency measures, chosen by name as in evaluate and compare.</summary>
+    public Option<string> Classifier { get; } = new("--classifier")
+    {
+        Description = "Student of the label-consistency measures, by name as in evaluate: ngram, encoder:<model>, ngram+encoder:<model>.",
+        DefaultValueFactory = _ => ClassifierTrainerRegistry.DefaultName,
+    };
 
     public void AddTo(Command command)
     {
         command.Arguments.Add(Generated);
-        foreach (var option in new Option[] { Task, Language, GoldTest, Demonstrations, Output, Seed, NearDuplicateThreshold, MislabelConfidence, NoConsistency })
+        foreach (var option in new Option[] { Task, Language, GoldTest, Demonstrations, Output, Seed, NearDuplicateThreshold, MislabelConfidence, NoConsistency, Classifier })
         {
             command.Options.Add(option);
         }
@@ -73,19 +82,24 @@ internal sealed class CurationInputs
         var gold = parse.GetValue(GoldTest) is { } g ? await ReadAsync(g, import with { Split = Splits.Test }, ct) : null;
         var identifier = language is null ? null
             : LinguaLanguageIdentifier.LinguaKnows(language) ? LinguaLanguageIdentifier.ForTarget(language) : null;
-        var quality = new QualityOptions
+        var quality = QualityOptionsOf(parse, task) with
         {
             TargetLanguage = language,
             LanguageIdentifier = identifier,
-            NearDuplicateThreshold = parse.GetValue(NearDuplicateThreshold),
-            MislabelConfidence = parse.GetValue(MislabelConfidence),
-            Trainer = parse.GetValue(NoConsistency) ? null : new LinearTextClassifierTrainer(),
             Demonstrations = demonstrations,
             GoldTest = gold,
-            Seed = parse.GetValue(Seed),
         };
         return (examples, quality, parse.GetValue(Output)!);
     }
+
+    /// <summary>What the options say about the measures, without reading any file (tests compare it with the library's defaults).</summary>
+    public QualityOptions QualityOptionsOf(ParseResult parse, TaskDefinition? task = null) => new()
+    {
+        NearDuplicateThreshold = parse.GetValue(NearDuplicateThreshold),
+        MislabelConfidence = parse.GetValue(MislabelConfidence),
+        Trainer = parse.GetValue(NoConsistency) ? null : trainers.Create(parse.GetValue(Classifier)!, task),
+        Seed = parse.GetValue(Seed),
+    };
 
     /// <summary>Bad input ends with one clear line and exit code 1, never a stack trace or a half-written output.</summary>
     public static void Print(QualityReport report)

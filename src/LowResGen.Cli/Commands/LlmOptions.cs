@@ -33,7 +33,7 @@ public sealed class LlmOptions
 
     public Option<int> MaxInFlight { get; } = new("--max-in-flight") { Description = "Requests in flight per server URL", DefaultValueFactory = _ => ServedEndpoint.DefaultMaxInFlight };
 
-    public Option<double?> RequestTimeout { get; } = new("--request-timeout") { Description = "Seconds one attempt may take (default 300)" };
+    public Option<double?> RequestTimeout { get; } = new("--request-timeout") { Description = FormattableString.Invariant($"Seconds one attempt may take (default {ServedModelOptions.DefaultRequestTimeout.TotalSeconds:0})") };
 
     public void AddTo(Command command)
     {

@@ -32,7 +32,7 @@ internal static class ModelsCommand
         var file = new Argument<string?>("file") { Description = "GGUF file in the repository.", Arity = ArgumentArity.ZeroOrOne };
         var baseUrl = new Option<string?>("--base-url") { Description = $"Server with Hugging Face's URL layout (default {ModelPuller.DefaultBaseUrl})." };
         var sha256 = new Option<string?>("--sha256") { Description = "Expected SHA-256 of the file; a mismatching download is discarded." };
-        var revision = new Option<string>("--revision") { Description = "Branch, tag or commit.", DefaultValueFactory = _ => "main" };
+        var revision = new Option<string>("--revision") { Description = "Branch, tag or commit.", DefaultValueFactory = _ => ModelPullRequest.DefaultRevision };
         var cacheDir = CacheDirectoryOption();
         var command = new Command("pull", $"Download a GGUF file (resumable, checksum-verified). Uses the token in ${ModelPuller.TokenVariable} if set.")
         {

@@ -9,19 +9,24 @@ namespace LowResGen.Cli.Commands;
 /// <summary>`lowresgen quickstart`: generate a small training set for one language and task, evaluate it against same-size gold data.</summary>
 internal static class QuickstartCommand
 {
-    public static Command Create()
+    private static readonly QuickstartOptions Defaults = new();
+
+    public static Command Create() => Create(out _);
+
+    /// <param name="optionsOf">The quickstart options a parse gives, as the action reads them (tests compare them with the library's defaults).</param>
+    internal static Command Create(out Func<ParseResult, QuickstartOptions> optionsOf)
     {
-        var language = new Option<string>("--language") { Description = "Target language (any code or English name).", DefaultValueFactory = _ => "cy" };
+        var language = new Option<string>("--language") { Description = "Target language (any code or English name).", DefaultValueFactory = _ => Defaults.Language };
         var task = new Option<string?>("--task") { Description = "Task (intent, topic, sentiment, sib200); default: what the data holds." };
         var model = new Option<string?>("--model") { Description = "GGUF path, cache name, server URL (http://host:8000/v1#model) or llm.toml name; default: pull the quickstart model." };
         var dataDir = new Option<string?>("--data-dir") { Description = "Local data (kinit-synthetic or SIB-200 layout) for offline machines; default: download SIB-200." };
-        var strategy = new Option<string>("--strategy") { Description = "Generation strategy: a preset or a composition.", DefaultValueFactory = _ => "target-demos" };
-        var perClass = new Option<int>("--per-class") { Description = "Examples per class, generated and gold.", DefaultValueFactory = _ => 10 };
-        var seeds = new Option<int>("--seeds") { Description = "Classifier seeds.", DefaultValueFactory = _ => 5 };
-        var attempts = new Option<int>("--max-attempts") { Description = "LLM attempts per class before giving up on its quota.", DefaultValueFactory = _ => 5 };
-        var maxTokens = new Option<int>("--max-tokens") { Description = "Longest answer per generation request, in tokens.", DefaultValueFactory = _ => 1024 };
+        var strategy = new Option<string>("--strategy") { Description = "Generation strategy: a preset or a composition.", DefaultValueFactory = _ => Defaults.Strategy };
+        var perClass = new Option<int>("--per-class") { Description = "Examples per class, generated and gold.", DefaultValueFactory = _ => Defaults.PerClass };
+        var seeds = new Option<int>("--seeds") { Description = "Classifier seeds.", DefaultValueFactory = _ => Defaults.Seeds };
+        var attempts = new Option<int>("--max-attempts") { Description = "LLM attempts per class before giving up on its quota.", DefaultValueFactory = _ => Defaults.MaxAttempts };
+        var maxTokens = new Option<int>("--max-tokens") { Description = "Longest answer per generation request, in tokens.", DefaultValueFactory = _ => Defaults.MaxOutputTokens };
         var noLanguageCheck = new Option<bool>("--no-language-check") { Description = "Keep generated examples whatever language they are in." };
-        var output = new Option<string>("--output") { Description = "Output folder (resumable: rerun to continue).", DefaultValueFactory = _ => "lowresgen-quickstart" };
+        var output = new Option<string>("--output") { Description = "Output folder (resumable: rerun to continue).", DefaultValueFactory = _ => Defaults.OutputDirectory };
         var datasetUrl = new Option<Uri?>("--dataset-base-url") { Description = "Mirror of the SIB-200 release." };
         var modelUrl = new Option<Uri?>("--model-base-url") { Description = "Mirror of Hugging Face for the default model." };
         var allowShortfall = new Option<bool>("--allow-shortfall")
@@ -33,12 +38,8 @@ internal static class QuickstartCommand
             language, task, model, dataDir, strategy, perClass, seeds, attempts, maxTokens, noLanguageCheck, output, datasetUrl, modelUrl,
             allowShortfall,
         };
-        command.SetAction(async (parse, ct) => await CliErrors.GuardAsync(parse, async () =>
+        optionsOf = parse => new QuickstartOptions
         {
-            using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-            var log = new Progress<string>(Console.WriteLine);
-            var study = await Quickstart.PrepareAsync(new QuickstartOptions
-            {
                 Language = parse.GetValue(language)!,
                 Task = parse.GetValue(task),
                 Model = parse.GetValue(model),
@@ -52,7 +53,13 @@ internal static class QuickstartCommand
                 OutputDirectory = parse.GetValue(output)!,
                 DatasetBaseUrl = parse.GetValue(datasetUrl),
                 ModelBaseUrl = parse.GetValue(modelUrl),
-            }, http, log, ct);
+            };
+        var optionsFrom = optionsOf;
+        command.SetAction(async (parse, ct) => await CliErrors.GuardAsync(parse, async () =>
+        {
+            using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+            var log = new Progress<string>(Console.WriteLine);
+            var study = await Quickstart.PrepareAsync(optionsFrom(parse), http, log, ct);
 
             Console.WriteLine($"Generating {study.PerClass} examples per class of {study.Tasks[0]} in {study.Languages[0]} with {study.Models[0].Name} ({study.Strategies[0]}), then evaluating over {study.Seeds} seeds ...");
             await using var executor = StudyCellExecutor.Create(study);

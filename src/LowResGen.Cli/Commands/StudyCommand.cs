@@ -205,9 +205,10 @@ internal static class StudyCommand
     {
         var file = StudyFile();
         var shards = new Option<int>("--shards") { Description = "Number of array tasks (shards).", Required = true };
-        var partition = new Option<string>("--partition") { Description = "Slurm partition.", DefaultValueFactory = _ => "" };
-        var gpus = new Option<string>("--gpus") { Description = "GPUs per array task (e.g. 1), for embedded models.", DefaultValueFactory = _ => "" };
-        var time = new Option<string>("--time") { Description = "Time limit per shard.", DefaultValueFactory = _ => "24:00:00" };
+        var defaults = new SlurmOptions(Shards: 1);
+        var partition = new Option<string>("--partition") { Description = "Slurm partition.", DefaultValueFactory = _ => defaults.Partition };
+        var gpus = new Option<string>("--gpus") { Description = "GPUs per array task (e.g. 1), for embedded models.", DefaultValueFactory = _ => defaults.Gpus };
+        var time = new Option<string>("--time") { Description = "Time limit per shard.", DefaultValueFactory = _ => defaults.TimeLimit };
         var output = new Option<DirectoryInfo?>("--output") { Description = "Folder for the scripts (default: the study's output folder)." };
         var cpus = new Option<int?>("--cpus-per-task") { Description = "CPUs per array task (default: the cluster's default)." };
         var memory = new Option<string?>("--mem") { Description = "Memory per array task, e.g. 16G (default: the cluster's default)." };

@@ -3,6 +3,9 @@ namespace LowResGen.Data;
 /// <summary>A few examples that show what a file holds: every label before any label twice, each in file order.</summary>
 public static class ExampleSample
 {
+    /// <summary>Sample rows shown when the caller does not say (datasets show).</summary>
+    public const int DefaultRows = 10;
+
     public static IReadOnlyList<Example> FirstPerLabel(IReadOnlyList<Example> examples, int count)
     {
         ArgumentNullException.ThrowIfNull(examples);

@@ -53,6 +53,9 @@ public sealed record GenerationOptions
 /// </summary>
 public sealed record GenerationRequest(TaskDefinition Task, string Language, GenerationStrategy Strategy, int PerClass)
 {
+    /// <summary>Accepted examples wanted per label when a caller does not say (the reference study's 100).</summary>
+    public const int DefaultPerClass = 100;
+
     public IReadOnlyList<Example> EnglishTrainingData { get; init; } = [];
 
     public IReadOnlyList<Example> TargetTrainingData { get; init; } = [];

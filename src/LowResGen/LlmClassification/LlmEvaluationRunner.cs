@@ -13,6 +13,15 @@ public sealed record LlmSetting(string Name, int K, IReadOnlyList<Example> Pool)
 {
     public static LlmSetting ZeroShot { get; } = new("llm-zero-shot", 0, []);
 
+    /// <summary>Demonstrations per label of a k-shot setting when the caller does not say.</summary>
+    public const int DefaultK = 5;
+
+    /// <summary>k-shot repeats (seeds 0..N-1, each drawing its own demonstrations) when the caller does not say.</summary>
+    public const int DefaultRepeats = 3;
+
+    /// <summary>The demonstration pool's name in setting names when the caller does not say: gold training data.</summary>
+    public const string DefaultPoolName = "gold";
+
     /// <summary>Named <c>llm-{k}-shot-{poolName}</c>, e.g. llm-5-shot-gold.</summary>
     public static LlmSetting KShot(int k, string poolName, IReadOnlyList<Example> pool) => new($"llm-{k}-shot-{poolName}", k, pool);
 

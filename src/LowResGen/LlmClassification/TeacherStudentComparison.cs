@@ -13,10 +13,10 @@ namespace LowResGen.LlmClassification;
 public sealed record ComparisonOptions
 {
     /// <summary>Demonstrations per label for the k-shot settings.</summary>
-    public int K { get; init; } = 5;
+    public int K { get; init; } = LlmSetting.DefaultK;
 
     /// <summary>Seeds 0..Seeds-1: the demonstrations drawn for k-shot, the training sample and model for the classifiers.</summary>
-    public int Seeds { get; init; } = 3;
+    public int Seeds { get; init; } = LlmSetting.DefaultRepeats;
 
     /// <summary>At most this many training examples per class for the classifiers (both training sets get the same number).</summary>
     public int PerClass { get; init; } = 100;

@@ -30,7 +30,7 @@ public sealed class DryRunTests : IAsyncLifetime
 
         var (code, stdout, stderr) = await CliTestHost.RunAsync(GenerateCommand.Create(), "generate", "--model", server.BaseUrl + "#m",
             "--task", "intent", "--language", "cy", "--strategy", "target-demos+sl+revision", "--per-class", "20", "--max-attempts", "4",
-            "--train-data", TrainData, "--dry-run", "--dry-run-prompts", "2", "--output", output);
+            "--train", TrainData, "--dry-run", "--dry-run-prompts", "2", "--output", output);
 
         Assert.True(code == 0, stderr);
         Assert.Equal(0, server.RequestCount);
@@ -82,7 +82,7 @@ public sealed class DryRunTests : IAsyncLifetime
 
         var (code, stdout, stderr) = await CliTestHost.RunAsync(ClassifyCommand.Create(), "classify", "--model", server.BaseUrl + "#m",
             "--test", test, "--task", "intent", "--language", "cy", "--mode", "k-shot", "--k", "2", "--repeats", "3",
-            "--demos-from", SharedData.Kinit("intent", "cy", "train_human_parsed"), "--dry-run", "--dry-run-prompts", "1",
+            "--demonstrations", SharedData.Kinit("intent", "cy", "train_human_parsed"), "--dry-run", "--dry-run-prompts", "1",
             "--output", Path.Combine(directory, "classify"));
 
         Assert.True(code == 0, stderr);
@@ -98,7 +98,7 @@ public sealed class DryRunTests : IAsyncLifetime
         var file = Path.Combine(directory, "descriptions.json");
 
         var (code, stdout, stderr) = await CliTestHost.RunAsync(DescribeLabelsCommand.Create(), "describe-labels", "--model", server.BaseUrl + "#m",
-            "--task", "intent", "--language", "cy", "--train-data", TrainData, "--output", file, "--dry-run");
+            "--task", "intent", "--language", "cy", "--train", TrainData, "--output", file, "--dry-run");
 
         Assert.True(code == 0, stderr);
         Assert.Equal(0, server.RequestCount);

@@ -28,7 +28,7 @@ public sealed class LlmCommandDefaultsTests : IDisposable
         server.Responder = Sentiment;
         string[] args = ["classify", "--model", server.BaseUrl + "#m", "--test", Csv("test.csv", "great film,positive", "boring,negative"),
             "--task", "sentiment", "--language", "en", "--mode", "k-shot", "--k", "1", "--repeats", "2",
-            "--demos-from", Csv("demos.csv", "superb,positive", "awful,negative"), "--no-plots", "--output", Path.Combine(directory, "out")];
+            "--demonstrations", Csv("demos.csv", "superb,positive", "awful,negative"), "--no-plots", "--output", Path.Combine(directory, "out")];
 
         var (code, _, stderr) = await CliTestHost.RunAsync(ClassifyCommand.Create(), args);
         var first = server.RequestCount;
@@ -50,7 +50,7 @@ public sealed class LlmCommandDefaultsTests : IDisposable
         var trainers = LowResGen.Evaluation.ClassifierTrainerRegistry.BuiltIn()
             .With(LowResGen.Evaluation.ClassifierTrainerRegistry.DefaultName, () => new MajorityTrainer());
         string[] args = ["compare", "--model", server.BaseUrl + "#m", "--task", "sentiment", "--language", "en",
-            "--gold-train", Csv("gold.csv", "superb,positive", "awful,negative"), "--generated-train", Csv("generated.csv", "lovely,positive", "bad,negative"),
+            "--train", Csv("gold.csv", "superb,positive", "awful,negative"), "--generated", Csv("generated.csv", "lovely,positive", "bad,negative"),
             "--test", Csv("test.csv", "great film,positive", "boring,negative"), "--seeds", "1", "--k", "1", "--no-plots",
             "--output", Path.Combine(directory, "compare")];
 

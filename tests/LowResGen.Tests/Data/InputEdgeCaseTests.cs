@@ -64,7 +64,7 @@ public sealed class InputEdgeCaseTests : IDisposable
     {
         var output = Path.Combine(_directory, "never");
         var run = await CliProcess.RunAsync("generate", "--task", "intent", "--language", "cy", "--strategy", "target-demos",
-            "--model", "http://127.0.0.1:9/v1#x", "--train-data", Path.Combine(_directory, "missing-{lang}.csv"), "--output", output);
+            "--model", "http://127.0.0.1:9/v1#x", "--train", Path.Combine(_directory, "missing-{lang}.csv"), "--output", output);
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("missing-cy.csv", run.Stderr);
         Assert.False(Directory.Exists(output), "the output folder was created although the input was bad");

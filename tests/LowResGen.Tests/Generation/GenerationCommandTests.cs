@@ -135,7 +135,7 @@ public sealed class GenerationCommandTests : IDisposable
         string[] args =
         [
             "generate", "--task", "intent", "--language", "cy", "--strategy", "target-demos:k=3+sl+revision", "--per-class", "2",
-            "--model", server.BaseUrl + "#fake-llm", "--train-data", TrainData, "--output", outputDirectory, "--no-language-check",
+            "--model", server.BaseUrl + "#fake-llm", "--train", TrainData, "--output", outputDirectory, "--no-language-check",
         ];
 
         var (exitCode, printed) = await InvokeAsync(args);
@@ -179,7 +179,7 @@ public sealed class GenerationCommandTests : IDisposable
         string[] args =
         [
             "generate", "--task", "intent", "--language", "cy", "--strategy", "target-demos:k=2+revision", "--per-class", "3",
-            "--model", model, "--train-data", TrainData, "--output", outputDirectory, "--max-attempts", "2", "--max-tokens", "40",
+            "--model", model, "--train", TrainData, "--output", outputDirectory, "--max-attempts", "2", "--max-tokens", "40",
             "--batch-size", "3", "--no-language-check",
         ];
 

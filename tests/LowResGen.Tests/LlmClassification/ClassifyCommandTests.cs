@@ -29,8 +29,8 @@ public sealed class ClassifyCommandTests : IDisposable
         var output = Path.Combine(directory, "out");
 
         var (code, stdout, stderr) = await CliTestHost.RunAsync(ClassifyCommand.Create(), "classify", "--model", modelPath,
-            "--test", test, "--task", "sentiment", "--language", "en", "--mode", "k-shot", "--k", "1", "--demos-from", demos,
-            "--demos-name", "generated", "--repeats", "2", "--no-descriptions", "--output", output);
+            "--test", test, "--task", "sentiment", "--language", "en", "--mode", "k-shot", "--k", "1", "--demonstrations", demos,
+            "--demonstrations-name", "generated", "--repeats", "2", "--no-descriptions", "--output", output);
 
         Assert.True(code == 0, stderr);
         Assert.Contains("llm-1-shot-generated: macro-F1", stdout);
@@ -53,7 +53,7 @@ public sealed class ClassifyCommandTests : IDisposable
             "--test", test, "--task", "sentiment", "--language", "en", "--mode", "k-shot", "--output", output);
 
         Assert.Equal(1, code);
-        Assert.Contains("--demos-from", stderr);
+        Assert.Contains("--demonstrations", stderr);
         Assert.False(Directory.Exists(output));
     }
 
@@ -69,7 +69,7 @@ public sealed class ClassifyCommandTests : IDisposable
         var trainers = ClassifierTrainerRegistry.BuiltIn().With(ClassifierTrainerRegistry.DefaultName, () => new MajorityTrainer());
 
         var (code, stdout, stderr) = await CliTestHost.RunAsync(CompareCommand.Create(trainers), "compare", "--model", modelPath,
-            "--task", "sentiment", "--language", "en", "--gold-train", gold, "--generated-train", generated, "--test", test,
+            "--task", "sentiment", "--language", "en", "--train", gold, "--generated", generated, "--test", test,
             "--seeds", "1", "--k", "1", "--no-descriptions", "--no-plots", "--output", output);
 
         Assert.True(code == 0, stderr);

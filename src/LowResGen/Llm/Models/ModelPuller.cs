@@ -8,7 +8,11 @@ namespace LowResGen.Llm.Models;
 /// <param name="File">File in the repository, e.g. "qwen2.5-1.5b-instruct-q4_k_m.gguf".</param>
 /// <param name="Sha256">Expected SHA-256 (hex); when given, a mismatching download is discarded.</param>
 /// <param name="Revision">Branch, tag or commit.</param>
-public sealed record ModelPullRequest(string Repository, string File, string? Sha256 = null, string Revision = "main");
+public sealed record ModelPullRequest(string Repository, string File, string? Sha256 = null, string Revision = ModelPullRequest.DefaultRevision)
+{
+    /// <summary>The branch pulled when no revision is given.</summary>
+    public const string DefaultRevision = "main";
+}
 
 /// <summary>
 /// Downloads models into a <see cref="ModelCache"/> from <c>&lt;base&gt;/&lt;repo&gt;/resolve/&lt;revision&gt;/&lt;file&gt;</c>,
