@@ -86,10 +86,10 @@ internal static class GenerateCommand
                     Length = LengthOption(parseResult.GetValue(minLength), parseResult.GetValue(maxLength), parseResult.GetValue(task)!),
                     LabelColumn = parseResult.GetValue(labelColumn) ?? Defaults.LabelColumn,
                 })
-            {
-                AllowShortfall = parseResult.GetValue(allowShortfall),
-                LanguageName = parseResult.GetValue(languageName),
-            };
+        {
+            AllowShortfall = parseResult.GetValue(allowShortfall),
+            LanguageName = parseResult.GetValue(languageName),
+        };
         var settingsFrom = settingsOf;
         command.SetAction(async (parseResult, cancellationToken) =>
         {

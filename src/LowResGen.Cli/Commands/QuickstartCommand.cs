@@ -40,20 +40,20 @@ internal static class QuickstartCommand
         };
         optionsOf = parse => new QuickstartOptions
         {
-                Language = parse.GetValue(language)!,
-                Task = parse.GetValue(task),
-                Model = parse.GetValue(model),
-                DataDirectory = parse.GetValue(dataDir),
-                Strategy = parse.GetValue(strategy)!,
-                PerClass = parse.GetValue(perClass),
-                Seeds = parse.GetValue(seeds),
-                MaxAttempts = parse.GetValue(attempts),
-                MaxOutputTokens = parse.GetValue(maxTokens),
-                LanguageCheck = !parse.GetValue(noLanguageCheck),
-                OutputDirectory = parse.GetValue(output)!,
-                DatasetBaseUrl = parse.GetValue(datasetUrl),
-                ModelBaseUrl = parse.GetValue(modelUrl),
-            };
+            Language = parse.GetValue(language)!,
+            Task = parse.GetValue(task),
+            Model = parse.GetValue(model),
+            DataDirectory = parse.GetValue(dataDir),
+            Strategy = parse.GetValue(strategy)!,
+            PerClass = parse.GetValue(perClass),
+            Seeds = parse.GetValue(seeds),
+            MaxAttempts = parse.GetValue(attempts),
+            MaxOutputTokens = parse.GetValue(maxTokens),
+            LanguageCheck = !parse.GetValue(noLanguageCheck),
+            OutputDirectory = parse.GetValue(output)!,
+            DatasetBaseUrl = parse.GetValue(datasetUrl),
+            ModelBaseUrl = parse.GetValue(modelUrl),
+        };
         var optionsFrom = optionsOf;
         command.SetAction(async (parse, ct) => await CliErrors.GuardAsync(parse, async () =>
         {
