@@ -35,8 +35,18 @@ public sealed record StudyCell(
     string Chain,
     string? DependsOn)
 {
+    /// <summary>The training size per class of an evaluation cell (gold, evaluate, baseline); null for generation and LLM cells.</summary>
+    public int? PerClass { get; init; }
+
+    /// <summary>The student an evaluation cell trains (a `--classifier` name); null for generation and LLM cells.</summary>
+    public string? Student { get; init; }
+
+    /// <summary>What tells the cell apart from its siblings in a learning curve or a study with several students ("n8",
+    /// "encoder-e5"), part of its name; null where the study has one size and one student, so that names stay as they were.</summary>
+    public string? Variant { get; init; }
+
     /// <summary>A readable, file-system-safe name, unique within a study.</summary>
-    public string Name => string.Join("__", new[] { Kind.ToString().ToLowerInvariant(), Task, Language, Model, Strategy, Setting }
+    public string Name => string.Join("__", new[] { Kind.ToString().ToLowerInvariant(), Task, Language, Model, Strategy, Setting, Variant }
         .Where(p => !string.IsNullOrEmpty(p))
         .Distinct()
         .Select(p => Sanitize(p!)));

@@ -22,19 +22,26 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
 {
     private readonly StudyDefinition _study;
     private readonly LlmClientFactory _llm;
-    private readonly Func<IClassifierTrainer> _trainer;
+    private readonly Func<string, IClassifierTrainer> _trainer;
     private readonly Func<string, ILanguageIdentifier?> _languages;
     private readonly ConcurrentDictionary<string, Lazy<IChatClient>> _clients = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<IReadOnlyList<Example>>>> _data = new(StringComparer.Ordinal);
     private long _accepted;
 
+    /// <param name="trainer">The one student of every evaluation, whatever the study names.</param>
     public StudyCellExecutor(StudyDefinition study, LlmClientFactory llm, Func<IClassifierTrainer> trainer, ILanguageIdentifier? languages)
-        : this(study, _ => languages, llm, trainer)
+        : this(study, _ => languages, llm, _ => trainer())
+    {
+    }
+
+    /// <param name="students">Where the study's students come from, by name (the study's <c>classifiers</c>).</param>
+    public StudyCellExecutor(StudyDefinition study, LlmClientFactory llm, ClassifierTrainerRegistry students, ILanguageIdentifier? languages)
+        : this(study, _ => languages, llm, Validated(study, students))
     {
     }
 
     /// <param name="languages">The identifier for a target language (null: no language check).</param>
-    private StudyCellExecutor(StudyDefinition study, Func<string, ILanguageIdentifier?> languages, LlmClientFactory llm, Func<IClassifierTrainer> trainer)
+    private StudyCellExecutor(StudyDefinition study, Func<string, ILanguageIdentifier?> languages, LlmClientFactory llm, Func<string, IClassifierTrainer> trainer)
     {
         _study = study;
         _llm = llm;
@@ -48,8 +55,10 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
         // Models resolve through llm.toml exactly as in the other commands (named models, api_key_env, limits, prices).
         var options = llmOptions ?? new LlmClientOptions();
         options = options with { CachePath = Path.Combine(study.OutputDirectory, "llm-cache.db"), Config = options.Config ?? LlmConfig.LoadDefault() };
-        var registry = ClassifierTrainerRegistry.BuiltIn();
-        registry.Create(study.Classifier); // fail now on an unknown name, not in the middle of the run
+        // Encoder students open their model on first use and share one embedding cache, so that seeds, sizes and settings
+        // embed each text once per encoder.
+        var registry = ClassifierTrainerRegistry.WithDefaultEncoders(Path.Combine(study.OutputDirectory, "embedding-cache.db"));
+        var students = Validated(study, registry);
         // One Lingua detector per target language: the reference languages plus the target, so that a study in Yoruba is
         // checked by Lingua's Yoruba model (a language Lingua lacks gets the script check of the generation runner).
         var detectors = new ConcurrentDictionary<string, Lazy<ILanguageIdentifier>>(StringComparer.Ordinal);
@@ -57,7 +66,18 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
             study.LanguageCheck
                 ? language => detectors.GetOrAdd(language, l => new Lazy<ILanguageIdentifier>(() => LinguaLanguageIdentifier.ForTarget(l))).Value
                 : _ => null,
-            new LlmClientFactory(options), () => registry.Create(study.Classifier));
+            new LlmClientFactory(options), students);
+    }
+
+    /// <summary>The study's students by name, each checked now (an unknown name fails before the run, not in its middle).</summary>
+    private static Func<string, IClassifierTrainer> Validated(StudyDefinition study, ClassifierTrainerRegistry registry)
+    {
+        foreach (var student in study.Students)
+        {
+            registry.Validate(student);
+        }
+
+        return name => registry.Create(name);
     }
 
     /// <summary>Examples accepted by generation cells in this process so far.</summary>
@@ -86,13 +106,14 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
         var setting = StudySetting.Parse(cell.Setting);
         var english = setting.Kind == StudySettingKind.Transfer ? await EnglishTrainAsync(cell.Task, cancellationToken).ConfigureAwait(false) : [];
         var target = setting.Kind == StudySettingKind.FewGold ? await TrainAsync(cell.Task, cell.Language, cancellationToken).ConfigureAwait(false) : [];
-        var (train, perClass) = setting.BaselineSet(english, target, _study.PerClass);
+        var (train, perClass) = setting.BaselineSet(english, target, cell.PerClass ?? _study.PerClass);
         return await EvaluateSettingAsync(cell, new EvaluationSetting(cell.Setting, train), context.CellDirectory, cancellationToken, perClass)
             .ConfigureAwait(false);
     }
 
     private async Task<CellOutcome> GenerateAsync(StudyCell cell, CellContext context, CancellationToken cancellationToken)
     {
+        var task = _study.TaskOf(cell.Task);
         var request = await GenerationRequestAsync(cell, context.CellDirectory, cancellationToken).ConfigureAwait(false);
         var result = await new GenerationRunner(Client(ModelOf(cell)), _languages(cell.Language)).RunAsync(request, cancellationToken).ConfigureAwait(false);
         Interlocked.Add(ref _accepted, result.Accepted.Count);
@@ -104,7 +125,13 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
         }
 
         return new CellOutcome([], new GenerationOutputs(context.CellDirectory, cell.Language).Generated, result.Report.LlmTokens,
-            new ClassCounts(_study.PerClass, result.Report.Classes.ToDictionary(c => c.Label, c => c.Accepted, StringComparer.Ordinal)));
+            new ClassCounts(_study.PerClass, result.Report.Classes.ToDictionary(c => c.Label, c => c.Accepted, StringComparer.Ordinal)))
+        {
+            // From the run's records, so that a resumed cell counts what its earlier runs sent too: one request per attempt,
+            // one per judge verdict, and one per label description the run asked for.
+            LlmCalls = result.Report.Classes.Sum(c => (long)c.Attempts) + result.Records.Count(r => r.JudgeVerdict is not null)
+                + (result.Report.DescriptionTokens > 0 ? task.Labels.Count : 0),
+        };
     }
 
     /// <summary>What a generation cell asks the runner for (a dry run plans the same request, without an output folder).</summary>
@@ -144,7 +171,7 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
             cancellationToken).ConfigureAwait(false);
     }
 
-    /// <param name="perClass">The examples per class each seed draws; null means the study's per_class (few-gold:k draws k).</param>
+    /// <param name="perClass">The examples per class each seed draws; null means the cell's size (few-gold:k draws k).</param>
     private async Task<CellOutcome> EvaluateSettingAsync(StudyCell cell, EvaluationSetting training, string directory,
         CancellationToken cancellationToken, int? perClass = null)
     {
@@ -152,17 +179,20 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
         var task = _study.TaskOf(cell.Task);
         var test = await TestAsync(cell.Task, cell.Language, cancellationToken).ConfigureAwait(false);
         // The counts of the balanced draw (for mix:k, of its generated part; the k gold per class come on top).
-        var used = ClassCounts.OfBalanced(task.Labels, training.Train.Select(e => e.Label), perClass ?? _study.PerClass);
+        perClass ??= cell.PerClass ?? _study.PerClass;
+        var used = ClassCounts.OfBalanced(task.Labels, training.Train.Select(e => e.Label), perClass.Value);
         if ((training.Train.Count == 0 && training.Added.Count == 0) || test.Count == 0)
         {
             // Scores of an empty set would be recorded as a finished 0.0 and never retried: the cell fails instead.
             throw new InvalidOperationException($"nothing to evaluate: {(test.Count == 0 ? "the test set" : "the training set")} of '{setting}' is empty");
         }
 
-        var runner = new EvaluationRunner(_trainer(), new EvaluationOptions
+        // Every size draws with the same seeds: TrainingSetSampler's draw of n per class is the first n of its draw of
+        // more, so the sets of a learning curve are nested.
+        var runner = new EvaluationRunner(_trainer(cell.Student ?? _study.Students[0]), new EvaluationOptions
         {
             Seeds = _study.Seeds,
-            PerClass = perClass ?? _study.PerClass,
+            PerClass = perClass.Value,
             Normalization = _study.Normalize ? TextNormalization.Reference : TextNormalization.None,
             Reference = setting,
             MaxParallelism = 1,
@@ -179,7 +209,10 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
         var counting = new TokenCountingChatClient(Client(ModelOf(cell)));
         var runner = new LlmEvaluationRunner(new LlmClassifier(counting, task));
         var summary = await runner.RunAsync([setting], test, seeds, context.CellDirectory, null, cancellationToken).ConfigureAwait(false);
-        return new CellOutcome([.. summary.Rows.Select(r => new SeedScore(r.Seed, r.F1, r.Accuracy))], context.CellDirectory, counting.Tokens);
+        return new CellOutcome([.. summary.Rows.Select(r => new SeedScore(r.Seed, r.F1, r.Accuracy))], context.CellDirectory, counting.Tokens)
+        {
+            LlmCalls = counting.Calls,
+        };
     }
 
     /// <summary>

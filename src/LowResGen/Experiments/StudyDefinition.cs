@@ -52,12 +52,41 @@ public sealed record StudyDefinition
 
     public StudyData Data { get; init; } = new();
 
-    /// <summary>Generated examples per class, and the training size per class for every evaluation.</summary>
+    /// <summary>
+    /// Generated examples per class, and the training size per class of every evaluation. In a study file <c>per_class</c>
+    /// may also be a list (<c>per_class = [8, 32, 100]</c>, a learning curve): this is then its largest size, the size
+    /// generation runs at, and <see cref="PerClassSizes"/> holds the list.
+    /// </summary>
+    [Tomlyn.Serialization.TomlConverter(typeof(PerClassConverter))]
     public int PerClass { get; init; } = 100;
+
+    /// <summary>The training sizes per class of a learning curve, ascending (per_class as a list); empty for one size.</summary>
+    [Tomlyn.Serialization.TomlIgnore]
+    public IReadOnlyList<int> PerClassSizes { get; init; } = [];
+
+    /// <summary>Every training size per class the evaluations run at, ascending; the last is <see cref="PerClass"/>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    [Tomlyn.Serialization.TomlIgnore]
+    public IReadOnlyList<int> Sizes => PerClassSizes.Count > 0 ? PerClassSizes : [PerClass];
+
+    /// <summary>Whether the study evaluates at several training sizes (per_class is a list).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    [Tomlyn.Serialization.TomlIgnore]
+    public bool IsLearningCurve => Sizes.Count > 1;
 
     public int Seeds { get; init; } = 10;
 
+    /// <summary>The student of every evaluation when <see cref="Classifiers"/> is empty.</summary>
     public string Classifier { get; init; } = "ngram";
+
+    /// <summary>The students of the study (names as `--classifier` takes them: <c>ngram</c>, <c>encoder:&lt;model&gt;</c>,
+    /// <c>ngram+encoder:&lt;model&gt;</c>); every evaluation runs with each, reported as rows of its own. Empty: <see cref="Classifier"/>.</summary>
+    public List<string> Classifiers { get; init; } = [];
+
+    /// <summary>The students every evaluation runs with: <see cref="Classifiers"/>, or <see cref="Classifier"/> alone.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    [Tomlyn.Serialization.TomlIgnore]
+    public IReadOnlyList<string> Students => Classifiers.Count > 0 ? Classifiers : [Classifier];
 
     public bool Normalize { get; init; } = true;
 
@@ -152,7 +181,11 @@ public sealed record StudyDefinition
             throw new DataFormatException(sourceName, error.Line, null, error.Message, error);
         }
 
-        study = study with { BaseDirectory = Path.GetDirectoryName(Path.GetFullPath(sourceName)) ?? "." };
+        study = study with
+        {
+            BaseDirectory = Path.GetDirectoryName(Path.GetFullPath(sourceName)) ?? ".",
+            PerClassSizes = SizesOf(toml, sourceName),
+        };
         study.Validate(sourceName);
         return study with { ResolvedTasks = study.ResolveTasks(sourceName) };
     }
@@ -170,7 +203,23 @@ public sealed record StudyDefinition
         Require(Tasks.Count > 0, "tasks", "at least one task is required");
         Require(Languages.Count > 0, "languages", "at least one language is required");
         Require(Seeds > 0, "seeds", "must be positive");
-        Require(PerClass > 0, "per_class", "must be positive");
+        Require(PerClass > 0 && PerClassSizes.All(n => n > 0), "per_class", "must be positive");
+        Require(PerClassSizes.Distinct().Count() == PerClassSizes.Count, "per_class", "a size is listed twice");
+        Require(Students.All(s => !string.IsNullOrWhiteSpace(s)), "classifiers", "a classifier name is empty");
+        Require(Students.Distinct(StringComparer.OrdinalIgnoreCase).Count() == Students.Count, "classifiers", "a classifier is named twice");
+        foreach (var student in Students)
+        {
+            try
+            {
+                var name = LowResGen.Evaluation.Classifiers.ClassifierName.Parse(student);
+                Require(name.Kind is not LowResGen.Evaluation.Classifiers.ClassifierKind.Llm, "classifiers",
+                    $"'{student}' is the LLM as a classifier: name it in llm_classification, which runs it once per model");
+            }
+            catch (ArgumentException error)
+            {
+                throw new DataFormatException(file, null, "classifiers", error.Message, error);
+            }
+        }
         Require(!string.IsNullOrWhiteSpace(Data.Train), "data.train", "a training-data path template is required");
         Require(!string.IsNullOrWhiteSpace(Data.Test), "data.test", "a test-data path template is required");
         var settings = new List<StudySetting>();
@@ -208,6 +257,26 @@ public sealed record StudyDefinition
         Require(Models.Select(m => m.Name).Distinct().Count() == Models.Count, "models", "model names must be unique");
     }
 
+    /// <summary>per_class as a list (a learning curve), ascending; empty when it is one number (or absent).</summary>
+    private static List<int> SizesOf(string toml, string file)
+    {
+        var table = TomlSerializer.Deserialize<Tomlyn.Model.TomlTable>(toml, new TomlSerializerOptions { SourceName = file })!;
+        if (!table.TryGetValue("per_class", out var value) || value is not Tomlyn.Model.TomlArray array)
+        {
+            return [];
+        }
+
+        var sizes = array.Select(v => v is long n and > 0 and <= int.MaxValue
+            ? (int)n
+            : throw new DataFormatException(file, null, "per_class", $"'{v}' is not a positive number of examples per class")).ToList();
+        if (sizes.Count == 0)
+        {
+            throw new DataFormatException(file, null, "per_class", "the list of sizes is empty");
+        }
+
+        return [.. sizes.Order()];
+    }
+
     private List<TaskReference> ResolveTasks(string file)
     {
         var resolved = new List<TaskReference>();
@@ -230,5 +299,48 @@ public sealed record StudyDefinition
         }
 
         return resolved;
+    }
+}
+
+/// <summary>Reads <c>per_class</c> as one number or a list of numbers (a learning curve): the value is the largest size,
+/// the list itself is read by <see cref="StudyDefinition.Parse"/>.</summary>
+internal sealed class PerClassConverter : Tomlyn.Serialization.TomlConverter<int>
+{
+    public override int Read(Tomlyn.Serialization.TomlReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        if (reader.TokenType == Tomlyn.Serialization.TomlTokenType.Integer)
+        {
+            var value = reader.GetInt64();
+            reader.Read();
+            return (int)Math.Clamp(value, int.MinValue, int.MaxValue);
+        }
+
+        if (reader.TokenType != Tomlyn.Serialization.TomlTokenType.StartArray)
+        {
+            throw reader.CreateException("per_class must be a number of examples per class or a list of them, e.g. [8, 32, 100]");
+        }
+
+        reader.Read();
+        var largest = 0L;
+        while (reader.TokenType != Tomlyn.Serialization.TomlTokenType.EndArray)
+        {
+            if (reader.TokenType != Tomlyn.Serialization.TomlTokenType.Integer)
+            {
+                throw reader.CreateException("per_class lists numbers of examples per class, e.g. [8, 32, 100]");
+            }
+
+            largest = Math.Max(largest, reader.GetInt64());
+            reader.Read();
+        }
+
+        reader.Read();
+        return (int)Math.Clamp(largest, int.MinValue, int.MaxValue);
+    }
+
+    public override void Write(Tomlyn.Serialization.TomlWriter writer, int value)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteIntegerValue(value);
     }
 }

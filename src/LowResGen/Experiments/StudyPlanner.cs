@@ -31,25 +31,52 @@ public sealed class StudyPlanner(StudyDefinition study)
                 var train = await HashFileAsync(study.ResolvePath(study.Data.Train, task, language), cancellationToken).ConfigureAwait(false);
                 var test = await HashFileAsync(study.ResolvePath(study.Data.Test, task, language), cancellationToken).ConfigureAwait(false);
                 var englishTrain = await HashFileAsync(study.EnglishTrainPath(task), cancellationToken).ConfigureAwait(false);
-                var evaluation = new { study.PerClass, study.Seeds, study.Classifier, study.Normalize, test };
+                // One evaluation per training size and student. The key of the one-size, one-student case is the key studies
+                // had before sizes and students were dimensions, so their results are reused.
+                var evaluations = (from size in study.Sizes
+                                   from student in study.Students
+                                   select (Size: size, Student: student, Key: (object)new { PerClass = size, study.Seeds, Classifier = student, study.Normalize, test }))
+                    .ToArray();
+                string? Variant(int? size, string student) => string.Join("__", new[]
+                {
+                    study.IsLearningCurve && size is { } n ? $"n{n}" : null,
+                    study.Students.Count > 1 ? student : null,
+                }.OfType<string>()) is { Length: > 0 } variant ? variant : null;
 
-                var goldKey = Key("gold", task, language, train, evaluation, taskFile);
                 var goldChain = $"gold/{task}/{language}";
-                cells.Add(new StudyCell(CellKind.Gold, task, language, null, null, "gold", goldKey, goldChain, null));
+                foreach (var evaluation in evaluations)
+                {
+                    var goldKey = Key("gold", task, language, train, evaluation.Key, taskFile);
+                    cells.Add(new StudyCell(CellKind.Gold, task, language, null, null, "gold", goldKey, goldChain, null)
+                    {
+                        PerClass = evaluation.Size,
+                        Student = evaluation.Student,
+                        Variant = Variant(evaluation.Size, evaluation.Student),
+                    });
+                }
 
                 var settings = study.Strategies.Select(StudySetting.Parse).ToArray();
                 foreach (var setting in settings.Where(s => !s.NeedsModel))
                 {
-                    // transfer reads the English training data; few-gold:k the target's, balanced to k per class.
-                    var baselineKey = Key("baseline", task, language, setting.Name, setting.Kind == StudySettingKind.Transfer ? englishTrain : train, evaluation);
-                    cells.Add(new StudyCell(CellKind.Baseline, task, language, null, null, setting.Name, baselineKey, $"{setting.Name}/{task}/{language}", null));
+                    // transfer reads the English training data at each size; few-gold:k the target's, k per class whatever the sizes.
+                    foreach (var evaluation in evaluations.Where(e => setting.Kind == StudySettingKind.Transfer || e.Size == study.PerClass))
+                    {
+                        var baselineKey = Key("baseline", task, language, setting.Name, setting.Kind == StudySettingKind.Transfer ? englishTrain : train, evaluation.Key);
+                        var size = setting.Kind == StudySettingKind.FewGold ? setting.GoldPerClass : evaluation.Size;
+                        cells.Add(new StudyCell(CellKind.Baseline, task, language, null, null, setting.Name, baselineKey, $"{setting.Name}/{task}/{language}", null)
+                        {
+                            PerClass = size,
+                            Student = evaluation.Student,
+                            Variant = Variant(setting.Kind == StudySettingKind.FewGold ? null : size, evaluation.Student),
+                        });
+                    }
                 }
 
                 foreach (var model in study.Models)
                 {
                     foreach (var setting in settings.Where(s => s.NeedsModel))
                     {
-                        // Settings that differ only in mix:k share one generated set: generation runs once.
+                        // Settings that differ only in mix:k share one generated set: generation runs once, at the largest size.
                         var strategy = setting.Generation!.Name;
                         var chain = $"{task}/{language}/{model.Name}/{strategy}";
                         var generateKey = Key("generate", task, language, model.Model, strategy, train, englishTrain,
@@ -59,10 +86,18 @@ public sealed class StudyPlanner(StudyDefinition study)
                             cells.Add(new StudyCell(CellKind.Generate, task, language, model.Name, strategy, strategy, generateKey, chain, null));
                         }
 
-                        var evaluateKey = setting.GoldPerClass == 0
-                            ? Key("evaluate", generateKey, evaluation)
-                            : Key("evaluate", generateKey, evaluation, setting.Name, train, study.GenerationSeed);
-                        cells.Add(new StudyCell(CellKind.Evaluate, task, language, model.Name, setting.Name, setting.Name, evaluateKey, chain, generateKey));
+                        foreach (var evaluation in evaluations)
+                        {
+                            var evaluateKey = setting.GoldPerClass == 0
+                                ? Key("evaluate", generateKey, evaluation.Key)
+                                : Key("evaluate", generateKey, evaluation.Key, setting.Name, train, study.GenerationSeed);
+                            cells.Add(new StudyCell(CellKind.Evaluate, task, language, model.Name, setting.Name, setting.Name, evaluateKey, chain, generateKey)
+                            {
+                                PerClass = evaluation.Size,
+                                Student = evaluation.Student,
+                                Variant = Variant(evaluation.Size, evaluation.Student),
+                            });
+                        }
                     }
 
                     foreach (var setting in study.LlmClassification)

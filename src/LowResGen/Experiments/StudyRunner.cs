@@ -8,7 +8,11 @@ namespace LowResGen.Experiments;
 /// What a cell produced: scores over seeds (evaluation cells), a file or folder it wrote, LLM tokens spent, and the
 /// examples per class it accepted or trained on against what was asked.
 /// </summary>
-public sealed record CellOutcome(IReadOnlyList<SeedScore> Scores, string? ArtifactPath, long LlmTokens = 0, ClassCounts? Counts = null);
+public sealed record CellOutcome(IReadOnlyList<SeedScore> Scores, string? ArtifactPath, long LlmTokens = 0, ClassCounts? Counts = null)
+{
+    /// <summary>LLM requests the cell's result took (generation attempts, judge verdicts, label descriptions, classifications).</summary>
+    public long LlmCalls { get; init; }
+}
 
 /// <summary>Everything a cell needs besides itself and the study its executor holds: its own folder, and the outcome of the cell it depends on.</summary>
 public sealed record CellContext(string CellDirectory, CellRecord? Upstream);
@@ -115,7 +119,12 @@ public sealed class StudyRunner(StudyStore store, IStudyCellExecutor executor, I
                         var outcome = await executor.ExecuteAsync(cell, new CellContext(directory, upstream), ct).ConfigureAwait(false);
                         var record = new CellRecord(cell.Key, cell.Kind, cell.Task, cell.Language, cell.Model, cell.Strategy, cell.Setting,
                             outcome.Scores, outcome.ArtifactPath, outcome.LlmTokens, started.Elapsed.TotalSeconds,
-                            DateTimeOffset.UtcNow, outcome.Counts);
+                            DateTimeOffset.UtcNow, outcome.Counts)
+                        {
+                            PerClass = cell.PerClass,
+                            Student = cell.Student,
+                            LlmCalls = outcome.LlmCalls,
+                        };
                         await store.RecordAsync(record, ct).ConfigureAwait(false);
                         byKey[cell.Key] = record;
                         Interlocked.Add(ref tokens, outcome.LlmTokens);

@@ -27,6 +27,15 @@ public sealed record CellRecord(
     DateTimeOffset FinishedUtc,
     ClassCounts? Counts = null)
 {
+    /// <summary>The training size per class of an evaluation cell; null for other cells and in stores written before sizes were kept.</summary>
+    public int? PerClass { get; init; }
+
+    /// <summary>The student of an evaluation cell; null for other cells and in stores written before students were kept.</summary>
+    public string? Student { get; init; }
+
+    /// <summary>LLM requests the cell took; null in stores written before calls were kept.</summary>
+    public long? LlmCalls { get; init; }
+
     /// <summary>A cell whose counts fell short of what was asked (a class below its quota, or below per_class).</summary>
     public bool IsShort => Counts?.IsShort == true;
 }
@@ -66,7 +75,16 @@ public sealed class StudyStore : IAsyncDisposable
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await AddCountsColumnAsync(connection, cancellationToken).ConfigureAwait(false);
+        foreach (var (column, alter) in new[]
+                 {
+                     ("counts", "ALTER TABLE cells ADD COLUMN counts TEXT"),
+                     ("per_class", "ALTER TABLE cells ADD COLUMN per_class INTEGER"),
+                     ("student", "ALTER TABLE cells ADD COLUMN student TEXT"),
+                     ("llm_calls", "ALTER TABLE cells ADD COLUMN llm_calls INTEGER"),
+                 })
+        {
+            await AddColumnAsync(connection, column, alter, cancellationToken).ConfigureAwait(false);
+        }
 
         return new StudyStore(connection);
     }
@@ -139,12 +157,13 @@ public sealed class StudyStore : IAsyncDisposable
         _gate.Dispose();
     }
 
-    /// <summary>Stores made before counts were kept get the column (empty for their cells), so they still open and resume.</summary>
-    private static async Task AddCountsColumnAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    /// <summary>Stores made before a column was kept (counts, sizes, students, calls) get it, empty for their cells, so they still open and resume.</summary>
+    private static async Task AddColumnAsync(SqliteConnection connection, string column, string alterStatement, CancellationToken cancellationToken)
     {
         await using (var probe = connection.CreateCommand())
         {
-            probe.CommandText = "SELECT 1 FROM pragma_table_info('cells') WHERE name = 'counts'";
+            probe.CommandText = "SELECT 1 FROM pragma_table_info('cells') WHERE name = $column";
+            probe.Parameters.AddWithValue("$column", column);
             if (await probe.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null)
             {
                 return;
@@ -152,7 +171,7 @@ public sealed class StudyStore : IAsyncDisposable
         }
 
         await using var alter = connection.CreateCommand();
-        alter.CommandText = "ALTER TABLE cells ADD COLUMN counts TEXT";
+        alter.CommandText = alterStatement;
         await alter.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -165,9 +184,9 @@ public sealed class StudyStore : IAsyncDisposable
             command.Transaction = transaction;
             command.CommandText = """
                 INSERT OR REPLACE INTO cells (key, kind, task, language, model, strategy, setting, artifact,
-                    llm_tokens, wall_seconds, finished_utc, counts)
+                    llm_tokens, wall_seconds, finished_utc, counts, per_class, student, llm_calls)
                 VALUES ($key, $kind, $task, $language, $model, $strategy, $setting, $artifact,
-                    $tokens, $wall, $finished, $counts)
+                    $tokens, $wall, $finished, $counts, $perClass, $student, $calls)
                 """;
             command.Parameters.AddWithValue("$key", record.Key);
             command.Parameters.AddWithValue("$kind", record.Kind.ToString());
@@ -181,6 +200,9 @@ public sealed class StudyStore : IAsyncDisposable
             command.Parameters.AddWithValue("$wall", record.WallSeconds);
             command.Parameters.AddWithValue("$finished", record.FinishedUtc.ToString("O"));
             command.Parameters.AddWithValue("$counts", record.Counts is null ? DBNull.Value : JsonSerializer.Serialize(record.Counts, CountsJson));
+            command.Parameters.AddWithValue("$perClass", (object?)record.PerClass ?? DBNull.Value);
+            command.Parameters.AddWithValue("$student", (object?)record.Student ?? DBNull.Value);
+            command.Parameters.AddWithValue("$calls", (object?)record.LlmCalls ?? DBNull.Value);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
@@ -221,7 +243,7 @@ public sealed class StudyStore : IAsyncDisposable
         {
             command.CommandText = """
                 SELECT key, kind, task, language, model, strategy, setting, artifact, llm_tokens,
-                       wall_seconds, finished_utc, counts FROM cells ORDER BY task, language, kind, model, strategy, setting
+                       wall_seconds, finished_utc, counts, per_class, student, llm_calls FROM cells ORDER BY task, language, kind, model, strategy, setting
                 """;
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -240,7 +262,12 @@ public sealed class StudyStore : IAsyncDisposable
                     reader.GetInt64(8),
                     reader.GetDouble(9),
                     DateTimeOffset.Parse(reader.GetString(10), System.Globalization.CultureInfo.InvariantCulture),
-                    reader.IsDBNull(11) ? null : JsonSerializer.Deserialize<ClassCounts>(reader.GetString(11), CountsJson)));
+                    reader.IsDBNull(11) ? null : JsonSerializer.Deserialize<ClassCounts>(reader.GetString(11), CountsJson))
+                {
+                    PerClass = reader.IsDBNull(12) ? null : reader.GetInt32(12),
+                    Student = reader.IsDBNull(13) ? null : reader.GetString(13),
+                    LlmCalls = reader.IsDBNull(14) ? null : reader.GetInt64(14),
+                });
             }
         }
 

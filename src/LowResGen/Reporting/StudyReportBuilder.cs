@@ -47,11 +47,47 @@ public static class StudyReportBuilder
             }
         }
 
-        return new StudyReportData(study, cells, examples, confusion,
+        var partial = new StudyReportData(study, cells, examples, confusion,
             (setting, reference) => PairedComparison.TTestOf([.. setting.Zip(reference, (a, b) => a - b)]).PValue)
         {
             Funnels = funnels,
         };
+        return partial with { GoldOnLlmItems = await GoldOnLlmItemsAsync(partial, cancellationToken).ConfigureAwait(false) };
+    }
+
+    /// <summary>
+    /// For every LLM cell that classified part of the test set (llm_classification_limit), the gold baseline of the first
+    /// student rescored per seed on exactly those items, from the gold cell's predictions; cells whose files are gone are left out.
+    /// </summary>
+    private static async Task<IReadOnlyDictionary<string, IReadOnlyList<SeedScore>>> GoldOnLlmItemsAsync(StudyReportData data, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<string, IReadOnlyList<SeedScore>>(StringComparer.Ordinal);
+        if (data.Study.LlmClassificationLimit <= 0)
+        {
+            return result;
+        }
+
+        var student = StudyRecords.Students(data)[0];
+        foreach (var cell in data.Cells.Where(c => c.Kind == CellKind.Classify && c.ArtifactPath is not null))
+        {
+            var gold = data.Cells.FirstOrDefault(c => c.Kind == CellKind.Gold && c.Task == cell.Task && c.Language == cell.Language
+                && StudyRecords.AtLargestSize(c, data.Study) && StudyRecords.StudentOf(c, data.Study) == student);
+            var llmPredictions = new LowResGen.Evaluation.EvaluationOutputs(cell.ArtifactPath!).Predictions;
+            if (gold?.ArtifactPath is null || !File.Exists(llmPredictions) || new LowResGen.Evaluation.EvaluationOutputs(gold.ArtifactPath).Predictions is not { } goldPredictions
+                || !File.Exists(goldPredictions))
+            {
+                continue;
+            }
+
+            var items = (await LowResGen.Evaluation.PredictionsFile.ReadAsync(llmPredictions, cancellationToken).ConfigureAwait(false))
+                .Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+            var task = data.Study.TaskOf(cell.Task);
+            result[cell.Key] = [.. (await LowResGen.Evaluation.PredictionsFile.ReadAsync(goldPredictions, cancellationToken).ConfigureAwait(false))
+                .Where(p => items.Contains(p.Id)).GroupBy(p => p.Seed).OrderBy(g => g.Key)
+                .Select(g => LowResGen.Evaluation.EvaluationRunner.Compute(task, g) is var metrics ? new SeedScore(g.Key, metrics.MacroF1, metrics.Accuracy) : null!)];
+        }
+
+        return result;
     }
 
     /// <summary>Candidates through the stages in order, counted as the generation report counts them per class.</summary>

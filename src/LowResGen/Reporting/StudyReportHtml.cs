@@ -47,8 +47,11 @@ internal static class StudyReportHtml
 
         foreach (var table in Tables(data))
         {
-            AppendTable(html, table);
+            AppendTable(html, table, data);
         }
+
+        AppendAnswers(html, data);
+        AppendCurves(html, data);
 
         AppendShortfalls(html, data);
         AppendFunnels(html, data);
@@ -59,7 +62,7 @@ internal static class StudyReportHtml
         return html.ToString();
     }
 
-    private static void AppendTable(StringBuilder html, ScoreTable table)
+    private static void AppendTable(StringBuilder html, ScoreTable table, StudyReportData data)
     {
         var title = table.Task + (table.Model.Length > 0 ? " — " + table.Model : "");
         html.AppendLine(Invariant, $"<h2>{E(title)}</h2><table class=\"scores\"><tr><th>setting</th>");
@@ -71,7 +74,7 @@ internal static class StudyReportHtml
         html.AppendLine("</tr>");
         foreach (var row in table.Rows)
         {
-            html.Append(Invariant, $"<tr><td>{E(row.Setting)}</td>");
+            html.Append(Invariant, $"<tr><td>{E(row.Label)}</td>");
             foreach (var cell in row.Cells)
             {
                 var classes = string.Join(" ", new[] { cell?.Significant == true ? "sig" : null, cell?.IsShort == true ? "short" : null }.OfType<string>());
@@ -83,8 +86,116 @@ internal static class StudyReportHtml
         }
 
         html.AppendLine("</table>");
+        if (table.LlmRows.Count > 0)
+        {
+            html.AppendLine(Invariant, $"<p class=\"legend\">{E(LlmLegend(data))}</p><table class=\"scores llm\"><tr><th>LLM as classifier</th>");
+            foreach (var language in table.Languages)
+            {
+                html.Append(Invariant, $"<th>{E(language)}</th>");
+            }
+
+            html.AppendLine("</tr>");
+            foreach (var row in table.LlmRows)
+            {
+                html.Append(Invariant, $"<tr><td>{E(row.Label)}</td>");
+                foreach (var cell in row.Cells)
+                {
+                    html.Append(Invariant, $"<td>{E(FormatCell(cell))}</td>");
+                }
+
+                html.AppendLine("</tr>");
+            }
+
+            html.AppendLine("</table>");
+        }
+
         AppendGapChart(html, table, title);
         AppendHeatmap(html, table, title);
+    }
+
+    private static void AppendAnswers(StringBuilder html, StudyReportData data)
+    {
+        var tables = AnswerTables.Of(data);
+        if (tables.Count == 0)
+        {
+            return;
+        }
+
+        html.AppendLine(Invariant, $"<h2 id=\"answers\">What to do for each language</h2><p class=\"legend\">{E(AnswerTables.Legend)}</p>");
+        foreach (var table in tables)
+        {
+            html.AppendLine(Invariant, $"<h3>{E(table.Task)} — {E(table.Language)}</h3><table class=\"answers\"><tr><th>rank</th><th>setting</th><th>student</th><th>accuracy (%)</th><th>95 % CI</th><th>p vs best (Holm)</th><th>LLM calls</th><th>LLM tokens</th></tr>");
+            foreach (var row in table.Rows)
+            {
+                html.AppendLine(Invariant, $"<tr{(row.IsBest ? " class=\"sig\"" : "")}><td>{row.Rank}</td><td>{E(row.Label)}</td><td>{E(row.Student)}</td><td>{row.Accuracy.Mean * 100:0.0}{(row.Significant ? "*" : "")}</td><td>[{row.Low * 100:0.0}, {row.High * 100:0.0}]</td><td>{E(AnswerTables.PText(row))}</td><td>{(row.LlmCalls is { } calls ? calls.ToString(Invariant) : "–")}</td><td>{row.LlmTokens}</td></tr>");
+            }
+
+            html.AppendLine("</table>");
+        }
+
+        html.AppendLine("<h3>Over languages</h3><table class=\"answers-summary\"><tr><th>task</th><th>setting</th><th>mean rank</th><th>mean accuracy (%)</th><th>languages</th><th>best or tied</th></tr>");
+        foreach (var row in AnswerTables.Summary(tables))
+        {
+            html.AppendLine(Invariant, $"<tr><td>{E(row.Task)}</td><td>{E(row.Label)}</td><td>{row.MeanRank:0.0#}</td><td>{row.MeanAccuracy * 100:0.0}</td><td>{row.Languages}</td><td>{row.BestOrTied}</td></tr>");
+        }
+
+        html.AppendLine("</table>");
+    }
+
+    /// <summary>Per task, language and student: accuracy against training size (log scale), one line per setting, 95 % CI whiskers.</summary>
+    private static void AppendCurves(StringBuilder html, StudyReportData data)
+    {
+        var curves = LearningCurves.Of(data);
+        if (curves.Count == 0)
+        {
+            return;
+        }
+
+        html.AppendLine("<h2 id=\"curves\">Learning curves</h2><p class=\"legend\">Accuracy (%) against training examples per class (log scale), mean over seeds; whiskers: 95 % bootstrap confidence interval over seeds. Sizes are nested draws of the same seed; generation ran once at the largest size. The read-off places each accuracy on the gold curve (first crossing, linear in log size).</p>");
+        var palette = new[] { "#000000", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf" };
+        foreach (var curve in curves)
+        {
+            var points = curve.Lines.SelectMany(l => l.Points).ToArray();
+            var (minX, maxX) = (Math.Log(points.Min(p => p.PerClass)), Math.Log(points.Max(p => p.PerClass)));
+            var (minY, maxY) = (points.Min(p => p.Low), points.Max(p => p.High));
+            const double width = 460, height = 240, left = 50, top = 15;
+            double X(int n) => left + ((Math.Log(n) - minX) / Math.Max(1e-9, maxX - minX) * (width - left - 20));
+            double Y(double v) => top + ((maxY - v) / Math.Max(1e-9, maxY - minY) * height);
+            var svg = new StringBuilder();
+            svg.Append(Invariant, $"<svg class=\"curve\" width=\"{width:F0}\" height=\"{height + top + 35:F0}\" role=\"img\" aria-label=\"learning curve {E(curve.Task)} {E(curve.Language)} {E(curve.Student)}\">");
+            svg.Append(Invariant, $"<text x=\"{left - 5}\" y=\"{Y(maxY) + 4:F1}\" text-anchor=\"end\" font-size=\"10\">{maxY * 100:0}</text><text x=\"{left - 5}\" y=\"{Y(minY) + 4:F1}\" text-anchor=\"end\" font-size=\"10\">{minY * 100:0}</text>");
+            foreach (var n in points.Select(p => p.PerClass).Distinct())
+            {
+                svg.Append(Invariant, $"<text x=\"{X(n):F1}\" y=\"{height + top + 15:F0}\" text-anchor=\"middle\" font-size=\"10\">{n}</text>");
+            }
+
+            for (var l = 0; l < curve.Lines.Count; l++)
+            {
+                var line = curve.Lines[l];
+                var colour = palette[l % palette.Length];
+                var ordered = line.Points.OrderBy(p => p.PerClass).ToArray();
+                svg.Append(Invariant, $"<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"1.5\" points=\"{string.Join(' ', ordered.Select(p => string.Create(Invariant, $"{X(p.PerClass):F1},{Y(p.Mean):F1}")))}\"/>");
+                foreach (var p in ordered)
+                {
+                    svg.Append(Invariant, $"<line x1=\"{X(p.PerClass):F1}\" x2=\"{X(p.PerClass):F1}\" y1=\"{Y(p.Low):F1}\" y2=\"{Y(p.High):F1}\" stroke=\"{colour}\"/><circle cx=\"{X(p.PerClass):F1}\" cy=\"{Y(p.Mean):F1}\" r=\"2.5\" fill=\"{colour}\"><title>{E(line.Label)} at {p.PerClass}/class: {p.Mean * 100:0.0} % [{p.Low * 100:0.0}, {p.High * 100:0.0}]</title></circle>");
+                }
+            }
+
+            svg.Append("</svg>");
+            html.AppendLine(Invariant, $"<h3>{E(curve.Task)} — {E(curve.Language)} — {E(curve.Student)}</h3>{svg}");
+            html.Append("<p class=\"legend\">");
+            for (var l = 0; l < curve.Lines.Count; l++)
+            {
+                html.Append(Invariant, $"<span style=\"color:{palette[l % palette.Length]}\">■</span> {E(curve.Lines[l].Label)} ");
+            }
+
+            html.AppendLine("</p>");
+            var readOff = LearningCurves.ReadOff(curve);
+            if (readOff.Count > 0)
+            {
+                html.AppendLine("<ul class=\"readoff\">" + string.Concat(readOff.Select(r => $"<li>{E(r.Describe())}</li>")) + "</ul>");
+            }
+        }
     }
 
     private static bool IsLlm(string setting) => setting.StartsWith("llm-", StringComparison.Ordinal);
@@ -122,7 +233,7 @@ internal static class StudyReportHtml
                 }
 
                 var x = x0 + (r * barWidth);
-                svg.Append(Invariant, $"<rect x=\"{x:F1}\" y=\"{Math.Min(Y(gap), Y(0)):F1}\" width=\"{barWidth - 1}\" height=\"{Math.Abs(Y(gap) - Y(0)):F1}\" fill=\"{palette[r % palette.Length]}\"><title>{E(rows[r].Setting)} {E(table.Languages[l])}: {gap:+0.0;-0.0} points{(cell.GapInterval is { } ci ? string.Create(Invariant, $", 95 % CI [{ci.Low:+0.0;-0.0}, {ci.High:+0.0;-0.0}]") : "")}</title></rect>");
+                svg.Append(Invariant, $"<rect x=\"{x:F1}\" y=\"{Math.Min(Y(gap), Y(0)):F1}\" width=\"{barWidth - 1}\" height=\"{Math.Abs(Y(gap) - Y(0)):F1}\" fill=\"{palette[r % palette.Length]}\"><title>{E(rows[r].Label)} {E(table.Languages[l])}: {gap:+0.0;-0.0} points{(cell.GapInterval is { } ci ? string.Create(Invariant, $", 95 % CI [{ci.Low:+0.0;-0.0}, {ci.High:+0.0;-0.0}]") : "")}</title></rect>");
                 if (cell.GapInterval is { } interval)
                 {
                     var cx = x + ((barWidth - 1) / 2);
@@ -136,7 +247,7 @@ internal static class StudyReportHtml
         html.Append("<p class=\"legend\">Bars: mean gap to gold over seeds; whiskers: 95 % bootstrap confidence interval over seeds (paired by seed). ");
         for (var r = 0; r < rows.Length; r++)
         {
-            html.Append(Invariant, $"<span style=\"color:{palette[r % palette.Length]}\">■</span> {E(rows[r].Setting)} ");
+            html.Append(Invariant, $"<span style=\"color:{palette[r % palette.Length]}\">■</span> {E(rows[r].Label)} ");
         }
 
         html.AppendLine("</p>");
@@ -157,7 +268,7 @@ internal static class StudyReportHtml
         html.AppendLine("</tr>");
         foreach (var row in table.Rows.Where(r => r.Setting != "gold"))
         {
-            html.Append(Invariant, $"<tr><td>{E(row.Setting)}</td>");
+            html.Append(Invariant, $"<tr><td>{E(row.Label)}</td>");
             foreach (var cell in row.Cells)
             {
                 html.Append(cell?.GapPoints is { } gap

@@ -20,6 +20,12 @@ public sealed record StudyReportData(
 {
     /// <summary>Acceptance per stage of every generation cell (parsed → length → duplicate → language → judge).</summary>
     public IReadOnlyList<GenerationFunnel> Funnels { get; init; } = [];
+
+    /// <summary>
+    /// Per LLM-classification cell (by key), the gold baseline's scores per seed on exactly the test items that cell
+    /// classified (recomputed from the gold cell's predictions), so that a limited LLM cell is compared on its own items.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<SeedScore>> GoldOnLlmItems { get; init; } = new Dictionary<string, IReadOnlyList<SeedScore>>();
 }
 
 /// <summary>One generation cell's candidates through the stages: how many entered and passed each.</summary>
@@ -51,10 +57,24 @@ public static class StudyReportWriter
         await AtomicFile.WriteAllTextAsync(markdownPath, Markdown(data), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>A table for one task and model: rows are settings, columns languages, cells the scores over seeds.</summary>
-    public sealed record ScoreTable(string Task, string Model, IReadOnlyList<string> Languages, IReadOnlyList<ScoreRow> Rows);
+    /// <summary>
+    /// A table for one task and model: rows are settings (one per setting and student when the study has several
+    /// students), columns languages, cells the scores over seeds at the study's largest training size. The LLM as a
+    /// classifier is a block of its own (<see cref="LlmRows"/>), outside the Holm family of the students' rows.
+    /// </summary>
+    public sealed record ScoreTable(string Task, string Model, IReadOnlyList<string> Languages, IReadOnlyList<ScoreRow> Rows)
+    {
+        /// <summary>LLM-as-classifier rows: their gap is to gold on the same test items, and they are not tested.</summary>
+        public IReadOnlyList<ScoreRow> LlmRows { get; init; } = [];
+    }
 
-    public sealed record ScoreRow(string Setting, IReadOnlyList<ScoreCell?> Cells);
+    public sealed record ScoreRow(string Setting, IReadOnlyList<ScoreCell?> Cells)
+    {
+        /// <summary>The student of the row where the study has several; null otherwise.</summary>
+        public string? Student { get; init; }
+
+        public string Label => Student is null ? Setting : $"{Setting} [{Student}]";
+    }
 
     /// <summary>
     /// Mean and std of macro-F1 over seeds, the gap to gold in points, its paired p-value over seeds (uncorrected) and
@@ -72,10 +92,12 @@ public static class StudyReportWriter
 
     public static IReadOnlyList<ScoreTable> Tables(StudyReportData data)
     {
-        var languages = data.Study.Languages.Select(l => LowResGen.Data.LanguageRegistry.Default.Resolve(l).Code).ToArray();
-        var scored = data.Cells.Where(c => c.Scores.Count > 0).ToArray();
+        var study = data.Study;
+        var languages = study.Languages.Select(l => LowResGen.Data.LanguageRegistry.Default.Resolve(l).Code).ToArray();
+        var scored = data.Cells.Where(c => c.Scores.Count > 0 && StudyRecords.AtLargestSize(c, study)).ToArray();
+        var students = StudyRecords.Students(data);
         var tables = new List<ScoreTable>();
-        foreach (var task in data.Study.TaskKeys)
+        foreach (var task in study.TaskKeys)
         {
             var models = scored.Where(c => c.Task == task && c.Model is not null).Select(c => c.Model!).Distinct().Order(StringComparer.Ordinal).ToList();
             if (models.Count == 0)
@@ -83,23 +105,50 @@ public static class StudyReportWriter
                 models.Add("");
             }
 
+            CellRecord? Gold(string language, string student) =>
+                scored.FirstOrDefault(c => c.Task == task && c.Language == language && c.Kind == CellKind.Gold && StudyRecords.StudentOf(c, study) == student);
+
             foreach (var model in models)
             {
                 var settings = new List<string> { "gold" };
                 // Settings without a model (transfer, few-gold:k) are rows of every model's table, like gold.
-                settings.AddRange(scored.Where(c => c.Task == task && c.Kind != CellKind.Gold && (c.Model == model || c.Model is null))
+                settings.AddRange(scored.Where(c => c.Task == task && c.Kind is not (CellKind.Gold or CellKind.Classify) && (c.Model == model || c.Model is null))
                     .Select(c => c.Setting).Distinct().Order(StringComparer.Ordinal));
-                var rows = settings.Select(setting => new ScoreRow(setting, languages.Select(language =>
-                {
-                    var cell = scored.FirstOrDefault(c => c.Task == task && c.Language == language && c.Setting == setting && (c.Model is null || c.Model == model));
-                    var gold = scored.FirstOrDefault(c => c.Task == task && c.Language == language && c.Kind == CellKind.Gold);
-                    return cell is null ? null : Score(cell, setting == "gold" ? null : gold, data.PairedPValue);
-                }).ToArray())).ToArray();
-                tables.Add(new ScoreTable(task, model, languages, HolmCorrected(rows)));
+                var rows = (from student in students
+                            from setting in settings
+                            select new ScoreRow(setting, [.. languages.Select(language =>
+                            {
+                                var cell = scored.FirstOrDefault(c => c.Task == task && c.Language == language && c.Setting == setting && c.Kind != CellKind.Classify
+                                    && (c.Model is null || c.Model == model) && StudyRecords.StudentOf(c, study) == student);
+                                return cell is null ? null : Score(cell, setting == "gold" ? null : Gold(language, student), data.PairedPValue);
+                            })])
+                            {
+                                Student = students.Count > 1 ? student : null,
+                            }).Where(r => r.Cells.Any(c => c is not null)).ToArray();
+
+                // The LLM rows: mean ± std over its seeds, and the gap to the first student's gold on the same test items
+                // (the whole test set, or the gold predictions recomputed on the items a limited cell classified).
+                var llmRows = scored.Where(c => c.Task == task && c.Kind == CellKind.Classify && c.Model == model).Select(c => c.Setting).Distinct()
+                    .Order(StringComparer.Ordinal).Select(setting => new ScoreRow(setting, [.. languages.Select(language =>
+                    {
+                        var cell = scored.FirstOrDefault(c => c.Task == task && c.Language == language && c.Kind == CellKind.Classify && c.Setting == setting && c.Model == model);
+                        return cell is null ? null : LlmScore(cell, data, Gold(language, students[0]));
+                    })])).ToArray();
+                tables.Add(new ScoreTable(task, model, languages, HolmCorrected(rows)) { LlmRows = llmRows });
             }
         }
 
         return tables;
+    }
+
+    /// <summary>An LLM cell against gold on the same items: the items it classified, when those are known or are the whole test set.</summary>
+    private static ScoreCell LlmScore(CellRecord cell, StudyReportData data, CellRecord? gold)
+    {
+        var f1 = MeanStd.Of([.. cell.Scores.Select(s => s.MacroF1)]);
+        IReadOnlyList<SeedScore>? reference = data.GoldOnLlmItems.TryGetValue(cell.Key, out var onItems) ? onItems
+            : data.Study.LlmClassificationLimit == 0 ? gold?.Scores : null;
+        double? gap = reference is { Count: > 0 } ? (f1.Mean - reference.Average(s => s.MacroF1)) * 100 : null;
+        return new ScoreCell(f1.Mean, f1.Std, gap, false);
     }
 
     private static ScoreCell Score(CellRecord cell, CellRecord? gold, Func<IReadOnlyList<double>, IReadOnlyList<double>, double>? pValue)
@@ -151,7 +200,20 @@ public static class StudyReportWriter
             md.AppendLine("|---|" + string.Concat(table.Languages.Select(_ => "---|")));
             foreach (var row in table.Rows)
             {
-                md.AppendLine("| " + row.Setting + " | " + string.Join(" | ", row.Cells.Select(FormatCell)) + " |");
+                md.AppendLine("| " + row.Label + " | " + string.Join(" | ", row.Cells.Select(FormatCell)) + " |");
+            }
+
+            if (table.LlmRows.Count > 0)
+            {
+                md.AppendLine();
+                md.AppendLine(LlmLegend(data));
+                md.AppendLine();
+                md.AppendLine("| LLM as classifier | " + string.Join(" | ", table.Languages) + " |");
+                md.AppendLine("|---|" + string.Concat(table.Languages.Select(_ => "---|")));
+                foreach (var row in table.LlmRows)
+                {
+                    md.AppendLine("| " + row.Label + " | " + string.Join(" | ", row.Cells.Select(FormatCell)) + " |");
+                }
             }
 
             if (Comparisons(table) > 0)
@@ -163,12 +225,15 @@ public static class StudyReportWriter
                 md.AppendLine("|---|" + string.Concat(table.Languages.Select(_ => "---|")));
                 foreach (var row in table.Rows.Where(r => r.Setting != "gold"))
                 {
-                    md.AppendLine("| " + row.Setting + " | " + string.Join(" | ", row.Cells.Select(c => c?.PValue is { } p
+                    md.AppendLine("| " + row.Label + " | " + string.Join(" | ", row.Cells.Select(c => c?.PValue is { } p
                         ? string.Create(Invariant, $"{p:0.0000} (Holm {c.HolmPValue:0.0000})")
                         : "–")) + " |");
                 }
             }
         }
+
+        AnswerTables.AppendMarkdown(md, data);
+        LearningCurves.AppendMarkdown(md, data);
 
         var shortfalls = Shortfalls(data).ToArray();
         if (shortfalls.Length > 0)
@@ -205,8 +270,15 @@ public static class StudyReportWriter
             + (cell.GapPoints is { } gap ? string.Create(Invariant, $" ({gap:+0.0;-0.0}{(cell.Significant ? "*" : "")})") : "")
             + (cell.IsShort ? $" ⚠ {cell.Counts!.Describe()}/class" : "");
 
+    internal static string LlmLegend(StudyReportData data) =>
+        "The LLM as a classifier, in a block of its own: macro-F1 (%), mean ± std over its seeds; in brackets the gap in points to gold " +
+        $"({StudyRecords.Students(data)[0]}) scored on the same test items " +
+        (data.Study.LlmClassificationLimit > 0 ? $"(the at most {data.Study.LlmClassificationLimit} items each LLM cell classified; no gap where those are not known)" : "(the whole test set)") +
+        "; not tested, and outside the Holm family of the table above.";
+
     internal static string Legend(StudyReportData data) =>
-        $"Macro-F1 (%) of the default classifier ({data.Study.Classifier}) trained on at most {data.Study.PerClass} examples per class, mean ± std over seeds; " +
+        $"Macro-F1 (%) of {(StudyRecords.Students(data) is { Count: > 1 } students ? "each student (" + string.Join(", ", students) + ", in brackets after the setting)" : "the student (" + StudyRecords.Students(data)[0] + ")")} " +
+        $"trained on at most {data.Study.PerClass} examples per class{(data.Study.IsLearningCurve ? " (the largest size of the learning curve)" : "")}, mean ± std over seeds; " +
         "in brackets the gap to gold in points, `*` where p < 0.05 after a Holm correction over all gaps of the table (paired t over seeds; " +
         "uncorrected p below each table). ⚠ marks a cell that trained on fewer per class than asked, with the counts used; " +
         $"\"{MeanStd.OneDistinctDrawNote}\" stands for a zero std from seeds that all drew the same training set.";

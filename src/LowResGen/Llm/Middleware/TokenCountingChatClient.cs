@@ -10,12 +10,17 @@ namespace LowResGen.Llm.Middleware;
 public sealed class TokenCountingChatClient(IChatClient innerClient) : WholeAnswerDelegatingChatClient(innerClient)
 {
     private long _tokens;
+    private long _calls;
 
     public long Tokens => Interlocked.Read(ref _tokens);
+
+    /// <summary>Answers that passed through (cached ones included, like the tokens).</summary>
+    public long Calls => Interlocked.Read(ref _calls);
 
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _calls);
         if (response.Usage is { } usage)
         {
             Interlocked.Add(ref _tokens, usage.TotalTokenCount ?? ((usage.InputTokenCount ?? 0) + (usage.OutputTokenCount ?? 0)));
