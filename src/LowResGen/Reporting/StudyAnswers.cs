@@ -296,7 +296,8 @@ public static class AnswerTables
             case CellKind.Classify:
                 return (cell.LlmCalls, cell.LlmTokens);
             case CellKind.Evaluate:
-                var strategy = StudySetting.Parse(cell.Setting).Generation?.Name;
+                // The strategy without its +mix:k: the generation cell it evaluates (stores may hold names no parser knows now).
+                var strategy = string.Join('+', cell.Setting.Split('+').Where(p => !p.StartsWith(StudySetting.MixName + ":", StringComparison.Ordinal)));
                 var generation = all.FirstOrDefault(g => g.Kind == CellKind.Generate && g.Task == cell.Task && g.Language == cell.Language
                     && g.Model == cell.Model && g.Strategy == strategy);
                 return generation is null ? (null, 0) : (generation.LlmCalls, generation.LlmTokens);

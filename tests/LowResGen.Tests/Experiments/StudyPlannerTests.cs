@@ -127,6 +127,36 @@ public class ReferenceStudyExampleTests
         Assert.True(plan.EstimatedLlmCallsLeft > 0);
     }
 
+    [Fact]
+    public async Task The_documented_learning_curve_study_plans_on_the_shared_data_and_warns_about_what_it_lacks()
+    {
+        var file = FindCheckoutFile(Path.Combine("docs", "examples", "learning-curves-study.toml"));
+        var study = await StudyDefinition.LoadAsync(file, CancellationToken.None);
+        Assert.Equal(["intent", "topic", "sentiment", "sarcasm"], study.Tasks);
+        Assert.Equal([2, 5, 10, 25, 50, 100, 200], study.Sizes);
+        Assert.Equal(2, study.Students.Count);
+        var settings = study.Strategies.Select(StudySetting.Parse).ToArray();
+        Assert.Contains(settings, s => s.Kind == StudySettingKind.Transfer);
+        Assert.Contains(settings, s => s.Kind == StudySettingKind.FewGold);
+        Assert.Contains(settings, s => s.Generation?.Translate == true && s.GoldPerClass == 0);
+        Assert.Contains(settings, s => s.Generation is not null && s.GoldPerClass > 0);
+
+        var plan = await StudyService.PlanAsync(study, ShardSpec.Whole, CancellationToken.None);
+        // Per task and language: gold and transfer at 7 sizes x 2 students, few-gold:8 per student, and per model 4 generated
+        // sets, 6 generated settings evaluated at 7 sizes x 2 students, and 2 LLM-classification cells.
+        Assert.Equal(4 * 11 * ((7 * 2) + (7 * 2) + 2 + (2 * (4 + (6 * 7 * 2) + 2))), plan.Cells.Count);
+        Assert.Equal(4 * 11 * 2 * 4, plan.Cells.Count(c => c.Cell.Kind == CellKind.Generate)); // generation once, at the largest size
+        Assert.True(File.Exists(study.ResolvePath(study.Data.Train, "intent", "cy")), "the example points at the shared data");
+        // What the shared data lacks is named, and nothing else: sarcasm, and sentiment's cy and sl gold.
+        Assert.NotEmpty(plan.MissingFiles);
+        Assert.All(plan.MissingFiles, f => Assert.True(f.Contains("sarcasm", StringComparison.Ordinal) || f.Contains("sentiment", StringComparison.Ordinal), f));
+        Assert.Contains(plan.MissingFiles, f => f.Contains("sarcasm", StringComparison.Ordinal));
+
+        var cli = await CliProcess.RunAsync("study", "plan", file);
+        Assert.Equal(0, cli.ExitCode);
+        Assert.Contains("sarcasm", cli.Stderr, StringComparison.Ordinal);
+    }
+
     internal static string FindCheckoutFile(string relative)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
