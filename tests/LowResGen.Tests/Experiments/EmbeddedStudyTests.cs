@@ -9,6 +9,7 @@ public class EmbeddedStudyTests
     public async Task A_two_language_two_strategy_two_seed_study_runs_end_to_end_on_the_tiny_gguf()
     {
         var root = Directory.CreateTempSubdirectory("lowresgen-embedded-study-").FullName;
+        using var cleanup = new DeleteOnDispose(root);
         var model = Path.Combine(root, "tiny.gguf");
         TinyGgufWriter.Write(model, new GgufModelSpec { ContextLength = 2048 });
         var data = SharedData.Datasets.Replace("\\", "/");

@@ -85,6 +85,7 @@ public class StudyReportTests
             .ToArray();
         var data = Data() with { Examples = examples };
         var dir = Directory.CreateTempSubdirectory("lowresgen-report-").FullName;
+        using var cleanup = new DeleteOnDispose(dir);
         var html = Path.Combine(dir, "report.html");
         await StudyReportWriter.WriteAsync(data, html, Path.Combine(dir, "report.md"), CancellationToken.None);
         Assert.Equal(["examples-0.js", "examples-1.js"], Directory.GetFiles(Path.Combine(dir, "report-data")).Select(Path.GetFileName).Order());
@@ -173,7 +174,3 @@ public class StudyReportTests
     }
 }
 
-internal sealed class DeleteOnDispose(string directory) : IDisposable
-{
-    public void Dispose() => Directory.Delete(directory, recursive: true);
-}

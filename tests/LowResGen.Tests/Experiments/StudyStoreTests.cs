@@ -12,6 +12,7 @@ public class StudyStoreTests
     public async Task Records_survive_reopening_and_merge_keeps_existing_cells()
     {
         var dir = Directory.CreateTempSubdirectory("lowresgen-store-").FullName;
+        using var cleanup = new DeleteOnDispose(dir);
         await using (var store = await StudyStore.OpenAsync(Path.Combine(dir, "a.db"), CancellationToken.None))
         {
             await store.RecordAsync(Record("k1", 0.5, 0.6), CancellationToken.None);
@@ -37,6 +38,7 @@ public class StudyStoreTests
     public async Task Per_class_counts_round_trip_and_a_store_from_before_counts_still_opens()
     {
         var dir = Directory.CreateTempSubdirectory("lowresgen-store-").FullName;
+        using var cleanup = new DeleteOnDispose(dir);
         var old = Path.Combine(dir, "old.db");
         await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={old};Pooling=False"))
         {

@@ -15,6 +15,7 @@ public class ChatCommandTests
         Assert.Equal(("system", "Be brief."), request.Messages[0]);
 
         var directory = Directory.CreateTempSubdirectory("lowresgen-chat-").FullName;
+        using var cleanup = new DeleteOnDispose(directory);
         var model = Path.Combine(directory, "tiny.gguf");
         TinyGgufWriter.Write(model);
         var embedded = await CliProcess.RunAsync("chat", "--model", model, "--max-tokens", "4", "--seed", "1", "hello");
@@ -27,6 +28,7 @@ public class ChatCommandTests
     public async Task A_model_that_is_nowhere_is_a_clear_error()
     {
         var empty = Directory.CreateTempSubdirectory("lowresgen-chat-cache-").FullName;
+        using var cleanup = new DeleteOnDispose(empty);
         var result = await CliProcess.RunAsync("chat", "--model", "no-such-model", "--cache-dir", empty, "hello");
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("no-such-model", result.Stderr);
