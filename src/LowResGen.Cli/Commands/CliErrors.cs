@@ -52,6 +52,17 @@ internal static class CliErrors
     public static int Positive(int value, string option) =>
         value > 0 ? value : throw new ArgumentException($"{option} must be positive (got {value}).");
 
+    /// <summary>What to do without network: the options that make each downloading command work from local files or a mirror.</summary>
+    public const string OfflineHint =
+        "Offline? Give local files instead of downloads: --data-dir DIR (data in the kinit-synthetic or SIB-200 layout) and " +
+        "--model FILE.gguf or a server URL (quickstart), or a mirror: --dataset-base-url and --model-base-url (quickstart), " +
+        "--base-url (datasets download, models pull).";
+
+    /// <summary>The error's message in one line, with the offline options when a download found no network.</summary>
+    public static string Explain(Exception error) =>
+        Excerpt.Of(error.Message, 4 * Excerpt.DefaultLength)
+        + (error is LowResGen.Common.Downloads.DownloadUnreachableException { Offline: true } ? " " + OfflineHint : "");
+
     public static bool IsUserError(Exception error) => error is DataFormatException or ArgumentException or FormatException
         or InvalidOperationException or NotSupportedException or IOException or UnauthorizedAccessException
         or HttpRequestException or LlmRequestException or LLama.Exceptions.RuntimeError;
@@ -67,7 +78,7 @@ internal static class CliErrors
         }
         catch (Exception error) when (IsUserError(error))
         {
-            await stderr.WriteLineAsync(Prefix + Excerpt.Of(error.Message, 4 * Excerpt.DefaultLength));
+            await stderr.WriteLineAsync(Prefix + Explain(error));
             return UserError;
         }
         catch (OperationCanceledException)

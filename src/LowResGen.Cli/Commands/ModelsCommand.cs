@@ -82,7 +82,7 @@ internal static class ModelsCommand
             }
             catch (Exception e) when (CliErrors.IsUserError(e))
             {
-                error.WriteLine($"models pull failed: {e.Message}");
+                error.WriteLine($"{CliErrors.Prefix}models pull failed: {CliErrors.Explain(e)}");
                 return 1;
             }
         });

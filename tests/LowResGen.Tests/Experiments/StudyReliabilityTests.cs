@@ -180,8 +180,8 @@ public sealed class StudyReliabilityTests : IAsyncLifetime
         var result = await RunAsync(study);
 
         var failure = Assert.Single(result.Failures, f => f.Cell.Kind == CellKind.Generate);
-        Assert.Contains("refused: is the server running", failure.Error);
-        Assert.DoesNotContain("gave up after", failure.Error); // not retried with backoff for a minute
+        Assert.Contains($"refused: is the server running at http://127.0.0.1:{port}/v1?", failure.Error);
+        Assert.Contains("gave up after 3 attempts", failure.Error); // two quick retries, not backoff for a minute
     }
 
     [Theory]

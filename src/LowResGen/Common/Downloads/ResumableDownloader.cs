@@ -14,6 +14,15 @@ public sealed record ResumableDownloaderOptions
     /// <summary>Delay before the first retry; it doubles for each further retry.</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Attempts, the first included, when the host cannot be reached at all (no DNS answer, no route, connection refused):
+    /// a few quick tries for a local server that is still starting, not minutes of backoff on an offline machine.
+    /// </summary>
+    public int UnreachableAttempts { get; init; } = 3;
+
+    /// <summary>Delay before the first retry of an unreachable host; it doubles for each further retry.</summary>
+    public TimeSpan UnreachableRetryDelay { get; init; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Minimum time between two progress reports (the last report is always sent).</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 }
@@ -58,6 +67,28 @@ public sealed class ResumableDownloader(HttpClient http, ResumableDownloaderOpti
         }
 
         var partial = destination + PartialSuffix;
+        try
+        {
+            return await DownloadWithRetriesAsync(request, destination, partial, expected, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e) when (UnreachableReason(e) is { } reason)
+        {
+            throw new DownloadUnreachableException(request.Source, reason, e);
+        }
+        finally
+        {
+            // A failure before the first byte leaves nothing to resume: no empty .partial file stays behind.
+            if (File.Exists(partial) && new FileInfo(partial).Length == 0)
+            {
+                File.Delete(partial);
+                File.Delete(destination + ValidatorSuffix);
+            }
+        }
+    }
+
+    private async Task<DownloadResult> DownloadWithRetriesAsync(DownloadRequest request, string destination, string partial, string? expected,
+        IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
+    {
         var retriedAfterMismatch = false;
         var failures = 0;
         for (var attempt = 1; ; attempt++)
@@ -67,9 +98,10 @@ public sealed class ResumableDownloader(HttpClient http, ResumableDownloaderOpti
             {
                 transfer = await TransferAsync(request, destination, partial, progress, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (IsTransient(e, cancellationToken) && ++failures < _options.MaxAttempts)
+            catch (Exception e) when (IsTransient(e, cancellationToken)
+                && ++failures < (UnreachableReason(e) is null ? _options.MaxAttempts : _options.UnreachableAttempts))
             {
-                var delay = _options.RetryDelay * Math.Pow(2, failures - 1);
+                var delay = (UnreachableReason(e) is null ? _options.RetryDelay : _options.UnreachableRetryDelay) * Math.Pow(2, failures - 1);
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
                 continue;
             }
@@ -264,6 +296,20 @@ public sealed class ResumableDownloader(HttpClient http, ResumableDownloaderOpti
         file.Position = 0;
         return 0;
     }
+
+    /// <summary>Why the host could not be reached at all, or null when it was (or the failure came later).</summary>
+    internal static UnreachableReason? UnreachableReason(Exception e) =>
+        (e as HttpRequestException)?.InnerException is System.Net.Sockets.SocketException socket
+            ? socket.SocketErrorCode switch
+            {
+                System.Net.Sockets.SocketError.ConnectionRefused => Downloads.UnreachableReason.Refused,
+                System.Net.Sockets.SocketError.HostNotFound or System.Net.Sockets.SocketError.TryAgain or System.Net.Sockets.SocketError.NoData
+                    => Downloads.UnreachableReason.NameNotResolved,
+                System.Net.Sockets.SocketError.NetworkUnreachable or System.Net.Sockets.SocketError.HostUnreachable or System.Net.Sockets.SocketError.NetworkDown
+                    => Downloads.UnreachableReason.NoRoute,
+                _ => null,
+            }
+            : null;
 
     private static bool IsTransient(Exception e, CancellationToken cancellationToken) => e switch
     {

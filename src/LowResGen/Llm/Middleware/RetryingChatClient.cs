@@ -20,6 +20,15 @@ public sealed record RetryOptions
 
     /// <summary>A server's Retry-After is honoured up to this long; beyond it we wait this long.</summary>
     public TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Retries of a connection refused before the server ever answered: a few quick ones for a local server that is
+    /// still starting, then the request fails with "is the server running at …?" instead of backing off for minutes.
+    /// </summary>
+    public int RefusedRetries { get; init; } = 2;
+
+    /// <summary>Delay before the first retry of a refused connection; doubles per retry, no jitter.</summary>
+    public TimeSpan RefusedDelay { get; init; } = TimeSpan.FromMilliseconds(250);
 }
 
 /// <summary>
@@ -78,7 +87,7 @@ internal static class RetryPipeline
     public static ResiliencePipeline Create(RetryOptions options, ILogger logger, string[] secrets, string what, Func<bool>? answered = null) =>
         options.MaxRetries < 0 ? throw new ArgumentOutOfRangeException(nameof(options), options.MaxRetries, "retries must be 0 or more")
         : options.MaxRetries == 0 ? ResiliencePipeline.Empty // Polly needs at least one retry; none asked for means no retry layer
-        : new ResiliencePipelineBuilder()
+        : Refusals(new ResiliencePipelineBuilder(), options, logger, secrets, what, answered)
             .AddRetry(new RetryStrategyOptions
             {
                 // A refused connection before any answer means nothing listens there: fail fast instead of backing off for minutes.
@@ -100,6 +109,23 @@ internal static class RetryPipeline
                 },
             })
             .Build();
+
+    /// <summary>The outer strategy: a short, bounded retry of connections refused before any answer (the inner one skips those).</summary>
+    private static ResiliencePipelineBuilder Refusals(ResiliencePipelineBuilder builder, RetryOptions options, ILogger logger, string[] secrets,
+        string what, Func<bool>? answered) =>
+        answered is null || options.RefusedRetries <= 0 ? builder : builder.AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<LlmRequestException>(e => e.Refused && !answered()),
+            MaxRetryAttempts = options.RefusedRetries,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = false,
+            Delay = options.RefusedDelay,
+            OnRetry = args =>
+            {
+                logger.Retrying(what, args.AttemptNumber + 1, (int)args.RetryDelay.TotalMilliseconds, SecretRedactor.Redact(args.Outcome.Exception?.Message ?? "unknown", secrets));
+                return ValueTask.CompletedTask;
+            },
+        });
 
     /// <summary>A connection failure or timeout that was not already an <see cref="LlmRequestException"/>, with the attempts made.</summary>
     public static LlmRequestException GaveUp(Exception e, string what, string? model, int attempts, string[] secrets)

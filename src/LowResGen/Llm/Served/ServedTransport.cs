@@ -111,7 +111,7 @@ internal sealed class ServedTransport : IDisposable
             // Messages of HttpRequestException name host and socket error only; the Authorization header never appears there.
             var refused = e.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused };
             throw new LlmRequestException(refused
-                    ? $"Connection to {name} refused: is the server running, and is the URL right? ({Redact(e.Message)})"
+                    ? $"Connection to {name} refused: is the server running at {name}? Start it, or check the URL. ({Redact(e.Message)})"
                     : $"Connection to {name} failed: {Redact(e.Message)}",
                 LlmFailureKind.Connection, name, innerException: e)
             { Refused = refused };
