@@ -17,18 +17,22 @@ internal static class DescribeLabelsCommand
         var k = new Option<int>("--k") { Description = "Training examples shown per label.", DefaultValueFactory = _ => GenerationStrategy.DefaultK };
         var seed = new Option<int>("--seed") { Description = "Seed for drawing the examples.", DefaultValueFactory = _ => new GenerationOptions().Seed };
         var templates = new Option<string?>("--templates") { Description = "Directory with a describe.txt overriding the built-in prompt." };
+        var languageName = new Option<string?>("--language-name") { Description = "The language's name in prompts (default: its English name from the registry)." };
         var model = new LlmOptions();
         var dryRun = DryRunOptions.Create();
         var command = new Command("describe-labels", "Summarize what each label means from k training examples, with an LLM.")
         {
-            task, language, trainData, output, k, seed, templates,
+            task, language, trainData, output, k, seed, templates, languageName,
         };
         model.AddTo(command);
         dryRun.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var settings = new DescribeSettings(parseResult.GetValue(task)!, parseResult.GetValue(language)!, parseResult.GetValue(trainData)!,
-                parseResult.GetValue(output)!, parseResult.GetValue(k), parseResult.GetValue(seed), parseResult.GetValue(templates));
+                parseResult.GetValue(output)!, parseResult.GetValue(k), parseResult.GetValue(seed), parseResult.GetValue(templates))
+            {
+                LanguageName = parseResult.GetValue(languageName),
+            };
             return await CliErrors.GuardAsync(parseResult, async () =>
             {
                 if (dryRun.Requested(parseResult))
@@ -48,7 +52,11 @@ internal static class DescribeLabelsCommand
         return command;
     }
 
-    internal sealed record DescribeSettings(string Task, string Language, string TrainData, string Output, int K, int Seed, string? TemplateDirectory);
+    internal sealed record DescribeSettings(string Task, string Language, string TrainData, string Output, int K, int Seed, string? TemplateDirectory)
+    {
+        /// <summary>The language's name in prompts instead of the registry's (--language-name).</summary>
+        public string? LanguageName { get; init; }
+    }
 
     /// <summary>`describe-labels --dry-run`: the prompts of the labels not already described in the output file; nothing is sent or written.</summary>
     internal static async Task<int> DryRunAsync(DescribeSettings settings, string modelId, int promptsPerLabel, TextWriter output, CancellationToken cancellationToken)
@@ -60,7 +68,7 @@ internal static class DescribeLabelsCommand
         var examples = await GenerateCommand.TrainingDataAsync(settings.TrainData, language.Code, reference, cancellationToken);
         var known = File.Exists(settings.Output) ? await LabelDescriptionStore.ReadAsync(settings.Output, cancellationToken) : [];
         var plan = await LowResGen.DryRun.DryRunPlanner.DescriptionsAsync(task, examples, language.Code, settings.K, settings.Seed, known,
-            settings.TemplateDirectory, modelId, promptsPerLabel, cancellationToken);
+            settings.TemplateDirectory, modelId, promptsPerLabel, cancellationToken, settings.LanguageName);
         await output.WriteAsync(plan.ToText());
         return 0;
     }
@@ -74,7 +82,10 @@ internal static class DescribeLabelsCommand
         var examples = await GenerateCommand.TrainingDataAsync(settings.TrainData, language.Code, reference, cancellationToken);
         var known = File.Exists(settings.Output) ? await LabelDescriptionStore.ReadAsync(settings.Output, cancellationToken) : [];
         var summarizer = new LabelSummarizer(client, PromptTemplate.Load(PromptTemplate.Describe, settings.TemplateDirectory),
-            LabelSummarizer.ModelIdOf(client));
+            LabelSummarizer.ModelIdOf(client))
+        {
+            LanguageName = settings.LanguageName,
+        };
         var descriptions = await summarizer.DescribeAllAsync(task, examples, language.Code, settings.K, settings.Seed, known, cancellationToken);
 
         // Keep what the file held for other tasks, languages or models; replace the entries just made or reused.

@@ -77,7 +77,8 @@ public static class DryRunPlanner
     }
 
     public static async Task<DryRunPlan> DescriptionsAsync(TaskDefinition task, IReadOnlyList<Example> examples, string sourceLanguage, int k, int seed,
-        IReadOnlyList<LabelDescription> known, string? templateDirectory, string modelId, int promptsPerLabel, CancellationToken cancellationToken)
+        IReadOnlyList<LabelDescription> known, string? templateDirectory, string modelId, int promptsPerLabel, CancellationToken cancellationToken,
+        string? languageName = null)
     {
         ArgumentNullException.ThrowIfNull(task);
         var prompts = new List<PlannedPrompt>();
@@ -85,7 +86,7 @@ public static class DryRunPlanner
         foreach (var label in task.Labels)
         {
             var recorder = new RecordingChatClient(modelId, _ => DescriptionPlaceholder);
-            var summarizer = new LabelSummarizer(recorder, PromptTemplate.Load(PromptTemplate.Describe, templateDirectory), modelId);
+            var summarizer = new LabelSummarizer(recorder, PromptTemplate.Load(PromptTemplate.Describe, templateDirectory), modelId) { LanguageName = languageName };
             await summarizer.DescribeAllAsync(task with { Labels = [label] }, examples, sourceLanguage, k, seed, known, cancellationToken).ConfigureAwait(false);
             prompts.AddRange(recorder.Calls.Take(promptsPerLabel).Select(c => new PlannedPrompt(label, c.Messages)));
             calls += recorder.Calls.Count;

@@ -49,6 +49,10 @@ public sealed class GenerationRunner(IChatClient client, ILanguageIdentifier? la
         var judge = strategy.Revision ? new RevisionJudge(client, PromptTemplate.Load(PromptTemplate.Judge, options.TemplateDirectory)) : null;
         var summarizer = strategy.Description == LabelDescriptionSource.Summarized
             ? new LabelSummarizer(client, PromptTemplate.Load(PromptTemplate.Describe, options.TemplateDirectory), modelId)
+            {
+                // Summaries come from the target-language examples when there are any (else English, named by the registry).
+                LanguageName = request.TargetTrainingData.Count > 0 ? request.LanguageName : null,
+            }
             : null;
         var manifest = new RunManifest(task.Name, language.Code, strategy.Name, modelId, options.Seed, prompts.Template.Version,
             judge?.Template.Version, summarizer?.Template.Version);

@@ -81,6 +81,9 @@ public sealed class LabelSummarizer(IChatClient client, PromptTemplate template,
 {
     public PromptTemplate Template => template;
 
+    /// <summary>The source language's name in prompts instead of the registry's English name (--language-name); null: the registry's.</summary>
+    public string? LanguageName { get; init; }
+
     /// <summary>The model name recorded as the descriptions' author: the client's metadata, or "unknown-model".</summary>
     public static string ModelIdOf(IChatClient client) => LlmCalls.ModelIdOf(client, null);
 
@@ -130,7 +133,8 @@ public sealed class LabelSummarizer(IChatClient client, PromptTemplate template,
             ["label"] = task.DisplayNameOf(label),
             ["label_kind"] = task.LabelKind,
             ["task"] = task.Name,
-            ["source_language"] = Data.LanguageRegistry.Default.TryResolve(sourceLanguage, out var l) ? l.EnglishName : sourceLanguage,
+            ["source_language"] = !string.IsNullOrWhiteSpace(LanguageName) ? LanguageName.Trim()
+                : Data.LanguageRegistry.Default.TryResolve(sourceLanguage, out var l) ? l.EnglishName : sourceLanguage,
             ["examples"] = string.Join('\n', examples.Select(e => "- " + e.Text.ReplaceLineEndings(" "))),
             ["opening"] = opening,
         };
