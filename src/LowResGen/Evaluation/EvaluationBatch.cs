@@ -90,6 +90,7 @@ public sealed class EvaluationBatch(IClassifierTrainer trainer)
                     settings.Add(new EvaluationSetting(source.Name, train.Examples));
                 }
 
+                settings = [.. GoldSettings.Apply(settings, definition?.Labels)];
                 var runProgress = progress is null ? null : new TaggedProgress(progress, task, language);
                 var summary = await runner.RunAsync(definition, settings, test.Examples, directory, runProgress, cancellationToken).ConfigureAwait(false);
                 yield return new EvaluationBatchItem(task, language, summary, warnings);

@@ -16,6 +16,9 @@ public sealed record EvaluationSetting(string Name, IReadOnlyList<Example> Train
 
     /// <summary>The student of this setting; null: the runner's.</summary>
     public IClassifierTrainer? Trainer { get; init; }
+
+    /// <summary>Examples per class each seed draws from <see cref="Train"/>; null: the options' (few-gold:k draws k).</summary>
+    public int? PerClass { get; init; }
 }
 
 /// <summary>The reference protocol's knobs.</summary>

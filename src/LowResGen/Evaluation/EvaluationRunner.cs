@@ -141,7 +141,7 @@ public sealed class EvaluationRunner(IClassifierTrainer trainer, EvaluationOptio
         EvaluationOutputs outputs, CancellationToken cancellationToken)
     {
         IEnumerable<Example> balanced = job.Setting.Train.Count == 0 ? job.Setting.Added
-            : TrainingSetSampler.Balance(job.Setting.Train, options.PerClass, job.Seed).Concat(job.Setting.Added);
+            : TrainingSetSampler.Balance(job.Setting.Train, job.Setting.PerClass ?? options.PerClass, job.Seed).Concat(job.Setting.Added);
         var training = balanced.Select(e => new LabeledText(options.Normalization.Apply(e.Text), e.Label)).ToArray();
         var classifier = await job.Trainer.TrainAsync(training, job.Seed, cancellationToken).ConfigureAwait(false);
         var predicted = await classifier.PredictAsync(testTexts, cancellationToken).ConfigureAwait(false);
@@ -218,7 +218,7 @@ public sealed class EvaluationRunner(IClassifierTrainer trainer, EvaluationOptio
                 CompareOn(r => r.F1),
                 CompareOn(r => r.Accuracy),
                 PerClass(task, predictions),
-                ClassCounts.OfBalanced(task.Labels, setting.Train.Select(e => e.Label), options.PerClass))
+                ClassCounts.OfBalanced(task.Labels, setting.Train.Select(e => e.Label), setting.PerClass ?? options.PerClass))
             {
                 Trainer = TrainerOf(setting).Name,
                 Unmapped = predictions.Sum(p => p.Count(r => r.Predicted == Prediction.NoLabel)),
@@ -281,7 +281,7 @@ public sealed class EvaluationRunner(IClassifierTrainer trainer, EvaluationOptio
 
         foreach (var setting in settings)
         {
-            var manifest = new SettingManifest(TrainerOf(setting).Name, task.Name, options.PerClass, options.Normalization.Lowercase,
+            var manifest = new SettingManifest(TrainerOf(setting).Name, task.Name, setting.PerClass ?? options.PerClass, options.Normalization.Lowercase,
                 options.Normalization.StripPunctuation, testSet);
             if (recorded.TryGetValue(setting.Name, out var existing) && existing != manifest)
             {
