@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using LowResGen.Data;
 using LowResGen.Data.Import;
 using LowResGen.Evaluation;
@@ -48,18 +47,5 @@ public sealed class GoldSettingsTests : IDisposable
             .RunAsync(request with { Train = [new("generated+mix:2", generated)], OutputDirectory = Path.Combine(_directory, "x") }, null, CancellationToken.None).ToListAsync());
         Assert.Contains("--train gold=FILE", error.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => GoldSettings.Apply([new EvaluationSetting("few-gold:0", welsh)], null).ToList());
-    }
-
-    private sealed class RecordingTrainer(IClassifierTrainer inner) : IClassifierTrainer
-    {
-        public ConcurrentQueue<IReadOnlyList<LabeledText>> Sets { get; } = new();
-
-        public string Name => inner.Name;
-
-        public Task<IClassifier> TrainAsync(IReadOnlyList<LabeledText> examples, int seed, CancellationToken cancellationToken)
-        {
-            Sets.Enqueue([.. examples]);
-            return inner.TrainAsync(examples, seed, cancellationToken);
-        }
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using LowResGen.Common;
 using LowResGen.Data;
 using LowResGen.Data.Import;
@@ -227,17 +226,38 @@ public sealed class StudyCurveTests : IAsyncLifetime
         Assert.Contains("classifiers", error.Message, StringComparison.Ordinal);
     }
 
-    /// <summary>Trains the real classifier and keeps every training set it was given.</summary>
-    private sealed class RecordingTrainer(IClassifierTrainer inner) : IClassifierTrainer
+    [Fact]
+    public async Task A_limited_LLM_cell_is_compared_with_gold_rescored_on_exactly_its_test_items()
     {
-        public ConcurrentQueue<IReadOnlyList<LabeledText>> Sets { get; } = new();
-
-        public string Name => inner.Name;
-
-        public Task<IClassifier> TrainAsync(IReadOnlyList<LabeledText> examples, int seed, CancellationToken cancellationToken)
+        var file = Path.Combine(_root, "llm.toml");
+        await File.WriteAllTextAsync(file, StudyFixtures.StudyToml(_server.BaseUrl, "", "out", "llm_classification = [\"zero-shot\"]\nllm_classification_limit = 20")
+            .Replace("languages = [\"cy\", \"sw\"]", "languages = [\"cy\"]", StringComparison.Ordinal));
+        var study = await StudyDefinition.LoadAsync(file, CancellationToken.None);
+        await using (var executor = new StudyCellExecutor(study, new LlmClientFactory(new LlmClientOptions { CachePath = Path.Combine(_root, "cache.db") }),
+            () => ClassifierTrainerRegistry.BuiltIn().Create("ngram"), null))
         {
-            Sets.Enqueue([.. examples]);
-            return inner.TrainAsync(examples, seed, cancellationToken);
+            Assert.Empty((await StudyService.RunAsync(study, ShardSpec.Whole, executor, null, CancellationToken.None)).Failures);
         }
+
+        var data = await StudyReportBuilder.GatherAsync(study, CancellationToken.None);
+        var llm = data.Cells.Single(c => c.Kind == CellKind.Classify);
+        var gold = data.Cells.Single(c => c.Kind == CellKind.Gold);
+        var onItems = data.GoldOnLlmItems[llm.Key];
+        Assert.Equal(gold.Scores.Select(s => s.Seed), onItems.Select(s => s.Seed));
+
+        // Recomputed here from the two predictions files: gold's accuracy per seed on the 20 items the LLM classified.
+        var items = (await PredictionsFile.ReadAsync(new EvaluationOutputs(llm.ArtifactPath!).Predictions, CancellationToken.None)).Select(p => p.Id).ToHashSet();
+        Assert.Equal(20, items.Count);
+        var goldRows = await PredictionsFile.ReadAsync(new EvaluationOutputs(gold.ArtifactPath!).Predictions, CancellationToken.None);
+        foreach (var seed in onItems)
+        {
+            var mine = goldRows.Where(p => p.Seed == seed.Seed && items.Contains(p.Id)).ToArray();
+            Assert.Equal(20, mine.Length);
+            Assert.Equal((double)mine.Count(p => p.Predicted == p.Gold) / mine.Length, seed.Accuracy, 12);
+        }
+
+        var row = Assert.Single(Assert.Single(StudyReportWriter.Tables(data)).LlmRows);
+        Assert.Equal((llm.Scores.Average(s => s.MacroF1) - onItems.Average(s => s.MacroF1)) * 100, row.Cells[0]!.GapPoints!.Value, 9);
+        Assert.Contains("the at most 20 items each LLM cell classified", StudyReportWriter.Markdown(data), StringComparison.Ordinal);
     }
 }

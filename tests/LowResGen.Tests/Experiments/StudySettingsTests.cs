@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using LowResGen.Data;
 using LowResGen.Data.Import;
 using LowResGen.Evaluation;
@@ -107,18 +106,4 @@ public sealed class StudySettingsTests : IAsyncLifetime
 
     private static async Task<IReadOnlyList<Example>> ReadAsync(string language, string part) =>
         (await ExampleFiles.ReadAsync(SharedData.Kinit("intent", language, part), new ImportOptions { Language = language }, CancellationToken.None)).Examples;
-
-    /// <summary>Trains the real classifier and keeps every training set it was given.</summary>
-    private sealed class RecordingTrainer(IClassifierTrainer inner) : IClassifierTrainer
-    {
-        public ConcurrentQueue<IReadOnlyList<LabeledText>> Sets { get; } = new();
-
-        public string Name => inner.Name;
-
-        public Task<IClassifier> TrainAsync(IReadOnlyList<LabeledText> examples, int seed, CancellationToken cancellationToken)
-        {
-            Sets.Enqueue([.. examples]);
-            return inner.TrainAsync(examples, seed, cancellationToken);
-        }
-    }
 }
