@@ -34,13 +34,22 @@ internal static class EncoderBench
         var folder = ExtractMiniLm();
         try
         {
-            await OnnxAsync(folder, Take(sentences, texts));
-            if (!args.Contains("--skip-gguf"))
+            if (!args.Contains("--skip-onnx"))
             {
-                await GgufAsync(Take(sentences, ggufTexts));
+                await OnnxAsync(folder, Take(sentences, texts));
             }
 
-            await MemoryAsync(folder, Take(sentences, memoryTexts));
+            if (!args.Contains("--skip-gguf"))
+            {
+                var defaults = new GgufEncoderOptions("");
+                await GgufAsync(Take(sentences, ggufTexts), BenchSupport.IntArg(args, "--gguf-sequences", defaults.MaxSequences),
+                    BenchSupport.IntArg(args, "--gguf-batch-tokens", defaults.BatchTokens));
+            }
+
+            if (!args.Contains("--skip-memory"))
+            {
+                await MemoryAsync(folder, Take(sentences, memoryTexts));
+            }
         }
         finally
         {
@@ -99,7 +108,7 @@ internal static class EncoderBench
         }
     }
 
-    private static async Task GgufAsync(string[] texts)
+    private static async Task GgufAsync(string[] texts, int maxSequences, int batchTokens)
     {
         // MiniLM-like: 6 layers, 384 wide, 1536 feed-forward, a 30,000-token vocabulary, Q8_0 weights.
         var path = Path.Combine(Path.GetTempPath(), $"lowresgen-bench-bert-{Guid.NewGuid():N}.gguf");
@@ -117,27 +126,34 @@ internal static class EncoderBench
         {
             // The random model's vocabulary has letters and digits only: lower-cased ASCII text tokenizes without [UNK].
             var lowered = texts.Select(t => new string(t.ToLowerInvariant().Where(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or ' ').ToArray())).ToArray();
-            using var batched = GgufEmbeddingGenerator.Load(new GgufEncoderOptions(path) { MaxSequences = 32, BatchTokens = 8192 });
-            await batched.GenerateAsync(lowered[..8]); // warm-up
+            using var batched = GgufEmbeddingGenerator.Load(new GgufEncoderOptions(path) { MaxSequences = maxSequences, BatchTokens = batchTokens });
             var tokens = lowered.Sum(t => batched.Tokenize(t).Length);
-            var watch = Stopwatch.StartNew();
-            await batched.GenerateAsync(lowered);
-            var ours = watch.Elapsed.TotalSeconds;
-
             using var weights = LLamaWeights.LoadFromFile(new ModelParams(path) { GpuLayerCount = 0 });
             var parameters = new ModelParams(path) { ContextSize = 512, BatchSize = 512, UBatchSize = 512, Embeddings = true, BatchThreads = Environment.ProcessorCount };
             using var embedder = new LLamaEmbedder(weights, parameters);
-            await embedder.GetEmbeddings(lowered[0]); // warm-up
-            watch.Restart();
-            foreach (var text in lowered)
+            await batched.GenerateAsync(lowered[..8]); // warm-up
+            await embedder.GetEmbeddings(lowered[0]);
+
+            // Alternate the two so that machine load drifts hit both alike; best of three each.
+            var ours = double.MaxValue;
+            var baseline = double.MaxValue;
+            for (var round = 0; round < 3; round++)
             {
-                await embedder.GetEmbeddings(text);
+                var watch = Stopwatch.StartNew();
+                await batched.GenerateAsync(lowered);
+                ours = Math.Min(ours, watch.Elapsed.TotalSeconds);
+                watch.Restart();
+                foreach (var text in lowered)
+                {
+                    await embedder.GetEmbeddings(text);
+                }
+
+                baseline = Math.Min(baseline, watch.Elapsed.TotalSeconds);
             }
 
-            var baseline = watch.Elapsed.TotalSeconds;
             var ratio = baseline / ours;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"GGUF random BERT (6x384, Q8_0), {texts.Length} texts, {tokens} tokens: batched {texts.Length / ours:F1} texts/s, LLamaEmbedder {texts.Length / baseline:F1} texts/s, ratio {ratio:F2}x (target >= 3x) {(ratio >= 3 ? "PASS" : "BELOW TARGET")}"));
+                $"GGUF random BERT (6x384, Q8_0), {texts.Length} texts, {tokens} tokens: batched ({maxSequences} sequences, {batchTokens} tokens per decode) {texts.Length / ours:F1} texts/s, LLamaEmbedder {texts.Length / baseline:F1} texts/s, ratio {ratio:F2}x (target >= 3x) {(ratio >= 3 ? "PASS" : "BELOW TARGET")}"));
         }
         finally
         {

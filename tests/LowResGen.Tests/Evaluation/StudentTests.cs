@@ -72,7 +72,7 @@ public sealed class StudentTests
     [Fact]
     public async Task Fusion_with_no_embedding_weight_is_exactly_the_ngram_model()
     {
-        var fusion = await new FusionClassifierTrainer(new FakeEncoder(), "fake", new FusionOptions { EmbeddingWeight = 0 })
+        var fusion = await new FusionClassifierTrainer(new FakeEncoder(), "fake", new FusionOptions { Mode = FusionMode.Concatenate, EmbeddingWeight = 0 })
             .TrainAsync(Train(), 5, CancellationToken.None);
         var ngram = await new LinearTextClassifierTrainer().TrainAsync(Train(), 5, CancellationToken.None);
 
@@ -86,9 +86,43 @@ public sealed class StudentTests
     }
 
     [Theory]
+    [InlineData(0.0)]
+    [InlineData(1.0)]
+    public async Task Averaged_fusion_at_the_ends_of_its_weight_predicts_as_the_ngram_or_the_encoder_student(double weight)
+    {
+        // Standardising each model's scores keeps its ranking, so at weight 0 (1) the average must pick what the n-gram
+        // model (the encoder student) picks, on texts where the two disagree too.
+        var fusion = await new FusionClassifierTrainer(new FakeEncoder(), "fake", new FusionOptions { Mode = FusionMode.Average, EmbeddingWeight = weight })
+            .TrainAsync(Train(), 3, CancellationToken.None);
+        IClassifier single = weight == 0
+            ? await new LinearTextClassifierTrainer().TrainAsync(Train(), 3, CancellationToken.None)
+            : await new EncoderClassifierTrainer(new FakeEncoder(), "fake").TrainAsync(Train(), 3, CancellationToken.None);
+        string[] texts = [.. TestTexts, "rain song pasta", "play forecast", "cook wind album", "cloud artist"];
+
+        Assert.Equal((await single.PredictAsync(texts, CancellationToken.None)).Select(p => p.Label),
+            (await fusion.PredictAsync(texts, CancellationToken.None)).Select(p => p.Label));
+    }
+
+    [Fact]
+    public void Stacking_folds_are_stratified_and_seeded()
+    {
+        var examples = Enumerable.Range(0, 12).Select(i => new LabeledText($"t{i}", i < 8 ? "a" : "b")).ToArray();
+
+        var folds = StackedFusionClassifier.Folds(examples, 5, 7);
+
+        // The smaller class has 4 examples, so 4 folds, each with two of "a" and one of "b".
+        Assert.Equal([0, 1, 2, 3], folds.Distinct().Order());
+        Assert.All(Enumerable.Range(0, 4), f => Assert.Equal((2, 1),
+            (folds.Take(8).Count(x => x == f), folds.Skip(8).Count(x => x == f))));
+        Assert.Equal(folds, StackedFusionClassifier.Folds(examples, 5, 7));
+        Assert.NotEqual(folds, StackedFusionClassifier.Folds(examples, 5, 8));
+    }
+
+    [Theory]
     [InlineData(FusionMode.Concatenate)]
     [InlineData(FusionMode.Average)]
-    public async Task Fusion_student_learns_separable_topics_in_both_modes(FusionMode mode)
+    [InlineData(FusionMode.Stack)]
+    public async Task Fusion_student_learns_separable_topics_in_every_mode(FusionMode mode)
     {
         var trainer = new FusionClassifierTrainer(new FakeEncoder(), "fake", new FusionOptions { Mode = mode });
         var model = await trainer.TrainAsync(Train(), 1, CancellationToken.None);
