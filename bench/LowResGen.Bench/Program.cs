@@ -11,6 +11,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringCompare
     ["settings"] = SettingsBench.RunAsync,
     ["encoders"] = EncoderBench.RunAsync,
     ["students"] = StudentsBench.RunAsync,
+    ["many-labels"] = ManyLabelsBench.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

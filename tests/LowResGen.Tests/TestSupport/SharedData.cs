@@ -17,6 +17,22 @@ internal static class SharedData
     public static string LlmAnswers(string model, string flores) =>
         Path.Combine(Datasets, "sib200-llm-answers", model, $"{flores}.tsv");
 
+    /// <summary>The checkout root (the folder with LowResGen.slnx) above the test binaries.</summary>
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    private static string FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "LowResGen.slnx")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Cannot find the checkout root (LowResGen.slnx) above " + AppContext.BaseDirectory);
+    }
+
     private static string FindRoot()
     {
         var fromEnvironment = Environment.GetEnvironmentVariable("LOWRESGEN_SHARED");

@@ -96,16 +96,18 @@ public sealed class FusionClassifierTrainer(IEmbeddingGenerator<string, Embeddin
                 .ToArray();
             var dimension = vectorizer.Dimension + embeddings[0].Length;
             var weights = LinearTextClassifierTrainer.TrainWeights(combined, examples, labels, dimension, _options.Ngram, seed, cancellationToken);
-            return new ConcatenatedFusionClassifier(encoder, labels, vectorizer, weights, dimension, _options);
+            return new ConcatenatedFusionClassifier(encoder, labels, vectorizer, weights, _options);
         }, cancellationToken).ConfigureAwait(false);
     }
 }
 
 /// <summary>One SVM per class over [√(1−w)·tf-idf, √w·embedding].</summary>
 internal sealed class ConcatenatedFusionClassifier(
-    IEmbeddingGenerator<string, Embedding<float>> encoder, string[] labels, TfIdfVectorizer vectorizer, float[] weights, int dimension,
+    IEmbeddingGenerator<string, Embedding<float>> encoder, string[] labels, TfIdfVectorizer vectorizer, WeightMatrix weights,
     FusionOptions options) : IClassifier
 {
+    private readonly IReadOnlyDictionary<string, int> _labelIndex = LabelScores.IndexOf(labels);
+
     public IReadOnlyList<string> Labels => labels;
 
     public Prediction Predict(string text) => PredictAsync([text], CancellationToken.None).GetAwaiter().GetResult()[0];
@@ -117,8 +119,8 @@ internal sealed class ConcatenatedFusionClassifier(
         return [.. texts.Select((t, i) =>
         {
             var vector = Combine(vectorizer.Transform(t, scratch), embeddings[i], vectorizer.Dimension, options.EmbeddingWeight);
-            return LinearTextClassifier.ToPrediction(labels,
-                LinearTextClassifier.Decide(weights, labels.Length, dimension, options.Ngram.Bias, vector), options.Ngram.ScoreScale);
+            return LinearTextClassifier.ToPrediction(labels, _labelIndex,
+                weights.Decide(options.Ngram.Bias, vector), options.Ngram.ScoreScale);
         })];
     }
 

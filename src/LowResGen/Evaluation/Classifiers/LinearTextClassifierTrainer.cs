@@ -44,26 +44,30 @@ public sealed class LinearTextClassifierTrainer(LinearTextClassifierOptions? opt
     }
 
     /// <summary>
-    /// One-vs-rest SVMs over any sparse vectors (the fusion student appends embeddings to the n-grams). Weights are laid
-    /// out feature-major (all classes of one feature together) so that predicting reads memory in order.
+    /// One-vs-rest SVMs over any sparse vectors (the fusion student appends embeddings to the n-grams). Each class keeps
+    /// only its non-zero weights until all are trained; <see cref="WeightMatrix"/> then picks the smaller layout.
     /// </summary>
-    internal static float[] TrainWeights(SparseVector[] vectors, IReadOnlyList<LabeledText> examples, string[] labels, int dimension,
+    internal static WeightMatrix TrainWeights(SparseVector[] vectors, IReadOnlyList<LabeledText> examples, string[] labels, int dimension,
         LinearTextClassifierOptions options, int seed, CancellationToken cancellationToken)
     {
         var squaredNorms = vectors.Select(v => v.SquaredNorm()).ToArray();
-        var weights = new float[(dimension + 1) * labels.Length];
+        var perClass = new (int[] Features, float[] Weights)[labels.Length];
+        Array.Fill(perClass, ([], []));
         if (labels.Length > 1)
         {
+            var labelIndex = labels.Select((l, i) => (l, i)).ToDictionary(p => p.l, p => p.i, StringComparer.Ordinal);
+            var classOf = examples.Select(e => labelIndex[e.Label]).ToArray();
             void TrainClass(int c)
             {
-                var positive = examples.Select(e => string.Equals(e.Label, labels[c], StringComparison.Ordinal)).ToArray();
+                var positive = new bool[classOf.Length];
+                for (var i = 0; i < classOf.Length; i++)
+                {
+                    positive[i] = classOf[i] == c;
+                }
+
                 // One generator per class, derived from the seed only, so parallel training stays deterministic.
                 var random = new Random(unchecked((seed * 1_000_003) + c));
-                var w = DualCoordinateDescent.Train(vectors, squaredNorms, positive, dimension, options, random, cancellationToken);
-                for (var f = 0; f <= dimension; f++)
-                {
-                    weights[f * labels.Length + c] = (float)w[f];
-                }
+                perClass[c] = WeightMatrix.NonZero(DualCoordinateDescent.Train(vectors, squaredNorms, positive, dimension, options, random, cancellationToken));
             }
 
             if (options.Parallel)
@@ -80,7 +84,7 @@ public sealed class LinearTextClassifierTrainer(LinearTextClassifierOptions? opt
             }
         }
 
-        return weights;
+        return WeightMatrix.FromClasses(dimension, perClass);
     }
 }
 
@@ -89,29 +93,42 @@ public sealed class LinearTextClassifier : IClassifier
 {
     private readonly string[] _labels;
     private readonly TfIdfVectorizer _vectorizer;
-    private readonly float[] _weights;
+    private readonly WeightMatrix _weights;
     private readonly LinearTextClassifierOptions _options;
+    private readonly IReadOnlyDictionary<string, int> _labelIndex;
 
     // The n-gram counts of the text being predicted: one per thread, reused, since Predict runs once per test text and
     // a fresh dictionary regrows for every one of its ~500 n-grams.
     // A bag rather than a ThreadLocal, which would need disposing by every holder of a model.
     private readonly ConcurrentBag<Dictionary<ulong, int>> _scratch = [];
 
-    internal LinearTextClassifier(string[] labels, TfIdfVectorizer vectorizer, float[] weights, LinearTextClassifierOptions options)
+    internal LinearTextClassifier(string[] labels, TfIdfVectorizer vectorizer, WeightMatrix weights, LinearTextClassifierOptions options)
     {
         _labels = labels;
         _vectorizer = vectorizer;
         _weights = weights;
         _options = options;
+        _labelIndex = LabelScores.IndexOf(labels);
     }
 
     public IReadOnlyList<string> Labels => _labels;
+
+    /// <summary>The number of n-gram features the model knows (its training vocabulary).</summary>
+    internal int Dimension => _vectorizer.Dimension;
+
+    /// <summary>Weights the model holds: every cell of the dense label × feature matrix, or only the non-zero ones.</summary>
+    internal long StoredWeights => _weights.StoredWeights;
+
+    internal bool IsSparse => _weights.IsSparse;
+
+    /// <summary>The same model with its weights in the other layout (tests check that both decide alike).</summary>
+    internal LinearTextClassifier WithOtherLayout() => new(_labels, _vectorizer, _weights.WithOtherLayout(), _options);
 
     /// <summary>The raw one-vs-rest decision values, in the order of <see cref="Labels"/>.</summary>
     public double[] DecisionValues(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return _labels.Length == 1 ? new double[1] : Decide(_weights, _labels.Length, _vectorizer.Dimension, _options.Bias, Features(text));
+        return _labels.Length == 1 ? new double[1] : _weights.Decide(_options.Bias, Features(text));
     }
 
     /// <summary>The text's tf-idf vector (for the fusion student, which appends its embedding).</summary>
@@ -129,37 +146,10 @@ public sealed class LinearTextClassifier : IClassifier
         }
     }
 
-    internal static double[] Decide(float[] weights, int classes, int dimension, double bias, SparseVector vector)
-    {
-        var decisions = new double[classes];
-        if (classes == 1)
-        {
-            return decisions;
-        }
-
-        var biasRow = dimension * classes;
-        for (var c = 0; c < classes; c++)
-        {
-            decisions[c] = weights[biasRow + c] * bias;
-        }
-
-        for (var k = 0; k < vector.Indices.Length; k++)
-        {
-            var row = vector.Indices[k] * classes;
-            var value = vector.Values[k];
-            for (var c = 0; c < classes; c++)
-            {
-                decisions[c] += weights[row + c] * value;
-            }
-        }
-
-        return decisions;
-    }
-
-    public Prediction Predict(string text) => ToPrediction(_labels, DecisionValues(text), _options.ScoreScale);
+    public Prediction Predict(string text) => ToPrediction(_labels, _labelIndex, DecisionValues(text), _options.ScoreScale);
 
     /// <summary>The best label and softmax(scale · decision values): a probability-like confidence that sums to one.</summary>
-    internal static Prediction ToPrediction(string[] labels, double[] decisions, double scale)
+    internal static Prediction ToPrediction(string[] labels, IReadOnlyDictionary<string, int> labelIndex, double[] decisions, double scale)
     {
         var best = 0;
         for (var c = 1; c < decisions.Length; c++)
@@ -173,12 +163,11 @@ public sealed class LinearTextClassifier : IClassifier
         var max = decisions[best];
         var exponentials = decisions.Select(d => Math.Exp(scale * (d - max))).ToArray();
         var sum = exponentials.Sum();
-        var scores = new Dictionary<string, double>(labels.Length, StringComparer.Ordinal);
-        for (var c = 0; c < labels.Length; c++)
+        for (var c = 0; c < exponentials.Length; c++)
         {
-            scores[labels[c]] = exponentials[c] / sum;
+            exponentials[c] /= sum;
         }
 
-        return new Prediction(labels[best], scores);
+        return new Prediction(labels[best], new LabelScores(labels, labelIndex, exponentials));
     }
 }
