@@ -176,9 +176,9 @@ public sealed class EncoderFactory(EncoderFactoryOptions? options = null)
         var backend = LowResGen.Encoders.Embedded.GgufEmbeddingGenerator.Load(
             new LowResGen.Encoders.Embedded.GgufEncoderOptions(reference.Path)
             {
-                MaxSequences = _options.BatchSize,
+                // The GGUF encoder's own defaults (one text per decode, the fastest measured); BatchSize is the ONNX batch.
                 MaxTokens = _options.MaxTokens,
-                BatchTokens = Math.Max(_options.MaxTokens, _options.BatchSize * 128),
+                BatchTokens = Math.Max(_options.MaxTokens, new LowResGen.Encoders.Embedded.GgufEncoderOptions(reference.Path).BatchTokens),
                 Threads = _options.Threads,
             },
             _options.LoggerFactory?.CreateLogger("LowResGen.Encoders.Embedded"));

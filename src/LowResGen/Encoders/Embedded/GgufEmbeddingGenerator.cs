@@ -10,11 +10,12 @@ namespace LowResGen.Encoders.Embedded;
 /// <summary>How to run a GGUF encoder in-process.</summary>
 public sealed record GgufEncoderOptions(string ModelPath)
 {
-    /// <summary>Texts decoded together, one sequence each.</summary>
-    public int MaxSequences { get; init; } = 32;
+    /// <summary>Texts decoded together, one sequence each. One by default: with LLamaSharp 0.30's llama.cpp on CPU, several
+    /// sequences per decode were slower per text (0.33-0.75x, docs/encoders.md), so batching is opt-in.</summary>
+    public int MaxSequences { get; init; } = 1;
 
     /// <summary>Tokens per decode (all sequences together); also the context size. A non-causal model needs a whole batch in one micro-batch.</summary>
-    public int BatchTokens { get; init; } = 4096;
+    public int BatchTokens { get; init; } = 512;
 
     /// <summary>Tokens per text, special tokens included (the model's training context applies when lower).</summary>
     public int MaxTokens { get; init; } = 512;
