@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using LowResGen.Experiments;
+using LowResGen.Llm.Models;
 using LowResGen.Reporting;
 using Spectre.Console;
 
@@ -29,6 +30,12 @@ internal static class QuickstartCommand
         var output = new Option<string>("--output") { Description = "Output folder (resumable: rerun to continue).", DefaultValueFactory = _ => Defaults.OutputDirectory };
         var datasetUrl = new Option<Uri?>("--dataset-base-url") { Description = "Mirror of the SIB-200 release." };
         var modelUrl = new Option<Uri?>("--model-base-url") { Description = "Mirror of Hugging Face for the default model." };
+        var encoder = new Option<string?>("--encoder")
+        {
+            Description = "Encoder of the second student row (ONNX folder, GGUF, server URL or llm.toml name); default: " +
+                $"{DefaultModels.Encoder.CacheName} when it is in the model cache (never downloaded here; `models pull encoder`).",
+        };
+        var noEncoder = new Option<bool>("--no-encoder") { Description = "Evaluate with the n-gram student only." };
         var allowShortfall = new Option<bool>("--allow-shortfall")
         {
             Description = $"Exit 0 even when a class ends below --per-class after --max-attempts (default: exit code {CliErrors.Shortfall}).",
@@ -36,7 +43,7 @@ internal static class QuickstartCommand
         var command = new Command("quickstart", "Generate a small synthetic training set with an LLM and measure it against same-size gold data.")
         {
             language, task, model, dataDir, strategy, perClass, seeds, attempts, maxTokens, noLanguageCheck, output, datasetUrl, modelUrl,
-            allowShortfall,
+            allowShortfall, encoder, noEncoder,
         };
         optionsOf = parse => new QuickstartOptions
         {
@@ -53,6 +60,8 @@ internal static class QuickstartCommand
             OutputDirectory = parse.GetValue(output)!,
             DatasetBaseUrl = parse.GetValue(datasetUrl),
             ModelBaseUrl = parse.GetValue(modelUrl),
+            Encoder = parse.GetValue(encoder),
+            NoEncoder = parse.GetValue(noEncoder),
         };
         var optionsFrom = optionsOf;
         command.SetAction(async (parse, ct) => await CliErrors.GuardAsync(parse, async () =>
@@ -71,20 +80,7 @@ internal static class QuickstartCommand
 
             var data = await StudyReportBuilder.GatherAsync(study, ct);
             var (html, _) = await StudyReportBuilder.WriteAsync(data, ct);
-            var gaps = StudyReportWriter.Tables(data).SelectMany(t => t.Rows).ToDictionary(r => r.Setting, r => r.Cells[0]?.GapPoints);
-            var table = new Table().AddColumns("setting", $"examples/class (asked {study.PerClass})", "macro-F1 (%)", "accuracy (%)", "gap to gold (F1 points)");
-            foreach (var cell in data.Cells.Where(c => c.Scores.Count > 0).OrderBy(c => c.Kind != CellKind.Gold))
-            {
-                var f1 = LowResGen.Evaluation.Metrics.MeanStd.Of([.. cell.Scores.Select(s => s.MacroF1)]);
-                var accuracy = LowResGen.Evaluation.Metrics.MeanStd.Of([.. cell.Scores.Select(s => s.Accuracy)]);
-                var gap = gaps.GetValueOrDefault(cell.Setting);
-                var oneDraw = cell.Counts?.OneDistinctDraw == true;
-                table.AddRow(Markup.Escape(cell.Setting),
-                    cell.Counts is { } counts ? Markup.Escape(counts.Describe()) + (counts.IsShort ? " [yellow]![/]" : "") : study.PerClass.ToString(CultureInfo.InvariantCulture),
-                    Markup.Escape(f1.ToPoints(oneDistinctDraw: oneDraw)), Markup.Escape(accuracy.ToPoints(oneDistinctDraw: oneDraw)),
-                    gap is { } g ? g.ToString("+0.0;-0.0", CultureInfo.InvariantCulture) : "–");
-            }
-
+            var table = ResultTable(study, data);
             AnsiConsole.Write(table);
             Console.WriteLine($"{executor.AcceptedExamples} examples accepted in this run. Report: {html}");
             var shortfall = CliErrors.ShortfallExit(parse.InvocationConfiguration.Error, [.. result.Shortfalls.Select(f => (f.Cell.Name, f.Counts))],
@@ -92,5 +88,28 @@ internal static class QuickstartCommand
             return result.Failures.Count > 0 ? CliErrors.UserError : shortfall;
         }));
         return command;
+    }
+
+    /// <summary>One row per setting and student: the n-gram student, and the encoder student when there is one.</summary>
+    internal static Table ResultTable(StudyDefinition study, StudyReportData data)
+    {
+        var gaps = StudyReportWriter.Tables(data).SelectMany(t => t.Rows).GroupBy(r => (r.Setting, r.Student ?? study.Students[0]))
+            .ToDictionary(g => g.Key, g => g.First().Cells[0]?.GapPoints);
+        var table = new Table().AddColumns("setting", "student", $"examples/class (asked {study.PerClass})", "macro-F1 (%)", "accuracy (%)", "gap to gold (F1 points)");
+        foreach (var cell in data.Cells.Where(c => c.Scores.Count > 0)
+            .OrderBy(c => study.Students.ToList().IndexOf(StudyRecords.StudentOf(c, study))).ThenBy(c => c.Kind != CellKind.Gold))
+        {
+            var student = StudyRecords.StudentOf(cell, study);
+            var f1 = LowResGen.Evaluation.Metrics.MeanStd.Of([.. cell.Scores.Select(s => s.MacroF1)]);
+            var accuracy = LowResGen.Evaluation.Metrics.MeanStd.Of([.. cell.Scores.Select(s => s.Accuracy)]);
+            var gap = gaps.GetValueOrDefault((cell.Setting, student));
+            var oneDraw = cell.Counts?.OneDistinctDraw == true;
+            table.AddRow(Markup.Escape(cell.Setting), Markup.Escape(student),
+                cell.Counts is { } counts ? Markup.Escape(counts.Describe()) + (counts.IsShort ? " [yellow]![/]" : "") : study.PerClass.ToString(CultureInfo.InvariantCulture),
+                Markup.Escape(f1.ToPoints(oneDistinctDraw: oneDraw)), Markup.Escape(accuracy.ToPoints(oneDistinctDraw: oneDraw)),
+                gap is { } g ? g.ToString("+0.0;-0.0", CultureInfo.InvariantCulture) : "–");
+        }
+
+        return table;
     }
 }

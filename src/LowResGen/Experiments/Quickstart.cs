@@ -47,6 +47,15 @@ public sealed record QuickstartOptions
 
     /// <summary>The model cache; null means the default (see <see cref="ModelCache"/>).</summary>
     public string? ModelCacheDirectory { get; init; }
+
+    /// <summary>
+    /// The encoder of the second student (<c>encoder:&lt;model&gt;</c>, next to the n-gram one): any encoder reference.
+    /// Null: <see cref="DefaultModels.Encoder"/> when it is already in the model cache; the quickstart never downloads it.
+    /// </summary>
+    public string? Encoder { get; init; }
+
+    /// <summary>Evaluate with the n-gram student only.</summary>
+    public bool NoEncoder { get; init; }
 }
 
 /// <summary>
@@ -63,8 +72,10 @@ public static class Quickstart
             : await DownloadSib200Async(options, http, language, log, cancellationToken).ConfigureAwait(false);
         var model = options.Model ?? await PullDefaultModelAsync(options, http, log, cancellationToken).ConfigureAwait(false);
         var output = Path.GetFullPath(options.OutputDirectory);
+        var encoder = EncoderOf(options, log);
         return new StudyDefinition
         {
+            Classifiers = encoder is null ? [] : [Evaluation.ClassifierTrainerRegistry.DefaultName, $"encoder:{encoder}"],
             Name = $"quickstart-{data.Task}-{language.Code}",
             Output = output,
             BaseDirectory = output,
@@ -79,6 +90,30 @@ public static class Quickstart
             MaxOutputTokens = options.MaxOutputTokens,
             LanguageCheck = options.LanguageCheck,
         };
+    }
+
+    /// <summary>The encoder of the second student, or null (with a line saying why) when there is none to use.</summary>
+    private static string? EncoderOf(QuickstartOptions options, IProgress<string>? log)
+    {
+        if (options.NoEncoder)
+        {
+            return null;
+        }
+
+        if (options.Encoder is { } given)
+        {
+            return given;
+        }
+
+        var cache = new ModelCache(options.ModelCacheDirectory);
+        if (cache.Resolve(DefaultModels.Encoder.CacheName) is { } path)
+        {
+            return path;
+        }
+
+        log?.Report($"Encoder student skipped: {DefaultModels.Encoder.CacheName} is not in the model cache ({cache.Directory}); " +
+                    "`lowresgen models pull encoder` adds it (about 120 MB), --encoder <model> names another, --no-encoder skips this check.");
+        return null;
     }
 
     private sealed record LocatedData(string Task, StudyData Paths);

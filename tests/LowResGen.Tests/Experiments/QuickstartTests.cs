@@ -20,12 +20,13 @@ public sealed class QuickstartTests : IDisposable
         string[] args =
         [
             "quickstart", "--model", model, "--data-dir", SharedData.Datasets, "--language", "cy", "--per-class", "3", "--seeds", "2",
-            "--max-attempts", "2", "--max-tokens", "48", "--no-language-check", "--output", output, "--allow-shortfall",
+            "--max-attempts", "2", "--max-tokens", "48", "--no-language-check", "--output", output, "--allow-shortfall", "--no-encoder",
         ];
 
         var (exitCode, stdout, stderr) = await CliProcess.RunAsync(TimeSpan.FromMinutes(4), args);
 
         Assert.True(exitCode == 0, stdout + stderr);
+        Assert.DoesNotContain("encoder:", stdout); // --no-encoder: the n-gram rows only, and no word about a missing encoder
         Assert.Contains("intent in cy", stdout);
         Assert.Contains("gold", stdout);
         Assert.Contains("target-demos", stdout);
@@ -44,6 +45,69 @@ public sealed class QuickstartTests : IDisposable
         var rerun = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), args);
         Assert.Equal(0, rerun.ExitCode);
         Assert.Contains("0 examples accepted in this run", rerun.Stdout);
+    }
+
+    [Fact]
+    public async Task With_an_encoder_it_reports_the_encoder_student_next_to_the_ngram_one()
+    {
+        // In process: the CLI run from the test folder lacks an assembly the shared ASP.NET framework gives the tests.
+        using var minilm = new MiniLmFolder();
+        var model = Path.Combine(_root, "tiny.gguf");
+        TinyGgufWriter.Write(model, new GgufModelSpec { ContextLength = 2048 });
+        using var http = new HttpClient();
+        var study = await Quickstart.PrepareAsync(new QuickstartOptions
+        {
+            Model = model, DataDirectory = SharedData.Datasets, Language = "cy", PerClass = 3, Seeds = 2, MaxAttempts = 2,
+            MaxOutputTokens = 48, LanguageCheck = false, OutputDirectory = Path.Combine(_root, "enc"), Encoder = minilm.Folder,
+        }, http, null, CancellationToken.None);
+
+        await using (var executor = StudyCellExecutor.Create(study))
+        {
+            var result = await StudyService.RunAsync(study, ShardSpec.Whole, executor, null, CancellationToken.None);
+            Assert.True(result.Failures.Count == 0, string.Join("\n", result.Failures.Select(f => f.Error)));
+        }
+
+        var console = new StringWriter();
+        var ansi = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+        {
+            Out = new Spectre.Console.AnsiConsoleOutput(console), Ansi = Spectre.Console.AnsiSupport.No,
+        });
+        ansi.Profile.Width = 400;
+        ansi.Write(LowResGen.Cli.Commands.QuickstartCommand.ResultTable(study, await LowResGen.Reporting.StudyReportBuilder.GatherAsync(study, CancellationToken.None)));
+        var rows = console.ToString().Split('\n').Where(l => l.StartsWith("│ gold ", StringComparison.Ordinal) || l.StartsWith("│ target-demos ", StringComparison.Ordinal)).ToArray();
+
+        Assert.Equal(["ngram", "encoder:" + minilm.Folder], study.Students);
+        Assert.True(rows.Length == 4, console.ToString()); // gold and generated, for each student
+        Assert.Equal(2, rows.Count(r => r.Contains(" ngram ", StringComparison.Ordinal)));
+        Assert.Equal(2, rows.Count(r => r.Contains("encoder:" + minilm.Folder, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Without_the_default_encoder_in_the_cache_it_says_so_and_keeps_the_ngram_student()
+    {
+        var cacheDirectory = Path.Combine(_root, "empty-cache");
+        var lines = new List<string>();
+        using var http = new HttpClient();
+        var study = await Quickstart.PrepareAsync(new QuickstartOptions
+        {
+            Model = "x.gguf", DataDirectory = SharedData.Datasets, Language = "cy", OutputDirectory = Path.Combine(_root, "o"),
+            ModelCacheDirectory = cacheDirectory,
+        }, http, new SynchronousProgressForTests(lines.Add), CancellationToken.None);
+        var skipped = await Quickstart.PrepareAsync(new QuickstartOptions
+        {
+            Model = "x.gguf", DataDirectory = SharedData.Datasets, Language = "cy", OutputDirectory = Path.Combine(_root, "o"),
+            ModelCacheDirectory = cacheDirectory, NoEncoder = true,
+        }, http, new SynchronousProgressForTests(lines.Add), CancellationToken.None);
+
+        Assert.Equal(["ngram"], study.Students);
+        Assert.Equal(["ngram"], skipped.Students);
+        Assert.Single(lines, l => l.StartsWith("Encoder student skipped: " + DefaultModels.Encoder.CacheName + " is not in the model cache", StringComparison.Ordinal));
+        Assert.False(Directory.Exists(cacheDirectory)); // nothing was downloaded (or even created) for the encoder
+    }
+
+    private sealed class SynchronousProgressForTests(Action<string> report) : IProgress<string>
+    {
+        public void Report(string value) => report(value);
     }
 
     [Fact]
