@@ -57,8 +57,16 @@ public sealed class QuickstartTests : IDisposable
         using var http = new HttpClient();
         var study = await Quickstart.PrepareAsync(new QuickstartOptions
         {
-            Model = model, DataDirectory = SharedData.Datasets, Language = "cy", PerClass = 3, Seeds = 2, MaxAttempts = 2,
-            MaxOutputTokens = 48, LanguageCheck = false, OutputDirectory = Path.Combine(_root, "enc"), Encoder = minilm.Folder,
+            Model = model,
+            DataDirectory = SharedData.Datasets,
+            Language = "cy",
+            PerClass = 3,
+            Seeds = 2,
+            MaxAttempts = 2,
+            MaxOutputTokens = 48,
+            LanguageCheck = false,
+            OutputDirectory = Path.Combine(_root, "enc"),
+            Encoder = minilm.Folder,
         }, http, null, CancellationToken.None);
 
         await using (var executor = StudyCellExecutor.Create(study))
@@ -70,7 +78,8 @@ public sealed class QuickstartTests : IDisposable
         var console = new StringWriter();
         var ansi = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
         {
-            Out = new Spectre.Console.AnsiConsoleOutput(console), Ansi = Spectre.Console.AnsiSupport.No,
+            Out = new Spectre.Console.AnsiConsoleOutput(console),
+            Ansi = Spectre.Console.AnsiSupport.No,
         });
         ansi.Profile.Width = 400;
         ansi.Write(LowResGen.Cli.Commands.QuickstartCommand.ResultTable(study, await LowResGen.Reporting.StudyReportBuilder.GatherAsync(study, CancellationToken.None)));
@@ -90,13 +99,20 @@ public sealed class QuickstartTests : IDisposable
         using var http = new HttpClient();
         var study = await Quickstart.PrepareAsync(new QuickstartOptions
         {
-            Model = "x.gguf", DataDirectory = SharedData.Datasets, Language = "cy", OutputDirectory = Path.Combine(_root, "o"),
+            Model = "x.gguf",
+            DataDirectory = SharedData.Datasets,
+            Language = "cy",
+            OutputDirectory = Path.Combine(_root, "o"),
             ModelCacheDirectory = cacheDirectory,
         }, http, new SynchronousProgressForTests(lines.Add), CancellationToken.None);
         var skipped = await Quickstart.PrepareAsync(new QuickstartOptions
         {
-            Model = "x.gguf", DataDirectory = SharedData.Datasets, Language = "cy", OutputDirectory = Path.Combine(_root, "o"),
-            ModelCacheDirectory = cacheDirectory, NoEncoder = true,
+            Model = "x.gguf",
+            DataDirectory = SharedData.Datasets,
+            Language = "cy",
+            OutputDirectory = Path.Combine(_root, "o"),
+            ModelCacheDirectory = cacheDirectory,
+            NoEncoder = true,
         }, http, new SynchronousProgressForTests(lines.Add), CancellationToken.None);
 
         Assert.Equal(["ngram"], study.Students);
