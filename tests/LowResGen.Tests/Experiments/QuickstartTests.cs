@@ -97,23 +97,16 @@ public sealed class QuickstartTests : IDisposable
         var cacheDirectory = Path.Combine(_root, "empty-cache");
         var lines = new List<string>();
         using var http = new HttpClient();
-        var study = await Quickstart.PrepareAsync(new QuickstartOptions
+        var options = new QuickstartOptions
         {
             Model = "x.gguf",
             DataDirectory = SharedData.Datasets,
             Language = "cy",
             OutputDirectory = Path.Combine(_root, "o"),
             ModelCacheDirectory = cacheDirectory,
-        }, http, new SynchronousProgressForTests(lines.Add), CancellationToken.None);
-        var skipped = await Quickstart.PrepareAsync(new QuickstartOptions
-        {
-            Model = "x.gguf",
-            DataDirectory = SharedData.Datasets,
-            Language = "cy",
-            OutputDirectory = Path.Combine(_root, "o"),
-            ModelCacheDirectory = cacheDirectory,
-            NoEncoder = true,
-        }, http, new SynchronousProgressForTests(lines.Add), CancellationToken.None);
+        };
+        var study = await Quickstart.PrepareAsync(options, http, new SynchronousProgressForTests(lines.Add), CancellationToken.None);
+        var skipped = await Quickstart.PrepareAsync(options with { NoEncoder = true }, http, new SynchronousProgressForTests(lines.Add), CancellationToken.None);
 
         Assert.Equal(["ngram"], study.Students);
         Assert.Equal(["ngram"], skipped.Students);
