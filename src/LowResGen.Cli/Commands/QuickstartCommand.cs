@@ -36,6 +36,7 @@ internal static class QuickstartCommand
                 $"{DefaultModels.Encoder.CacheName} when it is in the model cache (never downloaded here; `models pull encoder`).",
         };
         var noEncoder = new Option<bool>("--no-encoder") { Description = "Evaluate with the n-gram student only." };
+        var languageName = new Option<string?>("--language-name") { Description = "The language's name in prompts (default: its English name from the registry)." };
         var allowShortfall = new Option<bool>("--allow-shortfall")
         {
             Description = $"Exit 0 even when a class ends below --per-class after --max-attempts (default: exit code {CliErrors.Shortfall}).",
@@ -43,7 +44,7 @@ internal static class QuickstartCommand
         var command = new Command("quickstart", "Generate a small synthetic training set with an LLM and measure it against same-size gold data.")
         {
             language, task, model, dataDir, strategy, perClass, seeds, attempts, maxTokens, noLanguageCheck, output, datasetUrl, modelUrl,
-            allowShortfall, encoder, noEncoder,
+            allowShortfall, encoder, noEncoder, languageName,
         };
         optionsOf = parse => new QuickstartOptions
         {
@@ -62,6 +63,7 @@ internal static class QuickstartCommand
             ModelBaseUrl = parse.GetValue(modelUrl),
             Encoder = parse.GetValue(encoder),
             NoEncoder = parse.GetValue(noEncoder),
+            LanguageName = parse.GetValue(languageName),
         };
         var optionsFrom = optionsOf;
         command.SetAction(async (parse, ct) => await CliErrors.GuardAsync(parse, async () =>

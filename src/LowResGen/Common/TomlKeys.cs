@@ -33,7 +33,9 @@ public sealed class TomlKeys
             var element = property.PropertyType.IsGenericType && property.PropertyType.GetGenericTypeDefinition() == typeof(List<>)
                 ? property.PropertyType.GetGenericArguments()[0]
                 : property.PropertyType;
-            keys[naming.ConvertName(property.Name)] = element.IsClass && element != typeof(string) ? From(element, naming) : null;
+            // A dictionary is a table whose keys are the user's (language codes, say): not checked against a record.
+            var isRecord = element.IsClass && element != typeof(string) && !typeof(System.Collections.IDictionary).IsAssignableFrom(element);
+            keys[naming.ConvertName(property.Name)] = isRecord ? From(element, naming) : null;
         }
 
         return new TomlKeys(keys);

@@ -56,6 +56,9 @@ public sealed record QuickstartOptions
 
     /// <summary>Evaluate with the n-gram student only.</summary>
     public bool NoEncoder { get; init; }
+
+    /// <summary>The language's name in prompts instead of the registry's (--language-name).</summary>
+    public string? LanguageName { get; init; }
 }
 
 /// <summary>
@@ -81,6 +84,7 @@ public static class Quickstart
             BaseDirectory = output,
             Tasks = [data.Task],
             Languages = [language.Code],
+            LanguageNames = string.IsNullOrWhiteSpace(options.LanguageName) ? [] : new() { [language.Code] = options.LanguageName },
             Models = [new StudyModel { Name = ModelName(model), Model = model }],
             Strategies = [options.Strategy],
             Data = data.Paths,

@@ -146,6 +146,7 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
             TargetTrainingData = paths.Target is null ? [] : await LoadAsync(paths.Target, cell.Language, task, cancellationToken).ConfigureAwait(false),
             EnglishTrainingData = paths.English is null ? [] : await LoadAsync(paths.English, "en", task, cancellationToken).ConfigureAwait(false),
             OutputDirectory = outputDirectory,
+            LanguageName = _study.LanguageNames.GetValueOrDefault(cell.Language),
             Options = new GenerationOptions
             {
                 Seed = _study.GenerationSeed,

@@ -101,6 +101,10 @@ public sealed record StudyDefinition
     /// <summary>Reject generated examples that are not in the target language (Lingua).</summary>
     public bool LanguageCheck { get; init; } = true;
 
+    /// <summary>The name prompts use for a language, by its code as written in <see cref="Languages"/>
+    /// (<c>language_names = { yo = "Yorùbá" }</c>); others keep the registry's English name. Like generate's --language-name.</summary>
+    public Dictionary<string, string> LanguageNames { get; init; } = [];
+
     public double Temperature { get; init; } = 0.9;
 
     /// <summary>

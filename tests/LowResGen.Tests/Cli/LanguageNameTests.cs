@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using LowResGen.Cli.Commands;
+using LowResGen.Experiments;
+using LowResGen.Tests.Experiments;
 using LowResGen.Tests.LlmClassification;
 
 namespace LowResGen.Tests.Cli;
@@ -59,5 +61,34 @@ public sealed class LanguageNameTests : IAsyncLifetime
         Assert.True(code == 0, stderr);
         Assert.Equal(2, prompts.Count);
         Assert.All(prompts, p => Assert.Contains($"example texts in {Name}", p));
+    }
+
+    [Fact]
+    public async Task A_study_names_each_language_as_its_language_names_say()
+    {
+        var file = Path.Combine(directory, "study.toml");
+        await File.WriteAllTextAsync(file, StudyFixtures.StudyToml(server.BaseUrl, "\"target-demos\"", "out", $"language_names = {{ cy = \"{Name}\" }}"));
+
+        var (code, stdout, stderr) = await CliTestHost.RunAsync(StudyCommand.Create(), "study", "run", file, "--dry-run");
+
+        Assert.True(code == 0, stderr);
+        Assert.Equal(0, server.RequestCount);
+        var cy = stdout[stdout.IndexOf("generate__intent__cy__", StringComparison.Ordinal)..stdout.IndexOf("generate__intent__sw__", StringComparison.Ordinal)];
+        Assert.Contains(Name, cy);
+        Assert.DoesNotContain("Welsh", cy);
+    }
+
+    [Fact]
+    public async Task Quickstart_passes_its_language_name_to_the_study_it_runs()
+    {
+        var command = QuickstartCommand.Create(out var optionsOf);
+        var options = optionsOf(command.Parse(["--language", "cy", "--language-name", Name, "--data-dir", SharedData.Datasets,
+            "--model", server.BaseUrl + "#m", "--no-encoder", "--output", Path.Combine(directory, "qs")]));
+        using var http = new HttpClient();
+
+        var study = await Quickstart.PrepareAsync(options, http, null, CancellationToken.None);
+
+        Assert.Equal(Name, options.LanguageName);
+        Assert.Equal(Name, Assert.Single(study.LanguageNames, n => n.Key == "cy").Value);
     }
 }
