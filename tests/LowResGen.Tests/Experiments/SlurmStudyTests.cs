@@ -17,30 +17,15 @@ public sealed class SlurmFactAttribute : FactAttribute
 }
 
 /// <summary>Issue 14: a study on a real (one-node, 127.0.0.1) Slurm: `study slurm` → submit.sh → array of 3 shards → merge job.</summary>
-public sealed class SlurmStudyTests : IAsyncLifetime
+public sealed class SlurmStudyTests() : StudyServerTest("lowresgen-slurm-")
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("lowresgen-slurm-").FullName;
-    private FakeOpenAiServer _server = null!;
-
     public static bool SbatchAvailable =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => File.Exists(Path.Combine(d, "sbatch")));
-
-    public async Task InitializeAsync()
-    {
-        _server = await FakeOpenAiServer.StartAsync();
-        _server.Responder = StudyFixtures.Respond;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        Directory.Delete(_root, recursive: true);
-    }
 
     private async Task<(StudyDefinition Study, string File)> WriteStudyAsync(string name)
     {
         var data = SharedData.Datasets.Replace("\\", "/") + "/kinit-synthetic/{task}/{lang}";
-        var file = Path.Combine(_root, name + ".toml");
+        var file = Path.Combine(Root, name + ".toml");
         await File.WriteAllTextAsync(file, $"""
             name = "slurm-{name}"
             output = "{name}"
@@ -58,7 +43,7 @@ public sealed class SlurmStudyTests : IAsyncLifetime
 
             [[models]]
             name = "fake"
-            model = "{_server.BaseUrl.AbsoluteUri.TrimEnd('/')}#fake-generator"
+            model = "{Server.BaseUrl.AbsoluteUri.TrimEnd('/')}#fake-generator"
             """);
         return (await StudyDefinition.LoadAsync(file, CancellationToken.None), file);
     }

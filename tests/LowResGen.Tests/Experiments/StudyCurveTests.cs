@@ -14,23 +14,8 @@ namespace LowResGen.Tests.Experiments;
 /// Learning curves (per_class as a list) and several students (classifiers) in one study: nested draws, the cells of each
 /// size and student, resume, the curve data and its read-off on the gold curve.
 /// </summary>
-public sealed class StudyCurveTests : IAsyncLifetime
+public sealed class StudyCurveTests() : StudyServerTest("lowresgen-curves-")
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("lowresgen-curves-").FullName;
-    private FakeOpenAiServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await FakeOpenAiServer.StartAsync();
-        _server.Responder = StudyFixtures.Respond;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        Directory.Delete(_root, true);
-    }
-
     [Fact]
     public async Task The_smaller_sizes_of_a_curve_are_subsets_of_the_larger_ones_for_the_same_seed()
     {
@@ -51,20 +36,20 @@ public sealed class StudyCurveTests : IAsyncLifetime
     [Fact]
     public async Task Per_class_takes_a_list_and_a_one_size_study_keeps_its_cells()
     {
-        var list = StudyDefinition.Parse(StudyFixtures.StudyToml(_server.BaseUrl).Replace("per_class = 4", "per_class = [4, 2]", StringComparison.Ordinal),
-            Path.Combine(_root, "list.toml"));
+        var list = StudyDefinition.Parse(StudyFixtures.StudyToml(Server.BaseUrl).Replace("per_class = 4", "per_class = [4, 2]", StringComparison.Ordinal),
+            Path.Combine(Root, "list.toml"));
         Assert.Equal([2, 4], list.Sizes);
         Assert.Equal(4, list.PerClass);
         Assert.True(list.IsLearningCurve);
 
-        var scalar = StudyDefinition.Parse(StudyFixtures.StudyToml(_server.BaseUrl), Path.Combine(_root, "scalar.toml"));
+        var scalar = StudyDefinition.Parse(StudyFixtures.StudyToml(Server.BaseUrl), Path.Combine(Root, "scalar.toml"));
         Assert.Equal([4], scalar.Sizes);
         Assert.False(scalar.IsLearningCurve);
 
         foreach (var (bad, problem) in new[] { ("[4, 4]", "listed twice"), ("[0, 4]", "positive"), ("[]", "empty"), ("\"4\"", "per_class") })
         {
             var error = Assert.Throws<DataFormatException>(() => StudyDefinition.Parse(
-                StudyFixtures.StudyToml(_server.BaseUrl).Replace("per_class = 4", $"per_class = {bad}", StringComparison.Ordinal), Path.Combine(_root, "bad.toml")));
+                StudyFixtures.StudyToml(Server.BaseUrl).Replace("per_class = 4", $"per_class = {bad}", StringComparison.Ordinal), Path.Combine(Root, "bad.toml")));
             Assert.Contains(problem, error.Message, StringComparison.Ordinal);
         }
 
@@ -83,8 +68,8 @@ public sealed class StudyCurveTests : IAsyncLifetime
     [Fact]
     public async Task A_curve_study_generates_once_at_the_largest_size_and_evaluates_every_setting_at_each_size()
     {
-        var file = Path.Combine(_root, "curve.toml");
-        await File.WriteAllTextAsync(file, StudyFixtures.StudyToml(_server.BaseUrl, "\"target-demos\", \"transfer\", \"few-gold:2\", \"target-demos+mix:1\"", "out")
+        var file = Path.Combine(Root, "curve.toml");
+        await File.WriteAllTextAsync(file, StudyFixtures.StudyToml(Server.BaseUrl, "\"target-demos\", \"transfer\", \"few-gold:2\", \"target-demos+mix:1\"", "out")
             .Replace("languages = [\"cy\", \"sw\"]", "languages = [\"cy\"]", StringComparison.Ordinal)
             .Replace("per_class = 4", "per_class = [2, 4]", StringComparison.Ordinal));
         var study = await StudyDefinition.LoadAsync(file, CancellationToken.None);
@@ -97,7 +82,7 @@ public sealed class StudyCurveTests : IAsyncLifetime
 
         var labels = BuiltInTasks.Massive10.Labels.Count;
         var trainer = new RecordingTrainer(ClassifierTrainerRegistry.BuiltIn().Create("ngram"));
-        await using (var executor = new StudyCellExecutor(study, new LlmClientFactory(new LlmClientOptions { CachePath = Path.Combine(_root, "cache.db") }),
+        await using (var executor = new StudyCellExecutor(study, new LlmClientFactory(new LlmClientOptions { CachePath = Path.Combine(Root, "cache.db") }),
             () => trainer, null))
         {
             var result = await StudyService.RunAsync(study, ShardSpec.Whole, executor, null, CancellationToken.None);
@@ -116,7 +101,7 @@ public sealed class StudyCurveTests : IAsyncLifetime
         Assert.Equal(study.Seeds, sizes.Count(n => n == labels * 5)); // mix:1 at 4
 
         // Resume: nothing runs twice.
-        await using (var executor = new StudyCellExecutor(study, new LlmClientFactory(new LlmClientOptions { CachePath = Path.Combine(_root, "cache.db") }),
+        await using (var executor = new StudyCellExecutor(study, new LlmClientFactory(new LlmClientOptions { CachePath = Path.Combine(Root, "cache.db") }),
             () => trainer, null))
         {
             var again = await StudyService.RunAsync(study, ShardSpec.Whole, executor, null, CancellationToken.None);
@@ -185,8 +170,8 @@ public sealed class StudyCurveTests : IAsyncLifetime
     [Fact]
     public async Task Every_student_a_study_names_is_its_own_rows_trained_on_the_same_sets()
     {
-        var file = Path.Combine(_root, "students.toml");
-        await File.WriteAllTextAsync(file, StudyFixtures.StudyToml(_server.BaseUrl, "\"transfer\"", "out", "classifiers = [\"ngram\", \"encoder:fake\"]")
+        var file = Path.Combine(Root, "students.toml");
+        await File.WriteAllTextAsync(file, StudyFixtures.StudyToml(Server.BaseUrl, "\"transfer\"", "out", "classifiers = [\"ngram\", \"encoder:fake\"]")
             .Replace("languages = [\"cy\", \"sw\"]", "languages = [\"cy\"]", StringComparison.Ordinal));
         var study = await StudyDefinition.LoadAsync(file, CancellationToken.None);
         Assert.Equal(["ngram", "encoder:fake"], study.Students);
@@ -196,7 +181,7 @@ public sealed class StudyCurveTests : IAsyncLifetime
 
         var encoder = new FakeEncoder();
         var registry = ClassifierTrainerRegistry.BuiltIn().WithEncoders(model => model == "fake" ? encoder : throw new ArgumentException(model));
-        await using (var executor = new StudyCellExecutor(study, new LlmClientFactory(new LlmClientOptions { CachePath = Path.Combine(_root, "cache.db") }),
+        await using (var executor = new StudyCellExecutor(study, new LlmClientFactory(new LlmClientOptions { CachePath = Path.Combine(Root, "cache.db") }),
             registry, null))
         {
             var result = await StudyService.RunAsync(study, ShardSpec.Whole, executor, null, CancellationToken.None);
@@ -222,18 +207,18 @@ public sealed class StudyCurveTests : IAsyncLifetime
 
         // A misspelt student fails when the study is read.
         var error = Assert.Throws<DataFormatException>(() => StudyDefinition.Parse(
-            StudyFixtures.StudyToml(_server.BaseUrl, "\"transfer\"", "out", "classifiers = [\"ngram\", \"encoder:\"]"), file));
+            StudyFixtures.StudyToml(Server.BaseUrl, "\"transfer\"", "out", "classifiers = [\"ngram\", \"encoder:\"]"), file));
         Assert.Contains("classifiers", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task A_limited_LLM_cell_is_compared_with_gold_rescored_on_exactly_its_test_items()
     {
-        var file = Path.Combine(_root, "llm.toml");
-        await File.WriteAllTextAsync(file, StudyFixtures.StudyToml(_server.BaseUrl, "", "out", "llm_classification = [\"zero-shot\"]\nllm_classification_limit = 20")
+        var file = Path.Combine(Root, "llm.toml");
+        await File.WriteAllTextAsync(file, StudyFixtures.StudyToml(Server.BaseUrl, "", "out", "llm_classification = [\"zero-shot\"]\nllm_classification_limit = 20")
             .Replace("languages = [\"cy\", \"sw\"]", "languages = [\"cy\"]", StringComparison.Ordinal));
         var study = await StudyDefinition.LoadAsync(file, CancellationToken.None);
-        await using (var executor = new StudyCellExecutor(study, new LlmClientFactory(new LlmClientOptions { CachePath = Path.Combine(_root, "cache.db") }),
+        await using (var executor = new StudyCellExecutor(study, new LlmClientFactory(new LlmClientOptions { CachePath = Path.Combine(Root, "cache.db") }),
             () => ClassifierTrainerRegistry.BuiltIn().Create("ngram"), null))
         {
             Assert.Empty((await StudyService.RunAsync(study, ShardSpec.Whole, executor, null, CancellationToken.None)).Failures);

@@ -90,3 +90,26 @@ internal static class StudyFixtures
         return builder.ToString();
     }
 }
+
+/// <summary>
+/// A study test's surroundings: a temporary root folder (deleted afterwards) and the deterministic local server that
+/// answers like a generator (<see cref="StudyFixtures.Respond"/>).
+/// </summary>
+public abstract class StudyServerTest(string folderPrefix) : IAsyncLifetime
+{
+    private protected string Root { get; } = Directory.CreateTempSubdirectory(folderPrefix).FullName;
+
+    private protected FakeOpenAiServer Server { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Server = await FakeOpenAiServer.StartAsync();
+        Server.Responder = StudyFixtures.Respond;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Server.DisposeAsync();
+        Directory.Delete(Root, recursive: true);
+    }
+}

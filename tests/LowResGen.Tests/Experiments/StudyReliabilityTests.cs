@@ -5,30 +5,15 @@ using LowResGen.Llm;
 namespace LowResGen.Tests.Experiments;
 
 /// <summary>Issue 14: concurrent runs, bad answers, typos, llm.toml, exact replay, warnings and counters in studies.</summary>
-public sealed class StudyReliabilityTests : IAsyncLifetime
+public sealed class StudyReliabilityTests() : StudyServerTest("lowresgen-reliab-")
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("lowresgen-reliab-").FullName;
-    private FakeOpenAiServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await FakeOpenAiServer.StartAsync();
-        _server.Responder = StudyFixtures.Respond;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        Directory.Delete(_root, recursive: true);
-    }
-
     private static string Data => SharedData.Datasets.Replace("\\", "/") + "/kinit-synthetic/{task}/{lang}";
 
     /// <summary>A small study: one task, one language, the given strategies and extra keys.</summary>
     private async Task<(StudyDefinition Study, string File)> WriteStudyAsync(string name, string strategies = "\"target-demos\"", string extra = "",
         string model = "", string train = "-train_human_parsed.csv")
     {
-        var file = Path.Combine(_root, name + ".toml");
+        var file = Path.Combine(Root, name + ".toml");
         await File.WriteAllTextAsync(file, $"""
             name = "{name}"
             output = "{name}"
@@ -47,7 +32,7 @@ public sealed class StudyReliabilityTests : IAsyncLifetime
 
             [[models]]
             name = "fake"
-            model = "{(model.Length > 0 ? model : _server.BaseUrl.AbsoluteUri.TrimEnd('/') + "#fake-generator")}"
+            model = "{(model.Length > 0 ? model : Server.BaseUrl.AbsoluteUri.TrimEnd('/') + "#fake-generator")}"
             """);
         return (await StudyDefinition.LoadAsync(file, CancellationToken.None), file);
     }
@@ -75,7 +60,7 @@ public sealed class StudyReliabilityTests : IAsyncLifetime
             Assert.Equal(1, second.ExitCode);
             Assert.Contains($"pid {Environment.ProcessId} on {Environment.MachineName}", second.Stderr);
             Assert.Contains("--wait", second.Stderr);
-            Assert.Equal(0, _server.RequestCount);
+            Assert.Equal(0, Server.RequestCount);
 
             // A shard has its own store and lock: shards run side by side with each other (and with this holder).
             using var shard = await RunLock.AcquireAsync(StudyService.LockPath(study, new ShardSpec(0, 2)), wait: false, CancellationToken.None);
@@ -101,14 +86,14 @@ public sealed class StudyReliabilityTests : IAsyncLifetime
     public async Task Case1_a_lock_left_by_a_killed_run_is_taken_over_and_names_the_dead_holder()
     {
         var (study, file) = await WriteStudyAsync("stale");
-        _server.ResponseDelay = TimeSpan.FromSeconds(30);
+        Server.ResponseDelay = TimeSpan.FromSeconds(30);
         var holderFile = StudyService.LockPath(study, ShardSpec.Whole) + ".holder.json";
         int pid;
         using (var process = CliProcess.Start("study", "run", file, "--plain"))
         {
             pid = process.Id;
             var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (DateTime.UtcNow < deadline && _server.RequestCount == 0)
+            while (DateTime.UtcNow < deadline && Server.RequestCount == 0)
             {
                 await Task.Delay(20);
             }
@@ -127,7 +112,7 @@ public sealed class StudyReliabilityTests : IAsyncLifetime
     {
         var (study, _) = await WriteStudyAsync("nulls");
         var broken = true;
-        _server.Faults = _ => Volatile.Read(ref broken) ? FakeFault.NullContent : FakeFault.None;
+        Server.Faults = _ => Volatile.Read(ref broken) ? FakeFault.NullContent : FakeFault.None;
         var fast = new LlmClientOptions { Retry = Llm.LlmTestKit.FastRetry with { MaxRetries = 1 } };
 
         var first = await RunAsync(study, fast);
@@ -137,11 +122,11 @@ public sealed class StudyReliabilityTests : IAsyncLifetime
         Assert.DoesNotContain(await RecordsAsync(study), r => r.Kind is CellKind.Generate or CellKind.Evaluate);
 
         Volatile.Write(ref broken, false);
-        var requests = _server.RequestCount;
+        var requests = Server.RequestCount;
         var second = await RunAsync(study, fast);
         Assert.Empty(second.Failures);
         Assert.Equal(2, second.Ran);
-        Assert.True(_server.RequestCount > requests);
+        Assert.True(Server.RequestCount > requests);
         var evaluated = Assert.Single(await RecordsAsync(study), r => r.Kind == CellKind.Evaluate);
         Assert.True(evaluated.Scores.All(s => s.MacroF1 > 0));
     }
@@ -151,7 +136,7 @@ public sealed class StudyReliabilityTests : IAsyncLifetime
     {
         // Every class's first two requests fail (HTTP 500) and no retry is allowed: each class needs its third attempt.
         var failures = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
-        _server.Faults = r =>
+        Server.Faults = r =>
         {
             var label = LowResGen.Data.BuiltInTasks.Massive10.Labels.FirstOrDefault(l => r.LastUserMessage.Contains($"\"{l}\"", StringComparison.Ordinal)) ?? "";
             return failures.AddOrUpdate(label, 1, (_, n) => n + 1) <= 2 ? FakeFault.ServerError : FakeFault.None;
@@ -227,22 +212,22 @@ public sealed class StudyReliabilityTests : IAsyncLifetime
     public async Task Case4_a_study_resolves_its_models_through_llm_toml_with_api_key_env()
     {
         var (variable, key) = Llm.LlmTestKit.NewApiKey();
-        _server.Faults = r => r.Authorization == $"Bearer {key}" ? FakeFault.None : FakeFault.Unauthorized;
-        var config = Path.Combine(_root, "llm.toml");
+        Server.Faults = r => r.Authorization == $"Bearer {key}" ? FakeFault.None : FakeFault.Unauthorized;
+        var config = Path.Combine(Root, "llm.toml");
         await File.WriteAllTextAsync(config, $$"""
             [[models]]
             name = "authed"
             model = "fake-generator"
             api_key_env = "{{variable}}"
-            endpoints = [ { url = "{{_server.BaseUrl.AbsoluteUri.TrimEnd('/')}}", max_in_flight = 4 } ]
+            endpoints = [ { url = "{{Server.BaseUrl.AbsoluteUri.TrimEnd('/')}}", max_in_flight = 4 } ]
             """);
         var (study, file) = await WriteStudyAsync("configured", model: "authed");
 
         var run = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "study", "run", file, "--plain", "--llm-config", config);
 
         Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
-        Assert.True(_server.RequestCount > 0);
-        Assert.All(_server.Requests, r => Assert.Equal($"Bearer {key}", r.Authorization));
+        Assert.True(Server.RequestCount > 0);
+        Assert.All(Server.Requests, r => Assert.Equal($"Bearer {key}", r.Authorization));
         Assert.DoesNotContain(key, run.Stdout + run.Stderr);
         Assert.Equal(3, (await RecordsAsync(study)).Count);
     }
@@ -251,7 +236,7 @@ public sealed class StudyReliabilityTests : IAsyncLifetime
     public async Task Case5_a_study_replayed_from_its_cache_sends_no_request_and_reproduces_its_outputs_byte_for_byte()
     {
         // Identical requests get different answers (a sampling server), and the two strategies send identical generation prompts.
-        _server.Responder = r =>
+        Server.Responder = r =>
         {
             var answer = StudyFixtures.Respond(r);
             var lines = answer.Split('\n');
@@ -262,14 +247,14 @@ public sealed class StudyReliabilityTests : IAsyncLifetime
         const string strategies = "\"target-demos\", \"target-demos+revision\"";
         var (original, _) = await WriteStudyAsync("original", strategies);
         Assert.Empty((await RunAsync(original)).Failures);
-        var requests = _server.RequestCount;
+        var requests = Server.RequestCount;
 
         var (replay, _) = await WriteStudyAsync("replay", strategies);
         Directory.CreateDirectory(replay.OutputDirectory);
         File.Copy(Path.Combine(original.OutputDirectory, "llm-cache.db"), Path.Combine(replay.OutputDirectory, "llm-cache.db"));
         Assert.Empty((await RunAsync(replay)).Failures);
 
-        Assert.Equal(requests, _server.RequestCount);
+        Assert.Equal(requests, Server.RequestCount);
         Assert.Equal(await StudyFixtures.FingerprintAsync(original.OutputDirectory), await StudyFixtures.FingerprintAsync(replay.OutputDirectory));
         foreach (var csv in Directory.GetFiles(original.OutputDirectory, "*.csv", SearchOption.AllDirectories))
         {
@@ -300,7 +285,7 @@ public sealed class StudyReliabilityTests : IAsyncLifetime
     {
         var (study, file) = await WriteStudyAsync("counted", extra: "llm_classification = [\"zero-shot\"]\nllm_classification_limit = 20");
         var seen = 0;
-        _server.Faults = _ => Interlocked.Increment(ref seen) % 9 == 0 ? FakeFault.ServerError : FakeFault.None;
+        Server.Faults = _ => Interlocked.Increment(ref seen) % 9 == 0 ? FakeFault.ServerError : FakeFault.None;
 
         var run = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "study", "run", file, "--plain", "--retries", "3");
 
@@ -308,7 +293,7 @@ public sealed class StudyReliabilityTests : IAsyncLifetime
         var classify = Assert.Single(await RecordsAsync(study), r => r.Kind == CellKind.Classify);
         Assert.True(classify.LlmTokens > 0, "classify cell recorded 0 tokens");
         var line = Assert.Single(run.Stdout.Split('\n'), l => l.StartsWith("LLM fake", StringComparison.Ordinal));
-        var retries = _server.RequestCount / 9;
+        var retries = Server.RequestCount / 9;
         Assert.Contains($"{retries} retries", line);
         Assert.Contains("0 failed", line);
     }

@@ -3,29 +3,14 @@ using LowResGen.Experiments;
 namespace LowResGen.Tests.Experiments;
 
 /// <summary>Whole studies against a deterministic local OpenAI-compatible server: resume after kill -9, shards, edits.</summary>
-public sealed class StudyRunTests : IAsyncLifetime
+public sealed class StudyRunTests() : StudyServerTest("lowresgen-study-")
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("lowresgen-study-").FullName;
-    private FakeOpenAiServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await FakeOpenAiServer.StartAsync();
-        _server.Responder = StudyFixtures.Respond;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        Directory.Delete(_root, recursive: true);
-    }
-
     private async Task<(StudyDefinition Study, string File)> WriteStudyAsync(string name, string? strategies = null, string extra = "")
     {
-        var file = Path.Combine(_root, name + ".toml");
+        var file = Path.Combine(Root, name + ".toml");
         await File.WriteAllTextAsync(file, strategies is null
-            ? StudyFixtures.StudyToml(_server.BaseUrl, output: name, extra: extra)
-            : StudyFixtures.StudyToml(_server.BaseUrl, strategies, name, extra));
+            ? StudyFixtures.StudyToml(Server.BaseUrl, output: name, extra: extra)
+            : StudyFixtures.StudyToml(Server.BaseUrl, strategies, name, extra));
         return (await StudyDefinition.LoadAsync(file, CancellationToken.None), file);
     }
 
@@ -44,10 +29,10 @@ public sealed class StudyRunTests : IAsyncLifetime
         Assert.Equal(10, whole.Ran);
 
         var (_, file) = await WriteStudyAsync("killed");
-        _server.ResponseDelay = TimeSpan.FromMilliseconds(40);
+        Server.ResponseDelay = TimeSpan.FromMilliseconds(40);
         using (var process = CliProcess.Start("study", "run", file, "--plain"))
         {
-            var examples = Path.Combine(_root, "killed", "cells");
+            var examples = Path.Combine(Root, "killed", "cells");
             var deadline = DateTime.UtcNow.AddSeconds(60);
             while (DateTime.UtcNow < deadline && !(Directory.Exists(examples)
                        && Directory.GetFiles(examples, "*-examples.jsonl", SearchOption.AllDirectories).Any(f => new FileInfo(f).Length > 0)))
@@ -59,7 +44,7 @@ public sealed class StudyRunTests : IAsyncLifetime
             await process.WaitForExitAsync();
         }
 
-        var killedStore = Path.Combine(_root, "killed", "study.db");
+        var killedStore = Path.Combine(Root, "killed", "study.db");
         var finishedBeforeKill = 0;
         if (File.Exists(killedStore))
         {
@@ -69,12 +54,12 @@ public sealed class StudyRunTests : IAsyncLifetime
 
         Assert.True(finishedBeforeKill < 10, "the process was killed only after it had finished");
 
-        _server.ResponseDelay = TimeSpan.Zero;
+        Server.ResponseDelay = TimeSpan.Zero;
         var (exitCode, output, error) = await CliProcess.RunAsync(TimeSpan.FromMinutes(3), "study", "run", file, "--plain");
         Assert.Contains($"{10 - finishedBeforeKill} cells", output.Split('\n').Last(l => l.StartsWith("Ran ", StringComparison.Ordinal)).Replace("Ran ", ""));
         Assert.True(exitCode == 0, output + error);
-        Assert.Equal(await StudyFixtures.FingerprintAsync(Path.Combine(_root, "uninterrupted")),
-            await StudyFixtures.FingerprintAsync(Path.Combine(_root, "killed")));
+        Assert.Equal(await StudyFixtures.FingerprintAsync(Path.Combine(Root, "uninterrupted")),
+            await StudyFixtures.FingerprintAsync(Path.Combine(Root, "killed")));
     }
 
     [Fact]
@@ -96,16 +81,16 @@ public sealed class StudyRunTests : IAsyncLifetime
         var merged = await StudyService.MergeAsync(sharded, 3, CancellationToken.None);
         Assert.Equal(10, merged.Added);
         Assert.Empty(merged.MissingShards);
-        Assert.Equal(await StudyFixtures.FingerprintAsync(Path.Combine(_root, "single")),
-            await StudyFixtures.FingerprintAsync(Path.Combine(_root, "sharded")));
+        Assert.Equal(await StudyFixtures.FingerprintAsync(Path.Combine(Root, "single")),
+            await StudyFixtures.FingerprintAsync(Path.Combine(Root, "sharded")));
     }
 
     [Fact]
     public async Task A_cell_below_per_class_exits_with_the_shortfall_code_and_the_report_marks_it()
     {
         // One request per label of six texts cannot fill 40 per class.
-        var file = Path.Combine(_root, "short.toml");
-        await File.WriteAllTextAsync(file, StudyFixtures.StudyToml(_server.BaseUrl, "\"target-demos\"", "short")
+        var file = Path.Combine(Root, "short.toml");
+        await File.WriteAllTextAsync(file, StudyFixtures.StudyToml(Server.BaseUrl, "\"target-demos\"", "short")
             .Replace("per_class = 4", "per_class = 40").Replace("max_attempts = 3", "max_attempts = 1").Replace("languages = [\"cy\", \"sw\"]", "languages = [\"cy\"]"));
 
         var (exitCode, output, error) = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "study", "run", file, "--plain");
@@ -118,11 +103,11 @@ public sealed class StudyRunTests : IAsyncLifetime
         // The report says which cells fell short and with what, and marks the evaluation of the short set.
         (exitCode, output, error) = await CliProcess.RunAsync(TimeSpan.FromMinutes(1), "study", "report", file);
         Assert.True(exitCode == 0, output + error);
-        var markdown = await File.ReadAllTextAsync(Path.Combine(_root, "short", "report.md"));
+        var markdown = await File.ReadAllTextAsync(Path.Combine(Root, "short", "report.md"));
         Assert.Contains("## Shortfalls", markdown);
         Assert.Matches(@"\| intent cy fake target-demos \| Generate \| \d+(–\d+)? of 40 \|", markdown);
         Assert.Matches(@"\| target-demos \| [^|]*⚠ \d+(–\d+)? of 40/class", markdown);
-        Assert.Contains("class=\"short\"", await File.ReadAllTextAsync(Path.Combine(_root, "short", "report.html")));
+        Assert.Contains("class=\"short\"", await File.ReadAllTextAsync(Path.Combine(Root, "short", "report.html")));
 
         // Allowed on the command line or in the study file: the same finished study exits 0 with a warning.
         (exitCode, _, error) = await CliProcess.RunAsync(TimeSpan.FromMinutes(1), "study", "run", file, "--plain", "--allow-shortfall");
@@ -140,7 +125,7 @@ public sealed class StudyRunTests : IAsyncLifetime
         const string llm = "llm_classification = [\"zero-shot\", \"2-shot-generated\"]\nllm_classification_limit = 20";
         var (first, _) = await WriteStudyAsync("edited", extra: llm);
         Assert.Equal(14, (await RunAsync(first, ShardSpec.Whole)).Ran);
-        var requests = _server.RequestCount;
+        var requests = Server.RequestCount;
 
         // 2-shot-generated takes its demonstrations from the first strategy's generated set, which is unchanged.
         var (edited, file) = await WriteStudyAsync("edited", "\"target-demos\", \"english-demos+sl\"", llm);
@@ -151,11 +136,11 @@ public sealed class StudyRunTests : IAsyncLifetime
         var second = await RunAsync(edited, ShardSpec.Whole);
         Assert.Equal(4, second.Ran);
         Assert.Equal(10, second.Skipped);
-        Assert.True(_server.RequestCount > requests);
+        Assert.True(Server.RequestCount > requests);
 
         var (exitCode, output, error) = await CliProcess.RunAsync(TimeSpan.FromMinutes(1), "study", "report", file);
         Assert.True(exitCode == 0, output + error);
-        var markdown = await File.ReadAllTextAsync(Path.Combine(_root, "edited", "report.md"));
+        var markdown = await File.ReadAllTextAsync(Path.Combine(Root, "edited", "report.md"));
         Assert.Contains("| english-demos+sl |", markdown);
         Assert.Contains("| english-demos+revision |", markdown);
         Assert.Contains("| gold |", markdown);

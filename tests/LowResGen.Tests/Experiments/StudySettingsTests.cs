@@ -12,23 +12,8 @@ namespace LowResGen.Tests.Experiments;
 /// The settings beside generation in one study (transfer, few-gold:k, mix:k), on the shared data and the deterministic
 /// served model: a recording trainer shows exactly which examples each setting trained on.
 /// </summary>
-public sealed class StudySettingsTests : IAsyncLifetime
+public sealed class StudySettingsTests() : StudyServerTest("lowresgen-settings-")
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("lowresgen-settings-").FullName;
-    private FakeOpenAiServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await FakeOpenAiServer.StartAsync();
-        _server.Responder = StudyFixtures.Respond;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        Directory.Delete(_root, true);
-    }
-
     [Fact]
     public void Setting_names_parse_and_bad_ones_are_clear_errors()
     {
@@ -46,8 +31,8 @@ public sealed class StudySettingsTests : IAsyncLifetime
     [Fact]
     public async Task Transfer_few_gold_and_mix_train_on_exactly_their_sets_and_are_rows_of_the_same_table()
     {
-        var file = Path.Combine(_root, "settings.toml");
-        await File.WriteAllTextAsync(file, StudyFixtures.StudyToml(_server.BaseUrl, "\"target-demos\", \"transfer\", \"few-gold:3\", \"target-demos+mix:2\"", "out")
+        var file = Path.Combine(Root, "settings.toml");
+        await File.WriteAllTextAsync(file, StudyFixtures.StudyToml(Server.BaseUrl, "\"target-demos\", \"transfer\", \"few-gold:3\", \"target-demos+mix:2\"", "out")
             .Replace("languages = [\"cy\", \"sw\"]", "languages = [\"cy\"]", StringComparison.Ordinal));
         var study = await StudyDefinition.LoadAsync(file, CancellationToken.None);
 
@@ -58,7 +43,7 @@ public sealed class StudySettingsTests : IAsyncLifetime
         Assert.Equal(["few-gold:3", "transfer"], cells.Where(c => c.Kind == CellKind.Baseline).Select(c => c.Setting).Order());
 
         var trainer = new RecordingTrainer(ClassifierTrainerRegistry.BuiltIn().Create(study.Classifier));
-        await using (var executor = new StudyCellExecutor(study, new LlmClientFactory(new LlmClientOptions { CachePath = Path.Combine(_root, "cache.db") }),
+        await using (var executor = new StudyCellExecutor(study, new LlmClientFactory(new LlmClientOptions { CachePath = Path.Combine(Root, "cache.db") }),
             () => trainer, null))
         {
             var result = await StudyService.RunAsync(study, ShardSpec.Whole, executor, null, CancellationToken.None);
