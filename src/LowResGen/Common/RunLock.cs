@@ -12,8 +12,8 @@ public sealed record LockHolder(string Host, int Pid, DateTimeOffset Started)
 }
 
 /// <summary>The output is in use by another run.</summary>
-public sealed class RunLockedException(string path, LockHolder? holder)
-    : IOException($"{path} is in use by another run ({holder?.ToString() ?? "holder unknown"}); wait for it to finish, or pass --wait to wait for it.")
+public sealed class RunLockedException(string path, LockHolder? holder, string? whatToDo = null)
+    : IOException($"{path} is in use by another run ({holder?.ToString() ?? "holder unknown"}); {whatToDo ?? "wait for it to finish, or pass --wait to wait for it"}.")
 {
     public LockHolder? Holder { get; } = holder;
 }
@@ -43,7 +43,7 @@ public sealed class RunLock : IDisposable
     /// <summary>Takes the lock at <paramref name="path"/>; throws <see cref="RunLockedException"/> at once when another run holds
     /// it, or with <paramref name="wait"/> polls until it is free (or <paramref name="cancellationToken"/> fires).</summary>
     public static async Task<RunLock> AcquireAsync(string path, bool wait, CancellationToken cancellationToken, TimeProvider? time = null,
-        TimeSpan? pollInterval = null)
+        TimeSpan? pollInterval = null, string? whatToDo = null)
     {
         time ??= TimeProvider.System;
         var full = Path.GetFullPath(path);
@@ -60,7 +60,7 @@ public sealed class RunLock : IDisposable
             {
                 if (!wait)
                 {
-                    throw new RunLockedException(full, ReadHolder(holderPath));
+                    throw new RunLockedException(full, ReadHolder(holderPath), whatToDo);
                 }
 
                 await Task.Delay(pollInterval ?? TimeSpan.FromSeconds(1), time, cancellationToken).ConfigureAwait(false);

@@ -12,10 +12,12 @@ public sealed class RunStore : IDisposable
 {
     private readonly JsonlLog<GeneratedExampleRecord>? _examples;
     private readonly JsonlLog<GenerationAttemptRecord>? _attempts;
+    private readonly RunLock? _lock;
 
     private RunStore(GenerationOutputs? paths, bool resumed, IReadOnlyList<GeneratedExampleRecord> records,
-        IReadOnlyList<GenerationAttemptRecord> attempts)
+        IReadOnlyList<GenerationAttemptRecord> attempts, RunLock? runLock = null)
     {
+        _lock = runLock;
         Paths = paths;
         Resumed = resumed;
         PreviousRecords = records;
@@ -45,13 +47,24 @@ public sealed class RunStore : IDisposable
         }
 
         Directory.CreateDirectory(directory);
-        AtomicFile.RemoveLeftovers(directory); // this run owns its folder: half-written files of a killed one go
-        var paths = new GenerationOutputs(directory, manifest.Language);
-        var resumed = await RunManifest.CheckOrWriteAsync(paths.Manifest, manifest, cancellationToken).ConfigureAwait(false);
-        // This run appends to the logs: it, and only it, repairs what a crash left at their ends.
-        var records = await JsonlLog.ReadForAppendAsync<GeneratedExampleRecord>(paths.Examples, cancellationToken).ConfigureAwait(false);
-        var attempts = await JsonlLog.ReadForAppendAsync<GenerationAttemptRecord>(paths.Attempts, cancellationToken).ConfigureAwait(false);
-        return new RunStore(paths, resumed, records, attempts);
+        // One run per output and language at a time (two would interleave the logs): a second fails at once naming the holder.
+        var runLock = await RunLock.AcquireAsync(Path.Combine(directory, $".{manifest.Language}.lock"), wait: false, cancellationToken,
+            whatToDo: "wait for it to finish, or write to another --output").ConfigureAwait(false);
+        try
+        {
+            AtomicFile.RemoveLeftovers(directory); // this run owns its folder: half-written files of a killed one go
+            var paths = new GenerationOutputs(directory, manifest.Language);
+            var resumed = await RunManifest.CheckOrWriteAsync(paths.Manifest, manifest, cancellationToken).ConfigureAwait(false);
+            // This run appends to the logs: it, and only it, repairs what a crash left at their ends.
+            var records = await JsonlLog.ReadForAppendAsync<GeneratedExampleRecord>(paths.Examples, cancellationToken).ConfigureAwait(false);
+            var attempts = await JsonlLog.ReadForAppendAsync<GenerationAttemptRecord>(paths.Attempts, cancellationToken).ConfigureAwait(false);
+            return new RunStore(paths, resumed, records, attempts, runLock);
+        }
+        catch
+        {
+            runLock.Dispose();
+            throw;
+        }
     }
 
     // The answer is paid for, and the records are decided: persist them even while a sibling class's failure cancels this one.
@@ -81,5 +94,6 @@ public sealed class RunStore : IDisposable
     {
         _examples?.Dispose();
         _attempts?.Dispose();
+        _lock?.Dispose();
     }
 }

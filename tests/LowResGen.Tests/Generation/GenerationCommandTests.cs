@@ -63,6 +63,29 @@ public sealed class GenerationCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task ASecondRunOnTheSameOutputStopsAtOnceNamingTheHolderAndSendsNothing()
+    {
+        var client = new ScriptedChatClient((_, _) => "1. Deffro fi am saith");
+        var error = new StringWriter();
+        using (await LowResGen.Common.RunLock.AcquireAsync(Path.Combine(_directory, ".cy.lock"), wait: false, CancellationToken.None))
+        {
+            var exitCode = await CliErrors.GuardAsync(error,
+                () => GenerateCommand.RunAsync(Settings("zero-shot"), client, TextWriter.Null, CancellationToken.None));
+
+            Assert.Equal(1, exitCode);
+            Assert.Contains($"is in use by another run (pid {Environment.ProcessId} on {Environment.MachineName}", error.ToString());
+            Assert.Contains("write to another --output", error.ToString());
+            Assert.Empty(client.Requests);
+        }
+
+        // Released: the same output runs.
+        var again = await GenerateCommand.RunAsync(Settings("zero-shot") with { Options = new GenerationOptions { ModelId = "m", MaxAttemptsPerClass = 1 } },
+            client, TextWriter.Null, CancellationToken.None, error: TextWriter.Null);
+        Assert.NotEmpty(client.Requests);
+        Assert.Equal(CliErrors.Shortfall, again);
+    }
+
+    [Fact]
     public async Task AClassBelowItsQuotaExitsWithTheShortfallCodeNamingItUnlessAllowed()
     {
         // Two answers for alarm_query only: it fills its quota of 2, every other label ends at 0 after its attempts.
