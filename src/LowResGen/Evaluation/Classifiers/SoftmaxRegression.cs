@@ -136,27 +136,7 @@ internal static class SoftmaxRegression
         for (var n = 0; n < x.Length; n++)
         {
             var row = x[n];
-            var max = double.NegativeInfinity;
-            for (var k = 0; k < classes; k++)
-            {
-                var offset = k * (d + 1);
-                var sum = w[offset + d];
-                for (var j = 0; j < d; j++)
-                {
-                    sum += w[offset + j] * row[j];
-                }
-
-                z[k] = sum;
-                max = Math.Max(max, sum);
-            }
-
-            var total = 0.0;
-            for (var k = 0; k < classes; k++)
-            {
-                z[k] = Math.Exp(z[k] - max);
-                total += z[k];
-            }
-
+            var (max, total) = ShiftedExponents(w, classes, row, z);
             loss += Math.Log(total) + max - (Math.Log(z[y[n]]) + max);
             for (var k = 0; k < classes; k++)
             {
@@ -188,8 +168,21 @@ internal static class SoftmaxRegression
     /// <summary>Class probabilities of one feature vector under weights from <see cref="Fit"/>.</summary>
     public static double[] Probabilities(double[] w, int classes, ReadOnlySpan<float> features)
     {
-        var d = features.Length;
         var z = new double[classes];
+        var (_, total) = ShiftedExponents(w, classes, features, z);
+        for (var k = 0; k < classes; k++)
+        {
+            z[k] /= total;
+        }
+
+        return z;
+    }
+
+    /// <summary>Fills <paramref name="z"/> with exp(score - max score) per class (the overflow-safe softmax numerators) and
+    /// returns the max score and the numerators' sum.</summary>
+    private static (double Max, double Total) ShiftedExponents(double[] w, int classes, ReadOnlySpan<float> row, double[] z)
+    {
+        var d = row.Length;
         var max = double.NegativeInfinity;
         for (var k = 0; k < classes; k++)
         {
@@ -197,7 +190,7 @@ internal static class SoftmaxRegression
             var sum = w[offset + d];
             for (var j = 0; j < d; j++)
             {
-                sum += w[offset + j] * features[j];
+                sum += w[offset + j] * row[j];
             }
 
             z[k] = sum;
@@ -211,12 +204,7 @@ internal static class SoftmaxRegression
             total += z[k];
         }
 
-        for (var k = 0; k < classes; k++)
-        {
-            z[k] /= total;
-        }
-
-        return z;
+        return (max, total);
     }
 
     private static double Dot(double[] a, double[] b)
