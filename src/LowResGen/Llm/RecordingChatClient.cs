@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using LowResGen.Common;
 using Microsoft.Extensions.AI;
 
 namespace LowResGen.Llm;
@@ -34,10 +35,7 @@ public sealed class RecordingChatClient(string modelId, Func<IReadOnlyList<ChatM
         WholeAnswerStreaming.ReplayAsync(() => GetResponseAsync(messages, options, cancellationToken));
 
     public object? GetService(Type serviceType, object? serviceKey = null) =>
-        serviceKey is not null ? null
-        : serviceType == typeof(ChatClientMetadata) ? _metadata
-        : serviceType.IsInstanceOfType(this) ? this
-        : null;
+        BackendServices.Resolve(this, _metadata, serviceType, serviceKey);
 
     public void Dispose()
     {

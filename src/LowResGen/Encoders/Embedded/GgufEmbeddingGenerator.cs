@@ -1,6 +1,7 @@
 using LLama;
 using LLama.Common;
 using LLama.Native;
+using LowResGen.Common;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -190,10 +191,7 @@ public sealed class GgufEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null) =>
-        serviceKey is not null ? null
-        : serviceType == typeof(EmbeddingGeneratorMetadata) ? _metadata
-        : serviceType.IsInstanceOfType(this) ? this
-        : null;
+        BackendServices.Resolve(this, _metadata, serviceType, serviceKey);
 
     public void Dispose()
     {

@@ -1,3 +1,4 @@
+using LowResGen.Common;
 using Microsoft.Extensions.AI;
 using Microsoft.ML.OnnxRuntime;
 
@@ -248,10 +249,7 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null) =>
-        serviceKey is not null ? null
-        : serviceType == typeof(EmbeddingGeneratorMetadata) ? _metadata
-        : serviceType.IsInstanceOfType(this) ? this
-        : null;
+        BackendServices.Resolve(this, _metadata, serviceType, serviceKey);
 
     public void Dispose()
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LowResGen.Common;
 using LowResGen.Llm.Served;
 using Microsoft.Extensions.AI;
 
@@ -147,10 +148,7 @@ public sealed class OpenAiCompatibleEmbeddingGenerator : IEmbeddingGenerator<str
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null) =>
-        serviceKey is not null ? null
-        : serviceType == typeof(EmbeddingGeneratorMetadata) ? _metadata
-        : serviceType.IsInstanceOfType(this) ? this
-        : null;
+        BackendServices.Resolve(this, _metadata, serviceType, serviceKey);
 
     public void Dispose() => _transport.Dispose();
 }

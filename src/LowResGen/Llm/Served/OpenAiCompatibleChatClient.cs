@@ -1,3 +1,4 @@
+using LowResGen.Common;
 using Microsoft.Extensions.AI;
 
 namespace LowResGen.Llm.Served;
@@ -47,10 +48,7 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
         WholeAnswerStreaming.ReplayAsync(() => GetResponseAsync(messages, options, cancellationToken));
 
     public object? GetService(Type serviceType, object? serviceKey = null) =>
-        serviceKey is not null ? null
-        : serviceType == typeof(ChatClientMetadata) ? _metadata
-        : serviceType.IsInstanceOfType(this) ? this
-        : null;
+        BackendServices.Resolve(this, _metadata, serviceType, serviceKey);
 
     public void Dispose() => _transport.Dispose();
 }
