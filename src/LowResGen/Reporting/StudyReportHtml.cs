@@ -62,16 +62,22 @@ internal static class StudyReportHtml
         return html.ToString();
     }
 
-    private static void AppendTable(StringBuilder html, ScoreTable table, StudyReportData data)
+    /// <summary>The language columns' headers, closing the header row (the students' and the LLM block's tables share them).</summary>
+    private static void AppendLanguageHeaders(StringBuilder html, IEnumerable<string> languages)
     {
-        var title = table.Task + (table.Model.Length > 0 ? " — " + table.Model : "");
-        html.AppendLine(Invariant, $"<h2>{E(title)}</h2><table class=\"scores\"><tr><th>setting</th>");
-        foreach (var language in table.Languages)
+        foreach (var language in languages)
         {
             html.Append(Invariant, $"<th>{E(language)}</th>");
         }
 
         html.AppendLine("</tr>");
+    }
+
+    private static void AppendTable(StringBuilder html, ScoreTable table, StudyReportData data)
+    {
+        var title = table.Task + (table.Model.Length > 0 ? " — " + table.Model : "");
+        html.AppendLine(Invariant, $"<h2>{E(title)}</h2><table class=\"scores\"><tr><th>setting</th>");
+        AppendLanguageHeaders(html, table.Languages);
         foreach (var row in table.Rows)
         {
             html.Append(Invariant, $"<tr><td>{E(row.Label)}</td>");
@@ -89,12 +95,7 @@ internal static class StudyReportHtml
         if (table.LlmRows.Count > 0)
         {
             html.AppendLine(Invariant, $"<p class=\"legend\">{E(LlmLegend(data))}</p><table class=\"scores llm\"><tr><th>LLM as classifier</th>");
-            foreach (var language in table.Languages)
-            {
-                html.Append(Invariant, $"<th>{E(language)}</th>");
-            }
-
-            html.AppendLine("</tr>");
+            AppendLanguageHeaders(html, table.Languages);
             foreach (var row in table.LlmRows)
             {
                 html.Append(Invariant, $"<tr><td>{E(row.Label)}</td>");
