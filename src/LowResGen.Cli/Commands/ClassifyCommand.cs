@@ -65,7 +65,7 @@ public static class ClassifyCommand
                 return;
             }
 
-            using var client = model.CreateClient(parseResult, parseResult.GetValue(output)!);
+            using var client = model.CreateClient(parseResult, parseResult.GetValue(output)!, out var factory);
             var classifier = new LlmClassifier(client, definition, settings.Options);
             var summary = await new LlmEvaluationRunner(classifier, model.WritePlots(parseResult), new TenthsProgress(writer)).RunAsync([setting], testSet, seeds,
                 parseResult.GetValue(output)!, new SynchronousProgress<LowResGen.Evaluation.ResultRow>(row => writer.WriteLine(Describe(row))), cancellationToken);
@@ -73,6 +73,8 @@ public static class ClassifyCommand
             {
                 writer.WriteLine($"{s.Name}: macro-F1 {s.F1.ToPoints()}, accuracy {s.Accuracy.ToPoints()}, unmappable {s.Unmappable}/{s.Answers}");
             }
+
+            ModelOptions.WriteUsage(writer, factory);
 
             writer.WriteLine($"Written to {summary.OutputDirectory}");
         }));
@@ -157,12 +159,22 @@ public static class ClassifyCommand
         public string ModelId(ParseResult parseResult) => llm.CreateFactory(parseResult).ModelIdOf(Model(parseResult));
 
         /// <param name="outputDirectory">Where the response cache lives unless --llm-cache or --no-cache says otherwise: a rerun sends nothing again.</param>
-        public IChatClient CreateClient(ParseResult parseResult, string outputDirectory)
+        /// <param name="factory">The factory it came from: its usage, read after the run, counts every answer and scoring.</param>
+        public IChatClient CreateClient(ParseResult parseResult, string outputDirectory, out LlmClientFactory factory)
         {
             var sequences = CliErrors.Positive(parseResult.GetValue(concurrency), "--concurrency");
-            var factory = llm.CreateFactory(parseResult, embeddedModel: path => new EmbeddedModelOptions(path, ParallelSequences: sequences),
+            factory = llm.CreateFactory(parseResult, embeddedModel: path => new EmbeddedModelOptions(path, ParallelSequences: sequences),
                 defaultCachePath: LlmClientOptions.DefaultCachePathIn(outputDirectory));
             return factory.Create(Model(parseResult));
+        }
+
+        /// <summary>The usage lines of a run (calls and tokens, cached ones apart), the same as a study prints.</summary>
+        public static void WriteUsage(TextWriter writer, LlmClientFactory factory)
+        {
+            foreach (var usage in factory.Usage.Models)
+            {
+                writer.WriteLine(LlmOptions.UsageLine(usage));
+            }
         }
 
         public LlmClassifierOptions ClassifierOptions(ParseResult parseResult) => new()

@@ -49,7 +49,7 @@ public static class CompareCommand
             var gold = await ClassifyCommand.ReadAsync(parseResult.GetValue(goldTrain)!, definition, lang, Splits.Train, cancellationToken);
             var generated = await ClassifyCommand.ReadAsync(parseResult.GetValue(generatedTrain)!, definition, lang, Splits.Generated, cancellationToken);
             var testSet = await ClassifyCommand.ReadAsync(parseResult.GetValue(test)!, definition, lang, Splits.Test, cancellationToken);
-            using var client = model.CreateClient(parseResult, parseResult.GetValue(output)!);
+            using var client = model.CreateClient(parseResult, parseResult.GetValue(output)!, out var factory);
             var teacher = new LlmClassifier(client, definition, model.ClassifierOptions(parseResult));
             var options = optionsFrom(parseResult);
             var writer = parseResult.InvocationConfiguration.Output;
@@ -58,6 +58,7 @@ public static class CompareCommand
             writer.WriteLine();
             writer.Write(table.ToMarkdown());
             writer.WriteLine($"Written to {table.OutputDirectory}");
+            ClassifyCommand.ModelOptions.WriteUsage(writer, factory);
         }));
         return command;
     }

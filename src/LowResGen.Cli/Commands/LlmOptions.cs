@@ -1,6 +1,7 @@
 using System.CommandLine;
 using LowResGen.Llm;
 using LowResGen.Llm.Embedded;
+using LowResGen.Llm.Middleware;
 using LowResGen.Llm.Served;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
@@ -63,6 +64,11 @@ public sealed class LlmOptions
             ModelCacheDirectory = modelCacheDirectory,
         });
     }
+
+    /// <summary>One model's usage after a run, as every LLM command prints it (answers and log-probability scorings alike).</summary>
+    public static string UsageLine(ModelUsage model) =>
+        $"LLM {model.Model}: {model.Requests} requests, {model.Succeeded} answered, {model.Cached} cached, "
+        + $"{model.Failed} failed, {model.Retries} retries, {model.InputTokens + model.OutputTokens} tokens.";
 
     /// <summary>Progress and warnings (classes finished, retries, short quotas) on standard error, one line each.</summary>
     public static ILoggerFactory ProgressLogging() => LoggerFactory.Create(builder => builder

@@ -24,6 +24,12 @@ internal static partial class LogMessages
     public static partial void LlmAnswered(this ILogger logger, string model, long milliseconds, string endpoint, long? inputTokens, long? outputTokens,
         string? finishReason, int attempts, bool cacheHit);
 
+    [LoggerMessage(Level = LogLevel.Trace, Message = "LLM {Model} scoring request ({Candidates} candidates): {Prompt}")]
+    public static partial void LlmScoreRequest(this ILogger logger, string model, int candidates, string prompt);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "LLM {Model} scored {Candidates} candidates in {Milliseconds} ms: {InputTokens} tokens read, attempts {Attempts}, cache hit {CacheHit}")]
+    public static partial void LlmScored(this ILogger logger, string model, long milliseconds, int candidates, long? inputTokens, int attempts, bool cacheHit);
+
     [LoggerMessage(Level = LogLevel.Trace, Message = "LLM {Model} answer: {Answer}")]
     public static partial void LlmAnswer(this ILogger logger, string model, string answer);
 

@@ -7,6 +7,7 @@ namespace LowResGen.Llm;
 /// <summary>
 /// The LowResGen middleware as <see cref="ChatClientBuilder"/> steps. The first step added is the outermost;
 /// the order <see cref="LlmClientFactory"/> uses (and recommends) is logging → usage → cache → retry → answer validation → concurrency → backend.
+/// Each step also wraps the backend's <see cref="ICompletionScorer"/>, so log-probability scoring passes the same layers.
 /// </summary>
 public static class LowResGenChatClientBuilderExtensions
 {

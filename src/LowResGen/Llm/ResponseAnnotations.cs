@@ -3,7 +3,8 @@ using Microsoft.Extensions.AI;
 namespace LowResGen.Llm;
 
 /// <summary>
-/// Keys the backends and middleware put in <see cref="ChatResponse.AdditionalProperties"/> so outer layers (usage accounting,
+/// Keys the backends and middleware put in <see cref="ChatResponse.AdditionalProperties"/> (and
+/// <see cref="CompletionScores.AdditionalProperties"/>) so outer layers (usage accounting,
 /// logging, callers) learn how an answer came about.
 /// </summary>
 public static class ResponseAnnotations
@@ -31,5 +32,18 @@ public static class ResponseAnnotations
     {
         response.AdditionalProperties ??= [];
         response.AdditionalProperties[key] = value;
+    }
+
+    /// <summary>True when the scores were replayed from the response cache.</summary>
+    public static bool IsCacheHit(this CompletionScores scores) =>
+        scores.AdditionalProperties?.TryGetValue(CacheHit, out var v) == true && v is true;
+
+    public static int GetAttempts(this CompletionScores scores) =>
+        scores.AdditionalProperties?.TryGetValue(Attempts, out var v) == true && v is int n ? n : 1;
+
+    internal static void Set(this CompletionScores scores, string key, object value)
+    {
+        scores.AdditionalProperties ??= [];
+        scores.AdditionalProperties[key] = value;
     }
 }

@@ -17,8 +17,9 @@ public sealed record LlmPrediction(string? Label, string Answer, IReadOnlyDictio
 /// Classifies texts with an LLM behind <see cref="IChatClient"/>: zero-shot (no demonstrations) or k-shot (demonstrations
 /// as earlier chat turns). The answer is kept to one label by a choice list / JSON schema where the backend
 /// supports it and mapped from free text otherwise; or, in log-probability mode, every label is scored and no text is
-/// parsed. Requests run concurrently up to <see cref="LlmClassifierOptions.MaxConcurrency"/>; caching and retries belong
-/// to the client's middleware, so a rerun replays cached answers.
+/// parsed. Requests run concurrently up to <see cref="LlmClassifierOptions.MaxConcurrency"/>; caching, retries and usage
+/// belong to the client's middleware, scoring included (the scorer is asked of the whole stack), so a rerun replays cached
+/// answers and scores and both are counted.
 /// </summary>
 public sealed class LlmClassifier
 {

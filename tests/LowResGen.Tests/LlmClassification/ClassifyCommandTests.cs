@@ -44,6 +44,29 @@ public sealed class ClassifyCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Log_probability_classification_prints_its_scoring_calls_and_a_rerun_replays_them()
+    {
+        var modelPath = Path.Combine(directory, "tiny.gguf");
+        TinyGgufWriter.Write(modelPath);
+        var test = WriteCsv("test.csv", "great film,positive", "boring and long,negative", "loved it,positive");
+        var cache = Path.Combine(directory, "cache.sqlite");
+        string[] Args(string output) => ["classify", "--model", modelPath, "--test", test, "--task", "sentiment", "--language", "en",
+            "--scoring", "logprob", "--no-descriptions", "--no-plots", "--llm-cache", cache, "--output", Path.Combine(directory, output)];
+
+        // A second output folder (the first would resume, with nothing left to do) on the same response cache.
+        var (code, first, stderr) = await CliTestHost.RunAsync(ClassifyCommand.Create(), Args("first"));
+        Assert.True(code == 0, stderr);
+        (code, var second, stderr) = await CliTestHost.RunAsync(ClassifyCommand.Create(), Args("second"));
+        Assert.True(code == 0, stderr);
+
+        Assert.Contains("LLM tiny: 3 requests, 3 answered, 0 cached, 0 failed", first);
+        Assert.Contains("LLM tiny: 3 requests, 0 answered, 3 cached, 0 failed", second);
+        var predictions = await Task.WhenAll(new[] { "first", "second" }.Select(o => PredictionsFile.ReadAsync(Path.Combine(directory, o, "predictions.csv"), CancellationToken.None)));
+        Assert.Equal(3, predictions[0].Count);
+        Assert.Equal(predictions[0].Select(p => (p.Predicted, p.Text)), predictions[1].Select(p => (p.Predicted, p.Text)));
+    }
+
+    [Fact]
     public async Task K_shot_without_demonstrations_fails_clearly_and_writes_nothing()
     {
         var test = WriteCsv("test.csv", "great film,positive");
@@ -79,6 +102,7 @@ public sealed class ClassifyCommandTests : IDisposable
         }
 
         Assert.Contains("classifiers trained on 2 examples per class", stdout);
+        Assert.Contains("LLM tiny: 9 requests, 9 answered, 0 cached, 0 failed", stdout); // 3 settings x 3 texts
         Assert.Equal(stdout[stdout.IndexOf("## ", StringComparison.Ordinal)..stdout.IndexOf("Written to", StringComparison.Ordinal)],
             await File.ReadAllTextAsync(Path.Combine(output, "comparison.md")));
     }

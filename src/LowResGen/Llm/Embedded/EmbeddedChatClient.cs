@@ -139,7 +139,8 @@ public sealed class EmbeddedChatClient : IChatClient, ITokenCounter, ICompletion
     /// Scores each candidate as the assistant's whole reply: the log-probability of the tokens the chat template puts
     /// after the prompt, i.e. the candidate followed by the template's end-of-turn marker. Including the end marker
     /// keeps a candidate from winning just because it is a prefix of another ("Sport" vs "Sports").
-    /// The prompt is decoded once; the candidates follow one per decode step in the shared batch.
+    /// The prompt is decoded once; the candidates follow one per decode step in the shared batch. The usage reported is the
+    /// prompt's tokens plus every candidate's (what is read; a cached prompt prefix is still counted, like chat prompts).
     /// </summary>
     public async Task<IReadOnlyList<double>> ScoreAsync(IReadOnlyList<ChatMessage> messages, IReadOnlyList<string> candidates, CancellationToken cancellationToken)
     {
@@ -170,7 +171,11 @@ public sealed class EmbeddedChatClient : IChatClient, ITokenCounter, ICompletion
 
         var job = new ScoringJob(prompt, continuations, cancellationToken);
         _scheduler.Enqueue(job);
-        return await job.Task.ConfigureAwait(false);
+        var read = prompt.Length + continuations.Sum(c => (long)c.Length);
+        return new CompletionScores(await job.Task.ConfigureAwait(false))
+        {
+            Usage = new UsageDetails { InputTokenCount = read, OutputTokenCount = 0, TotalTokenCount = read },
+        };
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null)

@@ -70,12 +70,24 @@ public sealed class AdaptiveConcurrencyChatClient : WholeAnswerDelegatingChatCli
         });
     }
 
-    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToArray();
+        return ThrottledAsync(() => EstimateTokens(list, options?.MaxOutputTokens ?? 256), ct => base.GetResponseAsync(list, options, ct),
+            response => response.Usage?.OutputTokenCount, cancellationToken);
+    }
+
+    /// <summary>A scoring call holds a slot and spends its prompt from the budgets like an answer that writes nothing.</summary>
+    protected override ICompletionScorer WrapScorer(ICompletionScorer inner) => new ThrottledScorer(this, inner);
+
+    /// <param name="estimatedTokens">Tokens the request spends from the token budget (asked only when there is one).</param>
+    /// <param name="outputTokensOf">Tokens the result wrote, for the latency-per-token signal (null: no signal).</param>
+    private async Task<T> ThrottledAsync<T>(Func<int> estimatedTokens, Func<CancellationToken, Task<T>> call, Func<T, long?> outputTokensOf,
+        CancellationToken cancellationToken)
+    {
         using var requestPermit = _requestRate is null ? null : await AcquireAsync(_requestRate, 1, cancellationToken).ConfigureAwait(false);
         using var tokenPermit = _tokenRate is null ? null
-            : await AcquireAsync(_tokenRate, Math.Min(_tokensPerMinute, EstimateTokens(list, options)), cancellationToken).ConfigureAwait(false);
+            : await AcquireAsync(_tokenRate, Math.Min(_tokensPerMinute, estimatedTokens()), cancellationToken).ConfigureAwait(false);
 
         await _limiter.AcquireAsync(cancellationToken).ConfigureAwait(false);
         var started = Stopwatch.GetTimestamp();
@@ -83,14 +95,14 @@ public sealed class AdaptiveConcurrencyChatClient : WholeAnswerDelegatingChatCli
         double? perToken = null;
         try
         {
-            var response = await base.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
+            var result = await call(cancellationToken).ConfigureAwait(false);
             outcome = AimdOutcome.Success;
-            if (response.Usage?.OutputTokenCount is > 0 and var tokens)
+            if (outputTokensOf(result) is > 0 and var tokens)
             {
                 perToken = Stopwatch.GetElapsedTime(started).TotalSeconds / tokens;
             }
 
-            return response;
+            return result;
         }
         catch (LlmRequestException e) when (e.Kind == LlmFailureKind.RateLimited)
         {
@@ -101,6 +113,12 @@ public sealed class AdaptiveConcurrencyChatClient : WholeAnswerDelegatingChatCli
         {
             _limiter.Release(outcome, Stopwatch.GetElapsedTime(started).TotalSeconds, perToken);
         }
+    }
+
+    private sealed class ThrottledScorer(AdaptiveConcurrencyChatClient owner, ICompletionScorer inner) : ICompletionScorer
+    {
+        public Task<IReadOnlyList<double>> ScoreAsync(IReadOnlyList<ChatMessage> messages, IReadOnlyList<string> candidates, CancellationToken cancellationToken) =>
+            owner.ThrottledAsync(() => owner.EstimateTokens(messages, 0), ct => inner.ScoreAsync(messages, candidates, ct), _ => null, cancellationToken);
     }
 
     private static async Task<RateLimitLease> AcquireAsync(RateLimiter limiter, int permits, CancellationToken cancellationToken)
@@ -116,12 +134,12 @@ public sealed class AdaptiveConcurrencyChatClient : WholeAnswerDelegatingChatCli
     }
 
     /// <summary>Prompt tokens (the model's own count where the backend offers one, else ~4 characters a token) plus the output budget.</summary>
-    private int EstimateTokens(IReadOnlyList<ChatMessage> messages, ChatOptions? options)
+    private int EstimateTokens(IReadOnlyList<ChatMessage> messages, int outputBudget)
     {
         var prompt = _tokenCounter is { } counter
             ? counter.CountChatTokens(messages)
             : messages.Sum(m => m.Text.Length) / 4;
-        return prompt + (options?.MaxOutputTokens ?? 256);
+        return prompt + outputBudget;
     }
 
     protected override void Dispose(bool disposing)

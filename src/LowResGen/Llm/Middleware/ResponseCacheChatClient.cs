@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.AI;
@@ -16,7 +17,8 @@ namespace LowResGen.Llm.Middleware;
 /// after each answer; <see cref="FlushAsync"/> and Dispose wait for it), so hundreds of concurrent answers never queue on
 /// the disk. Stores only the key hash and the answer, never prompts or credentials. Failed requests are not cached.
 /// A key holds one answer for good (the first stored wins; identical requests in flight share one answer), so a run
-/// replayed from the cache sees exactly the answers the original run used.
+/// replayed from the cache sees exactly the answers the original run used. Log-probability scores (<see cref="ICompletionScorer"/>)
+/// are cached by the same rules in the same table, keyed by the model identity, the messages and the candidates.
 /// </summary>
 public sealed class ResponseCacheChatClient : WholeAnswerDelegatingChatClient
 {
@@ -27,11 +29,11 @@ public sealed class ResponseCacheChatClient : WholeAnswerDelegatingChatClient
     private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
 
     // Answers accepted but not yet committed, so a repeat that arrives meanwhile is still a hit.
-    private readonly ConcurrentDictionary<string, CachedAnswer> _pending = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _pending = new(StringComparer.Ordinal);
 
     // Misses being asked right now: an identical request waits for that answer instead of drawing a second, different one
     // that would leave the live run and its replay disagreeing about which answer the key holds.
-    private readonly ConcurrentDictionary<string, Task<ChatResponse>> _asking = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task> _asking = new(StringComparer.Ordinal);
     private readonly Task _writer;
     private Exception? _writeFailure;
 
@@ -97,59 +99,81 @@ public sealed class ResponseCacheChatClient : WholeAnswerDelegatingChatClient
         ThrowIfWriteFailed();
     }
 
-    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToArray();
+        return GetOrAskAsync(CacheKey(_modelIdentity, list, options),
+            json => JsonSerializer.Deserialize<CachedAnswer>(json)!.ToResponse(),
+            async ct =>
+            {
+                var response = await base.GetResponseAsync(list, options, ct).ConfigureAwait(false);
+                var answer = new CachedAnswer(
+                    response.Messages.Where(m => m.Role == ChatRole.Assistant).Select(m => m.Text).ToArray(),
+                    response.FinishReason?.Value, response.Usage?.InputTokenCount, response.Usage?.OutputTokenCount, response.ModelId);
+                return (response, JsonSerializer.Serialize(answer));
+            },
+            cancellationToken);
+    }
+
+    /// <summary>Score vectors are cached like answers, keyed by the same fields plus the candidates (scoring samples nothing).</summary>
+    protected override ICompletionScorer WrapScorer(ICompletionScorer inner) => new CachingScorer(this, inner);
+
+    /// <summary>
+    /// The cache's one rule for answers and scores alike: a pending or stored entry is replayed; otherwise the first request
+    /// for a key asks (<paramref name="ask"/> returns the result and the JSON to store) and identical ones wait for it.
+    /// </summary>
+    private async Task<T> GetOrAskAsync<T>(string key, Func<string, T> replay, Func<CancellationToken, Task<(T Result, string Json)>> ask,
+        CancellationToken cancellationToken)
     {
         ThrowIfWriteFailed();
-        var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToArray();
-        var key = CacheKey(_modelIdentity, list, options);
-        if (_pending.TryGetValue(key, out var pending))
+        while (true)
         {
-            return pending.ToResponse();
-        }
-
-        if (await LookupAsync(key, cancellationToken).ConfigureAwait(false) is { } cached)
-        {
-            return cached.ToResponse();
-        }
-
-        var asking = new TaskCompletionSource<ChatResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_asking.TryAdd(key, asking.Task))
-        {
-            if (_asking.TryGetValue(key, out var other))
+            if (_pending.TryGetValue(key, out var pending))
             {
-                try
-                {
-                    await other.WaitAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception) when (!cancellationToken.IsCancellationRequested)
-                {
-                    // The other request failed: this one asks on its own below (or joins a newer one).
-                }
+                return replay(pending);
             }
 
-            return await GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
-        }
+            if (await LookupAsync(key, cancellationToken).ConfigureAwait(false) is { } cached)
+            {
+                return replay(cached);
+            }
 
-        ChatResponse response;
-        try
-        {
-            response = await base.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
+            var asking = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (!_asking.TryAdd(key, asking.Task))
+            {
+                if (_asking.TryGetValue(key, out var other))
+                {
+                    try
+                    {
+                        await other.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        // The other request failed: this one asks on its own (or joins a newer one).
+                    }
+                }
+
+                continue;
+            }
+
+            (T Result, string Json) answer;
+            try
+            {
+                answer = await ask(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                _asking.TryRemove(key, out _);
+                asking.TrySetException(e);
+                throw;
+            }
+
+            _pending[key] = answer.Json;
+            _writes.Writer.TryWrite(new PendingWrite(key, answer.Json, null));
             _asking.TryRemove(key, out _);
-            asking.TrySetException(e);
-            throw;
+            asking.TrySetResult();
+            return answer.Result;
         }
-
-        var answer = new CachedAnswer(
-            response.Messages.Where(m => m.Role == ChatRole.Assistant).Select(m => m.Text).ToArray(),
-            response.FinishReason?.Value, response.Usage?.InputTokenCount, response.Usage?.OutputTokenCount, response.ModelId);
-        _pending[key] = answer;
-        _writes.Writer.TryWrite(new PendingWrite(key, answer, null));
-        _asking.TryRemove(key, out _);
-        asking.TrySetResult(response);
-        return response;
     }
 
     protected override void Dispose(bool disposing)
@@ -200,7 +224,7 @@ public sealed class ResponseCacheChatClient : WholeAnswerDelegatingChatClient
             {
                 if (write.Key is not null)
                 {
-                    _pending.TryRemove(new KeyValuePair<string, CachedAnswer>(write.Key, write.Answer!));
+                    _pending.TryRemove(new KeyValuePair<string, string>(write.Key, write.Json!));
                 }
 
                 write.Flushed?.TrySetResult();
@@ -228,7 +252,7 @@ public sealed class ResponseCacheChatClient : WholeAnswerDelegatingChatClient
         foreach (var write in writes)
         {
             key.Value = write.Key;
-            answer.Value = JsonSerializer.Serialize(write.Answer);
+            answer.Value = write.Json;
             command.ExecuteNonQuery();
         }
 
@@ -248,19 +272,21 @@ public sealed class ResponseCacheChatClient : WholeAnswerDelegatingChatClient
         return connection;
     }
 
-    private async Task<CachedAnswer?> LookupAsync(string key, CancellationToken cancellationToken)
+    private async Task<string?> LookupAsync(string key, CancellationToken cancellationToken)
     {
         await using var connection = Open();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT answer FROM responses WHERE key = $key";
         command.Parameters.AddWithValue("$key", key);
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string json
-            ? JsonSerializer.Deserialize<CachedAnswer>(json)
-            : null;
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
     }
 
-    /// <summary>SHA-256 (hex) of a canonical JSON of everything that determines the answer.</summary>
-    internal static string CacheKey(string modelIdentity, IReadOnlyList<ChatMessage> messages, ChatOptions? options)
+    /// <summary>
+    /// SHA-256 (hex) of a canonical JSON of everything that determines the answer; for scores, the
+    /// <paramref name="candidates"/> too (absent from answer keys, so the keys of stored answers are unchanged).
+    /// </summary>
+    internal static string CacheKey(string modelIdentity, IReadOnlyList<ChatMessage> messages, ChatOptions? options,
+        IReadOnlyList<string>? candidates = null)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
@@ -284,6 +310,12 @@ public sealed class ResponseCacheChatClient : WholeAnswerDelegatingChatClient
             }
 
             json.WriteEndArray();
+            if (candidates is not null)
+            {
+                json.WritePropertyName("candidates");
+                JsonSerializer.Serialize(json, candidates.ToArray());
+            }
+
             if (options is not null)
             {
                 json.WriteString("instructions", options.Instructions);
@@ -315,7 +347,7 @@ public sealed class ResponseCacheChatClient : WholeAnswerDelegatingChatClient
         return Convert.ToHexStringLower(SHA256.HashData(buffer.ToArray()));
     }
 
-    private sealed record PendingWrite(string? Key, CachedAnswer? Answer, TaskCompletionSource? Flushed);
+    private sealed record PendingWrite(string? Key, string? Json, TaskCompletionSource? Flushed);
 
     private sealed record CachedAnswer(string[] Texts, string? FinishReason, long? InputTokens, long? OutputTokens, string? ModelId)
     {
@@ -330,5 +362,32 @@ public sealed class ResponseCacheChatClient : WholeAnswerDelegatingChatClient
             response.Set(ResponseAnnotations.CacheHit, true);
             return response;
         }
+    }
+
+    /// <summary>Scores as stored: the log-probabilities (infinities allowed) and the tokens the backend reported reading.</summary>
+    private sealed record CachedScores(double[] Scores, long? InputTokens)
+    {
+        public static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+        public CompletionScores ToScores()
+        {
+            var scores = new CompletionScores(Scores) { Usage = InputTokens is { } n ? new UsageDetails { InputTokenCount = n, TotalTokenCount = n } : null };
+            scores.Set(ResponseAnnotations.CacheHit, true);
+            return scores;
+        }
+    }
+
+    private sealed class CachingScorer(ResponseCacheChatClient cache, ICompletionScorer inner) : ICompletionScorer
+    {
+        public Task<IReadOnlyList<double>> ScoreAsync(IReadOnlyList<ChatMessage> messages, IReadOnlyList<string> candidates, CancellationToken cancellationToken) =>
+            cache.GetOrAskAsync(CacheKey(cache._modelIdentity, messages, null, candidates),
+                json => (IReadOnlyList<double>)JsonSerializer.Deserialize<CachedScores>(json, CachedScores.Json)!.ToScores(),
+                async ct =>
+                {
+                    var scores = await inner.ScoreAsync(messages, candidates, ct).ConfigureAwait(false);
+                    var stored = new CachedScores([.. scores], (scores as CompletionScores)?.Usage?.InputTokenCount);
+                    return (scores, JsonSerializer.Serialize(stored, CachedScores.Json));
+                },
+                cancellationToken);
     }
 }

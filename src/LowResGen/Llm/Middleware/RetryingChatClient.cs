@@ -53,19 +53,28 @@ public sealed class RetryingChatClient : WholeAnswerDelegatingChatClient
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToArray();
+        var (response, attempts) = await RetryAsync(ct => base.GetResponseAsync(list, options, ct), cancellationToken).ConfigureAwait(false);
+        response.Set(ResponseAnnotations.Attempts, attempts);
+        return response;
+    }
+
+    /// <summary>Scoring gets the same policy; a local scorer rarely fails transiently, but a failure is reported the same way.</summary>
+    protected override ICompletionScorer WrapScorer(ICompletionScorer inner) => new RetryingScorer(this, inner);
+
+    private async Task<(T Result, int Attempts)> RetryAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
         var attempts = 0;
         try
         {
-            var response = await _pipeline.ExecuteAsync(
+            var result = await _pipeline.ExecuteAsync(
                 async ct =>
                 {
                     Interlocked.Increment(ref attempts);
-                    return await base.GetResponseAsync(list, options, ct).ConfigureAwait(false);
+                    return await call(ct).ConfigureAwait(false);
                 },
                 cancellationToken).ConfigureAwait(false);
-            response.Set(ResponseAnnotations.Attempts, attempts);
             Volatile.Write(ref _answered, true);
-            return response;
+            return (result, attempts);
         }
         catch (LlmRequestException e)
         {
@@ -76,6 +85,17 @@ public sealed class RetryingChatClient : WholeAnswerDelegatingChatClient
         catch (Exception e) when (e is HttpRequestException or TimeoutException)
         {
             throw RetryPipeline.GaveUp(e, "LLM request", this.GetService<ChatClientMetadata>()?.DefaultModelId, attempts, _secrets);
+        }
+    }
+
+    private sealed class RetryingScorer(RetryingChatClient owner, ICompletionScorer inner) : ICompletionScorer
+    {
+        public async Task<IReadOnlyList<double>> ScoreAsync(IReadOnlyList<ChatMessage> messages, IReadOnlyList<string> candidates, CancellationToken cancellationToken)
+        {
+            var (scores, attempts) = await owner.RetryAsync(ct => inner.ScoreAsync(messages, candidates, ct), cancellationToken).ConfigureAwait(false);
+            var annotated = CompletionScores.Of(scores);
+            annotated.Set(ResponseAnnotations.Attempts, attempts);
+            return annotated;
         }
     }
 }

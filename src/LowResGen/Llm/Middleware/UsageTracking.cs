@@ -13,7 +13,8 @@ public sealed record ModelPrice(decimal PerThousandInputTokens, decimal PerThous
 /// <summary>
 /// What one model did during a run. Every request ends in exactly one of Succeeded (answered by the LLM), Cached (replayed
 /// from the cache), Failed or Cancelled, so <c>Requests == Succeeded + Cached + Failed + Cancelled + InFlight</c> always.
-/// Tokens, latency and cost count LLM answers only (cached answers cost nothing).
+/// Tokens, latency and cost count LLM answers only (cached answers cost nothing). A log-probability scoring is a request
+/// too: its input tokens are the tokens the backend read (embedded: prompt plus candidates), it writes no output tokens.
 /// </summary>
 public sealed record ModelUsage(
     string Model,
@@ -124,30 +125,39 @@ public sealed class UsageTrackingChatClient : WholeAnswerDelegatingChatClient
         _model = model ?? innerClient.GetService<ChatClientMetadata>()?.DefaultModelId ?? "unknown";
     }
 
-    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        TrackAsync(ct => base.GetResponseAsync(messages, options, ct),
+            response => new Outcome(response.IsCacheHit(), response.GetAttempts(), response.Usage?.InputTokenCount ?? 0, response.Usage?.OutputTokenCount ?? 0),
+            cancellationToken);
+
+    /// <summary>A scoring call is a request like an answer: counted once, cached or not, with the tokens it read.</summary>
+    protected override ICompletionScorer WrapScorer(ICompletionScorer inner) => new TrackingScorer(this, inner, InnerClient.GetService<ITokenCounter>());
+
+    private async Task<T> TrackAsync<T>(Func<CancellationToken, Task<T>> call, Func<T, Outcome> outcomeOf, CancellationToken cancellationToken)
     {
         _tracker.Started(_model, _price);
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+            var result = await call(cancellationToken).ConfigureAwait(false);
             var latency = Stopwatch.GetElapsedTime(started);
+            var outcome = outcomeOf(result);
             _tracker.Ended(_model, c =>
             {
-                if (response.IsCacheHit())
+                if (outcome.Cached)
                 {
                     c.Cached++;
                     return;
                 }
 
                 c.Succeeded++;
-                c.Retries += response.GetAttempts() - 1;
-                c.InputTokens += response.Usage?.InputTokenCount ?? 0;
-                c.OutputTokens += response.Usage?.OutputTokenCount ?? 0;
+                c.Retries += outcome.Attempts - 1;
+                c.InputTokens += outcome.InputTokens;
+                c.OutputTokens += outcome.OutputTokens;
                 c.TotalLatency += latency;
                 c.MaxLatency = latency > c.MaxLatency ? latency : c.MaxLatency;
             });
-            return response;
+            return result;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -163,5 +173,17 @@ public sealed class UsageTrackingChatClient : WholeAnswerDelegatingChatClient
             });
             throw;
         }
+    }
+
+    private readonly record struct Outcome(bool Cached, int Attempts, long InputTokens, long OutputTokens);
+
+    private sealed class TrackingScorer(UsageTrackingChatClient owner, ICompletionScorer inner, ITokenCounter? counter) : ICompletionScorer
+    {
+        public Task<IReadOnlyList<double>> ScoreAsync(IReadOnlyList<ChatMessage> messages, IReadOnlyList<string> candidates, CancellationToken cancellationToken) =>
+            owner.TrackAsync(ct => inner.ScoreAsync(messages, candidates, ct),
+                scores => scores is CompletionScores { } annotated && annotated.IsCacheHit()
+                    ? new Outcome(true, 1, 0, 0)
+                    : new Outcome(false, (scores as CompletionScores)?.GetAttempts() ?? 1, ScoringUsage.InputTokens(scores, messages, counter), 0),
+                cancellationToken);
     }
 }
