@@ -148,7 +148,10 @@ internal static class GenerateCommand
     internal static async Task<int> RunAsync(GenerateSettings settings, Func<IChatClient> client, TextWriter output, CancellationToken cancellationToken,
         ILogger? logger = null, TextWriter? error = null)
     {
-        var identifier = settings.LanguageCheck ? LinguaLanguageIdentifier.ForTarget(LanguageRegistry.Default.Resolve(settings.Language).Code) : null;
+        var identifier = settings.LanguageCheck
+            ? await new LinguaModelStore().IdentifierForAsync(LanguageRegistry.Default.Resolve(settings.Language).Code, null,
+                new Progress<string>((error ?? Console.Error).WriteLine), cancellationToken)
+            : null;
         var known = await KnownDescriptionsAsync(settings, cancellationToken);
         var requests = new List<GenerationRequest>();
         await foreach (var request in RequestsAsync(settings, known, cancellationToken))

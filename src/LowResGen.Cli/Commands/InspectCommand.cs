@@ -81,7 +81,7 @@ internal sealed class CurationInputs(ClassifierTrainerRegistry trainers)
         var demonstrations = parse.GetValue(Demonstrations) is { } d ? await ReadAsync(d, import with { Split = Splits.Train }, ct) : null;
         var gold = parse.GetValue(GoldTest) is { } g ? await ReadAsync(g, import with { Split = Splits.Test }, ct) : null;
         var identifier = language is null ? null
-            : LinguaLanguageIdentifier.LinguaKnows(language) ? LinguaLanguageIdentifier.ForTarget(language) : null;
+            : LinguaLanguageIdentifier.LinguaKnows(language) ? await new LinguaModelStore().IdentifierForAsync(language, null, new Progress<string>(Console.Error.WriteLine), ct) : null;
         var quality = QualityOptionsOf(parse, task) with
         {
             TargetLanguage = language,

@@ -73,7 +73,7 @@ internal static class QuickstartCommand
             var study = await Quickstart.PrepareAsync(optionsFrom(parse), http, log, ct);
 
             Console.WriteLine($"Generating {study.PerClass} examples per class of {study.Tasks[0]} in {study.Languages[0]} with {study.Models[0].Name} ({study.Strategies[0]}), then evaluating over {study.Seeds} seeds ...");
-            await using var executor = StudyCellExecutor.Create(study);
+            await using var executor = await StudyCellExecutor.CreateAsync(study, null, log, ct);
             var result = await StudyService.RunAsync(study, ShardSpec.Whole, executor, null, ct);
             foreach (var failure in result.Failures)
             {

@@ -108,7 +108,7 @@ internal static class StudyCommand
                 llm = llm with { Retry = llm.Retry with { MaxRetries = count } };
             }
 
-            await using var executor = StudyCellExecutor.Create(study, llm);
+            await using var executor = await StudyCellExecutor.CreateAsync(study, llm, new Progress<string>(Console.Error.WriteLine), ct);
             var live = !parse.GetValue(plain) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
             StudyRunResult result;
             if (live)

@@ -18,7 +18,9 @@ public sealed class LinguaLanguageIdentifier : ILanguageIdentifier
     /// Lingua knows); null means <see cref="LanguageRegistry.ReferenceLanguages"/>. Codes Lingua cannot detect are ignored
     /// (and <see cref="Supports"/> is false for them), so that a language without a model is never filtered.</param>
     /// <param name="preload">Load every language model now rather than on first use (steadier latency, more memory).</param>
-    public LinguaLanguageIdentifier(IEnumerable<string>? iso1Codes = null, bool preload = false)
+    /// <param name="modelsDirectory">Lingua's <c>LanguageModels</c> folder, from <see cref="LinguaModelStore.LocateAsync"/>;
+    /// null = beside the application, where a build has them.</param>
+    public LinguaLanguageIdentifier(IEnumerable<string>? iso1Codes = null, bool preload = false, string? modelsDirectory = null)
     {
         var languages = (iso1Codes ?? LanguageRegistry.ReferenceLanguages)
             .Select(ToLingua)
@@ -43,13 +45,19 @@ public sealed class LinguaLanguageIdentifier : ILanguageIdentifier
             builder = builder.WithPreloadedLanguageModels();
         }
 
+        if (modelsDirectory is not null)
+        {
+            builder = builder.WithLanguageModelsDirectory(modelsDirectory);
+        }
+
         _detector = builder.Build();
         _supported = new HashSet<string>(languages.Select(ToIso1), StringComparer.OrdinalIgnoreCase);
     }
 
     /// <summary>Detector for the given languages plus the reference languages, so that a line in any of them is recognised.</summary>
-    public static LinguaLanguageIdentifier ForTarget(string targetLanguage, params string[] moreLanguages) =>
-        new(LanguageRegistry.ReferenceLanguages.Append(NormalizeCode(targetLanguage)).Concat(moreLanguages.Select(NormalizeCode)));
+    /// <param name="modelsDirectory">As for the constructor: null = beside the application.</param>
+    public static LinguaLanguageIdentifier ForTarget(string targetLanguage, string? modelsDirectory = null) =>
+        new(LanguageRegistry.ReferenceLanguages.Append(NormalizeCode(targetLanguage)), modelsDirectory: modelsDirectory);
 
     /// <summary>The ISO 639-1 codes this detector chooses among.</summary>
     public IReadOnlyCollection<string> Languages => _supported;

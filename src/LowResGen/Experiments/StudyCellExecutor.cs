@@ -49,8 +49,20 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
         _languages = languages;
     }
 
+    /// <summary><see cref="Create"/> with Lingua's models located first (fetched once when the tool was installed without them).</summary>
+    public static async Task<StudyCellExecutor> CreateAsync(StudyDefinition study, LlmClientOptions? llmOptions, IProgress<string>? log,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(study);
+        var models = study.LanguageCheck
+            ? await new LinguaModelStore().DirectoryForAsync(study.Languages, null, log, cancellationToken).ConfigureAwait(false)
+            : null;
+        return Create(study, llmOptions, models);
+    }
+
     /// <summary>The executor a study run uses by default: response cache in the output folder, the study's classifier, Lingua.</summary>
-    public static StudyCellExecutor Create(StudyDefinition study, LlmClientOptions? llmOptions = null)
+    /// <param name="linguaModels">Lingua's models folder (<see cref="LinguaModelStore"/>); null = beside the application.</param>
+    public static StudyCellExecutor Create(StudyDefinition study, LlmClientOptions? llmOptions = null, string? linguaModels = null)
     {
         // Models resolve through llm.toml exactly as in the other commands (named models, api_key_env, limits, prices).
         var options = llmOptions ?? new LlmClientOptions();
@@ -64,7 +76,7 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
         var detectors = new ConcurrentDictionary<string, Lazy<ILanguageIdentifier>>(StringComparer.Ordinal);
         return new StudyCellExecutor(study,
             study.LanguageCheck
-                ? language => detectors.GetOrAdd(language, l => new Lazy<ILanguageIdentifier>(() => LinguaLanguageIdentifier.ForTarget(l))).Value
+                ? language => detectors.GetOrAdd(language, l => new Lazy<ILanguageIdentifier>(() => LinguaLanguageIdentifier.ForTarget(l, linguaModels))).Value
                 : _ => null,
             new LlmClientFactory(options), students);
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LowResGen.Cli.Commands;
 using LowResGen.Tests.LlmClassification;
+using LowResGen.TestSupport;
 
 namespace LowResGen.Tests.Cli;
 
@@ -13,16 +14,6 @@ public sealed class OfflineTests : IDisposable
     private readonly string directory = Directory.CreateTempSubdirectory("lowresgen-offline-").FullName;
 
     public void Dispose() => Directory.Delete(directory, recursive: true);
-
-    /// <summary>A loopback port nothing listens on (bound, then released).</summary>
-    private static int ClosedPort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 
     [Fact]
     public async Task A_dataset_download_without_network_names_the_offline_options_and_leaves_no_file()
@@ -60,7 +51,7 @@ public sealed class OfflineTests : IDisposable
     [Fact]
     public async Task A_model_pull_from_a_local_server_that_refuses_asks_whether_it_runs_after_a_short_retry()
     {
-        var port = ClosedPort();
+        var port = LoopbackServer.ClosedPort();
         var cache = Path.Combine(directory, "models");
         var clock = Stopwatch.StartNew();
 
@@ -77,7 +68,7 @@ public sealed class OfflineTests : IDisposable
     [Fact]
     public async Task An_llm_server_that_refuses_is_asked_about_after_two_quick_retries()
     {
-        var port = ClosedPort();
+        var port = LoopbackServer.ClosedPort();
         var test = Path.Combine(directory, "test.csv");
         await File.WriteAllLinesAsync(test, ["text,label", "great film,positive", "boring,negative"]);
         var clock = Stopwatch.StartNew();

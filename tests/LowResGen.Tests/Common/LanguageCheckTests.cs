@@ -5,7 +5,7 @@ namespace LowResGen.Tests.Common;
 
 public sealed class LanguageCheckTests
 {
-    private static readonly Lazy<LinguaLanguageIdentifier> Lingua = new(() => LinguaLanguageIdentifier.ForTarget("yo", "pt"));
+    private static readonly Lazy<LinguaLanguageIdentifier> Lingua = new(() => new LinguaLanguageIdentifier([.. LanguageRegistry.ReferenceLanguages, "yo", "pt"]));
 
     private static LanguageCheck For(string code) => LanguageCheck.For(LanguageRegistry.Default.Resolve(code), Lingua.Value);
 

@@ -1,6 +1,7 @@
 using LowResGen.Common;
 using LowResGen.Experiments;
 using LowResGen.Llm;
+using LowResGen.TestSupport;
 
 namespace LowResGen.Tests.Experiments;
 
@@ -156,10 +157,7 @@ public sealed class StudyReliabilityTests() : StudyServerTest("lowresgen-reliab-
     [Fact]
     public async Task Case6_a_server_that_refuses_connections_fails_fast_with_a_hint()
     {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var port = LoopbackServer.ClosedPort();
         var (study, _) = await WriteStudyAsync("refused", model: $"http://127.0.0.1:{port}/v1#nobody");
 
         var result = await RunAsync(study);
