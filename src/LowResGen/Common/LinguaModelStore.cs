@@ -92,8 +92,8 @@ public sealed class LinguaModelStore
         catch (HttpRequestException e)
         {
             throw new LinguaModelsUnavailableException(
-                $"{e.Message} Lingua's language models (for the language check) are not installed with the tool. Either pass " +
-                $"--no-language-check, set {BaseUrlVariable} to a NuGet mirror, or copy searchpioneer.lingua.{Version}.nupkg " +
+                $"{e.Message} Lingua's language models (for the language check) are not installed with the tool. Either turn the check " +
+                $"off (--no-language-check; language_check = false in a study), set {BaseUrlVariable} to a NuGet mirror, or copy searchpioneer.lingua.{Version}.nupkg " +
                 $"(any NuGet cache has it, e.g. ~/.nuget/packages/searchpioneer.lingua/{Version}/) to {CacheDirectory}/.", e);
         }
 
