@@ -75,6 +75,9 @@ public sealed record EncoderFactoryOptions
     public string? ModelCacheDirectory { get; init; }
 
     public HttpClient? HttpClient { get; init; }
+
+    /// <summary>The clock of every wait of served encoders (retry backoff, Retry-After, time limits, cool-downs); tests pass a fake one.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }
 
 /// <summary>
@@ -187,7 +190,7 @@ public sealed class EncoderFactory(EncoderFactoryOptions? options = null)
 
     private IEmbeddingGenerator<string, Embedding<float>> CreateServed(ServedEncoderReference reference, EncoderInputConvention convention)
     {
-        var backend = new LowResGen.Encoders.Served.OpenAiCompatibleEmbeddingGenerator(reference.Options, _options.HttpClient);
+        var backend = new LowResGen.Encoders.Served.OpenAiCompatibleEmbeddingGenerator(reference.Options, _options.HttpClient, _options.TimeProvider);
         var secrets = backend.ApiKey is { } key ? new[] { key } : [];
         var concurrency = new ConcurrencyOptions { InitialLimit = backend.TotalMaxInFlight };
         return Stack(backend, "served:" + reference.Options.Model, convention, new ServedStack(secrets, concurrency));
@@ -213,8 +216,8 @@ public sealed class EncoderFactory(EncoderFactoryOptions? options = null)
         if (served is not null)
         {
             builder.UseLowResGenRequestSplitting(_options.MaxTextsPerRequest);
-            builder.UseLowResGenRetry(_options.Retry, _options.LoggerFactory?.CreateLogger("LowResGen.Encoders.Retry"), served.Secrets);
-            builder.UseLowResGenConcurrency(served.Concurrency);
+            builder.UseLowResGenRetry(_options.Retry, _options.LoggerFactory?.CreateLogger("LowResGen.Encoders.Retry"), served.Secrets, _options.TimeProvider);
+            builder.UseLowResGenConcurrency(served.Concurrency, _options.TimeProvider);
         }
 
         return builder.Build();

@@ -58,6 +58,12 @@ public sealed record LlmClientOptions
 
     /// <summary>Optional shared HttpClient for served backends (tests, custom proxies).</summary>
     public HttpClient? HttpClient { get; init; }
+
+    /// <summary>
+    /// The clock of every wait in the clients built: retry backoff and Retry-After, an attempt's time limit, endpoint cool-downs,
+    /// the adaptive limit's decrease window. Tests pass a fake one (FakeTimeProvider) instead of sleeping.
+    /// </summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }
 
 /// <summary>
@@ -111,7 +117,7 @@ public sealed class LlmClientFactory(LlmClientOptions? options = null)
     private IChatClient CreateServed(ServedModelReference reference)
     {
         var served = _options.RequestTimeout is { } timeout ? reference.Options with { RequestTimeout = timeout } : reference.Options;
-        var backend = new OpenAiCompatibleChatClient(served, _options.HttpClient);
+        var backend = new OpenAiCompatibleChatClient(served, _options.HttpClient, _options.TimeProvider);
         var secrets = reference.Options.ApiKeyEnvironmentVariable is { } variable && Environment.GetEnvironmentVariable(variable) is { } key ? [key] : Array.Empty<string>();
         var concurrency = new ConcurrencyOptions
         {
@@ -166,11 +172,11 @@ public sealed class LlmClientFactory(LlmClientOptions? options = null)
             builder.UseLowResGenCache(cachePath, identity);
         }
 
-        builder.UseLowResGenRetry(_options.Retry, _options.LoggerFactory?.CreateLogger("LowResGen.Llm.Retry"), secrets);
+        builder.UseLowResGenRetry(_options.Retry, _options.LoggerFactory?.CreateLogger("LowResGen.Llm.Retry"), secrets, _options.TimeProvider);
         builder.UseLowResGenAnswerValidation();
         if (concurrency is not null)
         {
-            builder.UseLowResGenConcurrency(concurrency);
+            builder.UseLowResGenConcurrency(concurrency, _options.TimeProvider);
         }
 
         return builder.Build();

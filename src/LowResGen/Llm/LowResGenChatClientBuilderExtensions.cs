@@ -11,17 +11,18 @@ namespace LowResGen.Llm;
 /// </summary>
 public static class LowResGenChatClientBuilderExtensions
 {
-    /// <summary>Retries transient failures with exponential backoff and jitter, honouring Retry-After.</summary>
-    public static ChatClientBuilder UseLowResGenRetry(this ChatClientBuilder builder, RetryOptions? options = null, ILogger? logger = null, IEnumerable<string>? secrets = null) =>
-        builder.Use(inner => new RetryingChatClient(inner, options, logger, secrets));
+    /// <summary>Retries transient failures with exponential backoff and jitter, honouring Retry-After; waits run on <paramref name="timeProvider"/>.</summary>
+    public static ChatClientBuilder UseLowResGenRetry(this ChatClientBuilder builder, RetryOptions? options = null, ILogger? logger = null, IEnumerable<string>? secrets = null,
+        TimeProvider? timeProvider = null) =>
+        builder.Use(inner => new RetryingChatClient(inner, options, logger, secrets, timeProvider));
 
     /// <summary>Null or empty content, no choices and content-filter stops become failed (retryable) attempts.</summary>
     public static ChatClientBuilder UseLowResGenAnswerValidation(this ChatClientBuilder builder) =>
         builder.Use(inner => new AnswerValidatingChatClient(inner));
 
     /// <summary>Adaptive (AIMD) in-flight limit plus optional requests/tokens-per-minute budgets.</summary>
-    public static ChatClientBuilder UseLowResGenConcurrency(this ChatClientBuilder builder, ConcurrencyOptions options) =>
-        builder.Use(inner => new AdaptiveConcurrencyChatClient(inner, options));
+    public static ChatClientBuilder UseLowResGenConcurrency(this ChatClientBuilder builder, ConcurrencyOptions options, TimeProvider? timeProvider = null) =>
+        builder.Use(inner => new AdaptiveConcurrencyChatClient(inner, options, timeProvider));
 
     /// <summary>Persistent SQLite response cache keyed by model identity, messages, options and sample index.</summary>
     public static ChatClientBuilder UseLowResGenCache(this ChatClientBuilder builder, string databasePath, string? modelIdentity = null) =>

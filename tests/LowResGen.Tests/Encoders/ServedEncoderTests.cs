@@ -47,6 +47,27 @@ public sealed class ServedEncoderTests
     }
 
     [Fact]
+    public async Task A_rate_limited_embedding_request_waits_its_retry_after_on_the_clock()
+    {
+        await using var server = await FakeOpenAiServer.StartAsync();
+        server.RetryAfterSeconds = 4;
+        server.Faults = r => r.Number == 1 ? FakeFault.RateLimited : FakeFault.None;
+        var clock = new TestClock();
+        using var encoder = new EncoderFactory(new EncoderFactoryOptions { Retry = LlmTestKit.FastRetry, TimeProvider = clock }).Create(LlmTestKit.Url(server, "m"));
+
+        var embeddings = encoder.GenerateAsync(["alpha"]);
+
+        var waits = await clock.WaitsStartedAsync(1, w => w != LowResGen.Llm.Served.ServedModelOptions.DefaultRequestTimeout);
+        Assert.Equal([TimeSpan.FromSeconds(4)], waits);
+        clock.Advance(TimeSpan.FromSeconds(4) - TimeSpan.FromMilliseconds(1));
+        Assert.False(embeddings.IsCompleted);
+        Assert.Equal(1, server.RequestCount);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(FakeOpenAiServer.EmbeddingOf("alpha"), (await embeddings.WaitAsync(TimeSpan.FromSeconds(30)))[0].Vector.ToArray());
+        Assert.Equal(2, server.RequestCount);
+    }
+
+    [Fact]
     public async Task Requests_spread_over_several_endpoints()
     {
         await using var first = await FakeOpenAiServer.StartAsync();

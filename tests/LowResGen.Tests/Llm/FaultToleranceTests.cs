@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using LowResGen.Llm;
+using LowResGen.Llm.Middleware;
+using LowResGen.Llm.Served;
 using Microsoft.Extensions.AI;
 
 namespace LowResGen.Tests.Llm;
@@ -83,21 +84,136 @@ public sealed class FaultToleranceTests
         Assert.Equal(1, server.RequestCount);
     }
 
+    /// <summary>Waits other than an attempt's time limit (every attempt starts one on the clock too).</summary>
+    private static bool NotTheTimeLimit(TimeSpan wait) => wait != ServedModelOptions.DefaultRequestTimeout;
+
+    private static (LlmClientFactory Factory, TestClock Clock) OnTestClock(RetryOptions retry)
+    {
+        var clock = new TestClock();
+        return (new LlmClientFactory(new LlmClientOptions { Retry = retry, TimeProvider = clock }), clock);
+    }
+
     [Fact]
-    public async Task Retry_after_from_a_429_is_honoured()
+    public async Task Retry_after_from_a_429_is_waited_exactly_on_the_clock()
     {
         await using var server = await FakeOpenAiServer.StartAsync();
-        server.RetryAfterSeconds = 1;
+        server.RetryAfterSeconds = 3;
         server.Faults = r => r.Number == 1 ? FakeFault.RateLimited : FakeFault.None;
-        var factory = new LlmClientFactory(new LlmClientOptions { Retry = LlmTestKit.FastRetry });
+        var (factory, clock) = OnTestClock(LlmTestKit.FastRetry);
         using var client = factory.Create(LlmTestKit.Url(server));
 
-        var clock = Stopwatch.StartNew();
-        var answer = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "x")]);
+        var answer = client.GetResponseAsync([new ChatMessage(ChatRole.User, "x")]);
 
-        // Backoff alone would wait ~5 ms; the server asked for 1 s.
-        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(950), $"retried after {clock.ElapsedMilliseconds} ms");
-        Assert.Equal("answer: x", answer.Text);
-        Assert.Equal(2, answer.GetAttempts());
+        // Backoff alone would wait at most 50 ms; the server asked for 3 s.
+        Assert.Equal([TimeSpan.FromSeconds(3)], await clock.WaitsStartedAsync(1, NotTheTimeLimit));
+        clock.Advance(TimeSpan.FromSeconds(3) - TimeSpan.FromMilliseconds(1));
+        Assert.False(answer.IsCompleted);
+        Assert.Equal(1, server.RequestCount);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        var response = await answer.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal("answer: x", response.Text);
+        Assert.Equal(2, response.GetAttempts());
+        Assert.Equal(2, server.RequestCount);
+    }
+
+    [Fact]
+    public async Task A_retry_after_beyond_the_cap_waits_the_cap()
+    {
+        await using var server = await FakeOpenAiServer.StartAsync();
+        server.RetryAfterSeconds = 600;
+        server.Faults = r => r.Number == 1 ? FakeFault.RateLimited : FakeFault.None;
+        var (factory, clock) = OnTestClock(LlmTestKit.FastRetry with { MaxRetryAfter = TimeSpan.FromSeconds(90) });
+        using var client = factory.Create(LlmTestKit.Url(server));
+
+        var answer = client.GetResponseAsync([new ChatMessage(ChatRole.User, "x")]);
+
+        Assert.Equal([TimeSpan.FromSeconds(90)], await clock.WaitsStartedAsync(1, NotTheTimeLimit));
+        clock.Advance(TimeSpan.FromSeconds(90));
+        Assert.Equal(2, (await answer.WaitAsync(TimeSpan.FromSeconds(30))).GetAttempts());
+    }
+
+    [Fact]
+    public async Task Backoff_waits_run_on_the_clock_with_jitter_and_never_exceed_the_maximum()
+    {
+        await using var server = await FakeOpenAiServer.StartAsync();
+        server.Faults = r => r.Number <= 4 ? FakeFault.ServerError : FakeFault.None;
+        var (factory, clock) = OnTestClock(new RetryOptions { MaxRetries = 6, BaseDelay = TimeSpan.FromSeconds(1), MaxDelay = TimeSpan.FromSeconds(4) });
+        using var client = factory.Create(LlmTestKit.Url(server));
+
+        var answer = client.GetResponseAsync([new ChatMessage(ChatRole.User, "x")]);
+
+        for (var retry = 1; retry <= 4; retry++)
+        {
+            var waits = await clock.WaitsStartedAsync(retry, NotTheTimeLimit);
+            Assert.Equal(retry, server.RequestCount); // the next attempt waits for the clock
+            Assert.False(answer.IsCompleted);
+            clock.Advance(waits[^1]);
+        }
+
+        Assert.Equal(5, (await answer.WaitAsync(TimeSpan.FromSeconds(30))).GetAttempts());
+        var backoff = clock.Waits.Where(NotTheTimeLimit).ToArray();
+        Assert.Equal(4, backoff.Length);
+        Assert.All(backoff, w => Assert.InRange(w, TimeSpan.FromTicks(1), TimeSpan.FromSeconds(4)));
+        Assert.True(backoff.Distinct().Count() > 1, $"no jitter: {string.Join(", ", backoff)}");
+    }
+
+    [Fact]
+    public async Task An_attempt_that_hangs_times_out_on_the_clock_and_is_retried()
+    {
+        await using var server = await FakeOpenAiServer.StartAsync();
+        var hanging = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        server.Faults = r =>
+        {
+            if (r.Number > 1)
+            {
+                return FakeFault.None;
+            }
+
+            hanging.TrySetResult();
+            return FakeFault.Hang;
+        };
+        var clock = new TestClock();
+        var limit = TimeSpan.FromSeconds(10);
+        var factory = new LlmClientFactory(new LlmClientOptions { Retry = LlmTestKit.FastRetry, RequestTimeout = limit, TimeProvider = clock });
+        using var client = factory.Create(LlmTestKit.Url(server));
+
+        var answer = client.GetResponseAsync([new ChatMessage(ChatRole.User, "x")]);
+
+        await hanging.Task.WaitAsync(TimeSpan.FromSeconds(30)); // the server holds the request: only now may the clock move
+        clock.Advance(limit - TimeSpan.FromMilliseconds(1));
+        Assert.False(answer.IsCompleted);
+        clock.Advance(TimeSpan.FromMilliseconds(1)); // the hung attempt hits its limit; the retry backs off on the clock
+        var backoff = await clock.WaitsStartedAsync(1, w => w != limit);
+        clock.Advance(backoff[0]);
+
+        var response = await answer.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal("answer: x", response.Text);
+        Assert.Equal(2, response.GetAttempts());
+        Assert.Equal(2, server.RequestCount);
+        Assert.Equal(1, factory.Usage.Models[0].Retries);
+    }
+
+    [Fact]
+    public async Task A_refused_connection_is_retried_after_250_and_500_ms_on_the_clock_then_reported_unreachable()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop(); // nothing listens there now
+        var (factory, clock) = OnTestClock(LlmTestKit.FastRetry);
+        using var client = factory.Create($"http://127.0.0.1:{port}/v1#m");
+
+        var answer = client.GetResponseAsync([new ChatMessage(ChatRole.User, "x")]);
+
+        var first = await clock.WaitsStartedAsync(1, NotTheTimeLimit);
+        clock.Advance(first[0]);
+        var both = await clock.WaitsStartedAsync(2, NotTheTimeLimit);
+        clock.Advance(both[1]);
+        var error = await Assert.ThrowsAsync<LlmRequestException>(() => answer.WaitAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.Equal([TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(500)], both);
+        Assert.True(error.Unreachable);
+        Assert.Equal(3, error.Attempts);
+        Assert.Equal(2, clock.Waits.Count(NotTheTimeLimit)); // no long backoff after the quick retries
     }
 }

@@ -2,6 +2,7 @@ using LowResGen.Llm;
 using LowResGen.Llm.Middleware;
 using LowResGen.Llm.Served;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Time.Testing;
 
 namespace LowResGen.Tests.Llm;
 
@@ -71,9 +72,38 @@ public sealed class RoutingAndConcurrencyTests
     }
 
     [Fact]
+    public async Task A_failed_endpoint_is_avoided_for_a_cool_down_that_doubles_per_consecutive_failure()
+    {
+        var clock = new FakeTimeProvider();
+        var (a, b) = (new Uri("http://127.0.0.1:1/a/"), new Uri("http://127.0.0.1:1/b/"));
+        using var pool = new EndpointPool([new ServedEndpoint(a, 1), new ServedEndpoint(b, 1)], TimeSpan.FromSeconds(1), clock);
+
+        async Task<Uri> Next(bool fails)
+        {
+            var lease = await pool.AcquireAsync(CancellationToken.None);
+            lease.Complete(endpointFailed: fails);
+            return lease.Endpoint.BaseUrl;
+        }
+
+        Assert.Equal(a, await Next(fails: true)); // equal load: the first endpoint; it fails
+        Assert.Equal(b, await Next(fails: false)); // cooling down for 1 s
+        clock.Advance(TimeSpan.FromMilliseconds(999));
+        Assert.Equal(b, await Next(fails: false));
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(a, await Next(fails: true)); // back after 1 s, fails again: 2 s now
+        clock.Advance(TimeSpan.FromMilliseconds(1999));
+        Assert.Equal(b, await Next(fails: false));
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(a, await Next(fails: false)); // back after 2 s, and a success ends the cool-down
+        Assert.Equal(a, await Next(fails: false));
+        Assert.Equal((2, 0), (pool.Loads[0].Failures, pool.Loads[1].Failures));
+    }
+
+    [Fact]
     public async Task Adaptive_limit_halves_on_rate_limits_and_grows_back()
     {
-        var limiter = new AimdLimiter(initial: 16, min: 1, max: 16, latencyTolerance: 3);
+        var clock = new FakeTimeProvider();
+        var limiter = new AimdLimiter(initial: 16, min: 1, max: 16, latencyTolerance: 3, clock);
         await limiter.AcquireAsync(CancellationToken.None);
         limiter.Release(AimdOutcome.RateLimited, 0.01);
         Assert.Equal(8, limiter.CurrentLimit);
@@ -90,12 +120,20 @@ public sealed class RoutingAndConcurrencyTests
         }
 
         Assert.InRange(limiter.CurrentLimit, 11, 14); // +1 per ~limit successes
+
+        // Once a latency window has passed on the clock, a new overload halves again.
+        var grown = limiter.CurrentLimit;
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await limiter.AcquireAsync(CancellationToken.None);
+        limiter.Release(AimdOutcome.RateLimited, 0.01);
+        Assert.Equal(grown / 2, limiter.CurrentLimit);
     }
 
     [Fact]
     public async Task Adaptive_limit_backs_off_when_latency_per_token_rises()
     {
-        var limiter = new AimdLimiter(initial: 20, min: 2, max: 20, latencyTolerance: 2);
+        var clock = new FakeTimeProvider();
+        var limiter = new AimdLimiter(initial: 20, min: 2, max: 20, latencyTolerance: 2, clock);
         for (var i = 0; i < 5; i++)
         {
             await limiter.AcquireAsync(CancellationToken.None);
@@ -109,7 +147,16 @@ public sealed class RoutingAndConcurrencyTests
             limiter.Release(AimdOutcome.Success, 0.001, 0.01); // 100x slower per token
         }
 
-        Assert.InRange(limiter.CurrentLimit, 2, 18);
+        // The clock stood still: one latency window, so one decrease (x0.9), however many slow answers came in it.
+        Assert.Equal(18, limiter.CurrentLimit);
+        for (var i = 0; i < 10; i++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(1)); // each slow answer now falls in a new window
+            await limiter.AcquireAsync(CancellationToken.None);
+            limiter.Release(AimdOutcome.Success, 0.001, 0.01);
+        }
+
+        Assert.Equal((int)(18 * Math.Pow(0.9, 10)), limiter.CurrentLimit);
     }
 
     [Fact]
@@ -137,9 +184,10 @@ public sealed class RoutingAndConcurrencyTests
 
         var burst = Enumerable.Range(0, 4).Select(_ => client.GetResponseAsync([new ChatMessage(ChatRole.User, "x")])).ToArray();
         await Task.WhenAll(burst.Take(3));
-        await Task.Delay(100);
 
-        Assert.False(burst[3].IsCompleted); // the 4th waits for the bucket to refill (20 s at 3/min)
+        // The 4th is queued in the bucket (it refills one request per 20 s at 3/min), not merely slow.
+        Assert.Equal(1, client.WaitingForRequestBudget);
+        Assert.False(burst[3].IsCompleted);
         Assert.Equal(3, inner.CallCount);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
@@ -37,9 +36,10 @@ public sealed record ResumableDownloaderOptions
 /// <remarks>
 /// A destination that already exists is kept when it has the expected hash (or when no hash is expected) and
 /// re-downloaded otherwise. Authorization and other headers of the request are sent but never logged or put in
-/// exception messages; URLs in messages lose their query string.
+/// exception messages; URLs in messages lose their query string. Retry delays and progress intervals run on
+/// <c>timeProvider</c> (default <see cref="TimeProvider.System"/>), so tests check them on a fake clock.
 /// </remarks>
-public sealed class ResumableDownloader(HttpClient http, ResumableDownloaderOptions? options = null)
+public sealed class ResumableDownloader(HttpClient http, ResumableDownloaderOptions? options = null, TimeProvider? timeProvider = null)
 {
     public const string PartialSuffix = ".partial";
 
@@ -47,6 +47,7 @@ public sealed class ResumableDownloader(HttpClient http, ResumableDownloaderOpti
     public const string ValidatorSuffix = ".partial.validator";
 
     private readonly ResumableDownloaderOptions _options = options ?? new ResumableDownloaderOptions();
+    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
 
     public async Task<DownloadResult> DownloadAsync(
         DownloadRequest request, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
@@ -102,7 +103,7 @@ public sealed class ResumableDownloader(HttpClient http, ResumableDownloaderOpti
                 && ++failures < (UnreachableReason(e) is null ? _options.MaxAttempts : _options.UnreachableAttempts))
             {
                 var delay = (UnreachableReason(e) is null ? _options.RetryDelay : _options.UnreachableRetryDelay) * Math.Pow(2, failures - 1);
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
@@ -197,7 +198,7 @@ public sealed class ResumableDownloader(HttpClient http, ResumableDownloaderOpti
         await using (var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false))
         {
             var buffer = new byte[1 << 16];
-            var clock = Stopwatch.StartNew();
+            var lastReport = _time.GetTimestamp();
             progress?.Report(new DownloadProgress(destination, received, total));
             int read;
             while ((read = await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
@@ -205,10 +206,10 @@ public sealed class ResumableDownloader(HttpClient http, ResumableDownloaderOpti
                 await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                 hash.AppendData(buffer, 0, read);
                 received += read;
-                if (clock.Elapsed >= _options.ProgressInterval)
+                if (_time.GetElapsedTime(lastReport) >= _options.ProgressInterval)
                 {
                     progress?.Report(new DownloadProgress(destination, received, total));
-                    clock.Restart();
+                    lastReport = _time.GetTimestamp();
                 }
             }
         }

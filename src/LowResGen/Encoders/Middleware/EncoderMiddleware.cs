@@ -63,11 +63,11 @@ public sealed class RetryingEmbeddingGenerator : DelegatingEmbeddingGenerator<st
     private readonly string[] _secrets;
 
     public RetryingEmbeddingGenerator(IEmbeddingGenerator<string, Embedding<float>> innerGenerator, RetryOptions? options = null, ILogger? logger = null,
-        IEnumerable<string>? secrets = null)
+        IEnumerable<string>? secrets = null, TimeProvider? timeProvider = null)
         : base(innerGenerator)
     {
         _secrets = secrets?.ToArray() ?? [];
-        _pipeline = RetryPipeline.Create(options ?? new RetryOptions(), logger ?? NullLogger.Instance, _secrets, "Embedding request");
+        _pipeline = RetryPipeline.Create(options ?? new RetryOptions(), logger ?? NullLogger.Instance, _secrets, "Embedding request", timeProvider: timeProvider);
     }
 
     public override async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null,
@@ -105,11 +105,12 @@ public sealed class AdaptiveConcurrencyEmbeddingGenerator : DelegatingEmbeddingG
 {
     private readonly AimdLimiter _limiter;
 
-    public AdaptiveConcurrencyEmbeddingGenerator(IEmbeddingGenerator<string, Embedding<float>> innerGenerator, ConcurrencyOptions options)
+    public AdaptiveConcurrencyEmbeddingGenerator(IEmbeddingGenerator<string, Embedding<float>> innerGenerator, ConcurrencyOptions options,
+        TimeProvider? timeProvider = null)
         : base(innerGenerator)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _limiter = new AimdLimiter(options.InitialLimit, options.MinLimit, options.MaxLimit ?? options.InitialLimit, options.LatencyTolerance);
+        _limiter = new AimdLimiter(options.InitialLimit, options.MinLimit, options.MaxLimit ?? options.InitialLimit, options.LatencyTolerance, timeProvider);
     }
 
     public int CurrentLimit => _limiter.CurrentLimit;
@@ -166,10 +167,10 @@ public static class LowResGenEmbeddingGeneratorBuilderExtensions
         builder.Use(inner => new RequestSplittingEmbeddingGenerator(inner, maxTextsPerRequest));
 
     public static EmbeddingGeneratorBuilder<string, Embedding<float>> UseLowResGenRetry(this EmbeddingGeneratorBuilder<string, Embedding<float>> builder,
-        RetryOptions? options = null, ILogger? logger = null, IEnumerable<string>? secrets = null) =>
-        builder.Use(inner => new RetryingEmbeddingGenerator(inner, options, logger, secrets));
+        RetryOptions? options = null, ILogger? logger = null, IEnumerable<string>? secrets = null, TimeProvider? timeProvider = null) =>
+        builder.Use(inner => new RetryingEmbeddingGenerator(inner, options, logger, secrets, timeProvider));
 
     public static EmbeddingGeneratorBuilder<string, Embedding<float>> UseLowResGenConcurrency(this EmbeddingGeneratorBuilder<string, Embedding<float>> builder,
-        ConcurrencyOptions options) =>
-        builder.Use(inner => new AdaptiveConcurrencyEmbeddingGenerator(inner, options));
+        ConcurrencyOptions options, TimeProvider? timeProvider = null) =>
+        builder.Use(inner => new AdaptiveConcurrencyEmbeddingGenerator(inner, options, timeProvider));
 }

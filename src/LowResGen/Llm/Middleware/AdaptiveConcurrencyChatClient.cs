@@ -38,11 +38,13 @@ public sealed class AdaptiveConcurrencyChatClient : WholeAnswerDelegatingChatCli
     private readonly int _tokensPerMinute;
     private readonly ITokenCounter? _tokenCounter;
 
-    public AdaptiveConcurrencyChatClient(IChatClient innerClient, ConcurrencyOptions options)
+    /// <param name="timeProvider">The clock of the one-decrease-per-latency-window rule; null: <see cref="TimeProvider.System"/>.
+    /// The per-minute budgets refill on real time: <see cref="TokenBucketRateLimiter"/> takes no clock.</param>
+    public AdaptiveConcurrencyChatClient(IChatClient innerClient, ConcurrencyOptions options, TimeProvider? timeProvider = null)
         : base(innerClient)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _limiter = new AimdLimiter(options.InitialLimit, options.MinLimit, options.MaxLimit ?? options.InitialLimit, options.LatencyTolerance);
+        _limiter = new AimdLimiter(options.InitialLimit, options.MinLimit, options.MaxLimit ?? options.InitialLimit, options.LatencyTolerance, timeProvider);
         _requestRate = options.RequestsPerMinute is { } rpm ? PerMinute(rpm) : null;
         _tokensPerMinute = options.TokensPerMinute ?? 0;
         _tokenRate = options.TokensPerMinute is { } tpm ? PerMinute(tpm) : null;
@@ -54,6 +56,9 @@ public sealed class AdaptiveConcurrencyChatClient : WholeAnswerDelegatingChatCli
 
     /// <summary>Most requests ever in flight at once through this client.</summary>
     public int PeakInFlight => _limiter.PeakInFlight;
+
+    /// <summary>Requests waiting for the requests-per-minute budget now (0 without one).</summary>
+    public long WaitingForRequestBudget => _requestRate?.GetStatistics()?.CurrentQueuedCount ?? 0;
 
     /// <summary>A bucket that holds one minute's budget and refills it evenly every second.</summary>
     private static TokenBucketRateLimiter PerMinute(int perMinute)

@@ -35,7 +35,8 @@ public sealed record RetryOptions
 /// Retries transient failures (timeouts, 429 honouring Retry-After, 5xx, broken connections, malformed answers) with
 /// exponential backoff and jitter (Polly). A request that still fails is rethrown as an <see cref="LlmRequestException"/>
 /// carrying the number of attempts; successful answers are annotated with <see cref="ResponseAnnotations.Attempts"/>.
-/// Client errors (400, 401, 404) are not retried: they would fail again.
+/// Client errors (400, 401, 404) are not retried: they would fail again. Waits run on <c>timeProvider</c> (default
+/// <see cref="TimeProvider.System"/>), so tests can check the exact waits on a fake clock.
 /// </summary>
 public sealed class RetryingChatClient : WholeAnswerDelegatingChatClient
 {
@@ -43,11 +44,13 @@ public sealed class RetryingChatClient : WholeAnswerDelegatingChatClient
     private readonly string[] _secrets;
     private bool _answered;
 
-    public RetryingChatClient(IChatClient innerClient, RetryOptions? options = null, ILogger? logger = null, IEnumerable<string>? secrets = null)
+    public RetryingChatClient(IChatClient innerClient, RetryOptions? options = null, ILogger? logger = null, IEnumerable<string>? secrets = null,
+        TimeProvider? timeProvider = null)
         : base(innerClient)
     {
         _secrets = secrets?.ToArray() ?? [];
-        _pipeline = RetryPipeline.Create(options ?? new RetryOptions(), logger ?? NullLogger.Instance, _secrets, "LLM request", () => Volatile.Read(ref _answered));
+        _pipeline = RetryPipeline.Create(options ?? new RetryOptions(), logger ?? NullLogger.Instance, _secrets, "LLM request", () => Volatile.Read(ref _answered),
+            timeProvider);
     }
 
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
@@ -104,10 +107,12 @@ public sealed class RetryingChatClient : WholeAnswerDelegatingChatClient
 internal static class RetryPipeline
 {
     /// <param name="answered">Whether the client had an answer before; null: refusals are retried like other connection errors.</param>
-    public static ResiliencePipeline Create(RetryOptions options, ILogger logger, string[] secrets, string what, Func<bool>? answered = null) =>
+    /// <param name="timeProvider">The clock every backoff and Retry-After wait runs on; null: <see cref="TimeProvider.System"/>.</param>
+    public static ResiliencePipeline Create(RetryOptions options, ILogger logger, string[] secrets, string what, Func<bool>? answered = null,
+        TimeProvider? timeProvider = null) =>
         options.MaxRetries < 0 ? throw new ArgumentOutOfRangeException(nameof(options), options.MaxRetries, "retries must be 0 or more")
         : options.MaxRetries == 0 ? ResiliencePipeline.Empty // Polly needs at least one retry; none asked for means no retry layer
-        : Refusals(new ResiliencePipelineBuilder(), options, logger, secrets, what, answered)
+        : Refusals(new ResiliencePipelineBuilder { TimeProvider = timeProvider ?? TimeProvider.System }, options, logger, secrets, what, answered)
             .AddRetry(new RetryStrategyOptions
             {
                 // A refused connection before any answer means nothing listens there: fail fast instead of backing off for minutes.

@@ -18,9 +18,10 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
 
     /// <param name="options">Model, endpoints and the NAME of the API key's environment variable.</param>
     /// <param name="httpClient">Optional shared client (its Timeout is ignored; <see cref="ServedModelOptions.RequestTimeout"/> applies).</param>
-    public OpenAiCompatibleChatClient(ServedModelOptions options, HttpClient? httpClient = null)
+    /// <param name="timeProvider">The clock of time limits and endpoint cool-downs; null: <see cref="TimeProvider.System"/>.</param>
+    public OpenAiCompatibleChatClient(ServedModelOptions options, HttpClient? httpClient = null, TimeProvider? timeProvider = null)
     {
-        _transport = new ServedTransport(options, httpClient);
+        _transport = new ServedTransport(options, httpClient, timeProvider);
         _options = options;
         _metadata = new ChatClientMetadata("openai-compatible", options.Endpoints[0].BaseUrl, options.Model);
     }

@@ -15,13 +15,16 @@ internal sealed class ServedTransport : IDisposable
     private readonly ServedModelOptions _options;
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
+    private readonly TimeProvider _time;
 
-    public ServedTransport(ServedModelOptions options, HttpClient? httpClient)
+    /// <param name="timeProvider">The clock of the attempt's time limit, the endpoints' cool-down and Retry-After dates.</param>
+    public ServedTransport(ServedModelOptions options, HttpClient? httpClient, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Model);
         _options = options;
-        Pool = new EndpointPool(options.Endpoints, options.EndpointCooldown);
+        _time = timeProvider ?? TimeProvider.System;
+        Pool = new EndpointPool(options.Endpoints, options.EndpointCooldown, _time);
         if (options.ApiKeyEnvironmentVariable is { Length: > 0 } variable)
         {
             ApiKey = Environment.GetEnvironmentVariable(variable);
@@ -72,8 +75,8 @@ internal sealed class ServedTransport : IDisposable
 
     private async Task<T> SendAsync<T>(ServedEndpoint endpoint, string path, byte[] body, Func<byte[], ServedEndpoint, T> parse, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.RequestTimeout);
+        using var limit = new CancellationTokenSource(_options.RequestTimeout, _time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
         using var request = new HttpRequestMessage(HttpMethod.Post, Url(endpoint.BaseUrl, path))
         {
             Content = new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } },
@@ -138,10 +141,10 @@ internal sealed class ServedTransport : IDisposable
             kind, endpoint, response.StatusCode, RetryAfter(response.Headers.RetryAfter));
     }
 
-    private static TimeSpan? RetryAfter(RetryConditionHeaderValue? header) => header switch
+    private TimeSpan? RetryAfter(RetryConditionHeaderValue? header) => header switch
     {
         { Delta: { } delta } => delta,
-        { Date: { } date } => date - DateTimeOffset.UtcNow is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
+        { Date: { } date } => date - _time.GetUtcNow() is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
         _ => null,
     };
 

@@ -171,6 +171,49 @@ public sealed class ResumableDownloaderTests : IDisposable
     }
 
     [Fact]
+    public async Task Retries_wait_on_the_clock_doubling_from_the_retry_delay()
+    {
+        await using var server = await LocalFileServer.ServeFolderAsync(_temp.File("served"));
+        server.FailWith(503, times: 2);
+        var clock = new TestClock();
+        var download = new ResumableDownloader(_http, new ResumableDownloaderOptions { RetryDelay = TimeSpan.FromSeconds(1) }, clock).DownloadAsync(
+            new DownloadRequest(server.Url("sub dir/model file.bin"), Destination, _sha256), null, CancellationToken.None);
+
+        Assert.Equal([TimeSpan.FromSeconds(1)], await clock.WaitsStartedAsync(1));
+        Assert.Equal(1, server.RequestCount());
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal([TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)], await clock.WaitsStartedAsync(2));
+        clock.Advance(TimeSpan.FromMilliseconds(1999));
+        Assert.False(download.IsCompleted);
+        Assert.Equal(2, server.RequestCount());
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+
+        var result = await download.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(3, result.Attempts);
+        Assert.Equal(_payload, await File.ReadAllBytesAsync(Destination));
+    }
+
+    [Fact]
+    public async Task An_unreachable_host_is_retried_after_250_and_500_ms_on_the_clock_then_reported()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop(); // nothing listens there now
+        var clock = new TestClock();
+        var download = new ResumableDownloader(_http, timeProvider: clock).DownloadAsync(
+            new DownloadRequest(new Uri($"http://127.0.0.1:{port}/model.bin"), Destination, null), null, CancellationToken.None);
+
+        clock.Advance((await clock.WaitsStartedAsync(1))[0]);
+        var waits = await clock.WaitsStartedAsync(2);
+        clock.Advance(waits[1]);
+
+        await Assert.ThrowsAsync<DownloadUnreachableException>(() => download.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal([TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(500)], clock.Waits); // 3 attempts, no long backoff
+        Assert.False(File.Exists(Destination + ResumableDownloader.PartialSuffix));
+    }
+
+    [Fact]
     public async Task Authorization_is_sent_but_never_appears_in_errors_or_descriptions()
     {
         await using var server = await LocalFileServer.ServeFolderAsync(_temp.File("served"));
