@@ -187,6 +187,20 @@ public sealed class ScoringMiddlewareTests : IDisposable
     }
 
     [Fact]
+    public async Task The_concurrency_layer_holds_scoring_calls_to_its_limit()
+    {
+        var backend = new ScriptedScorer { Delay = TimeSpan.FromMilliseconds(20) };
+        using var client = new ChatClientBuilder(backend).UseLowResGenConcurrency(new ConcurrencyOptions { InitialLimit = 2 }).Build();
+
+        var predictions = await new LlmClassifier(client, Topics, LogProbability with { MaxConcurrency = 8 }).ClassifyAsync(
+            [.. Enumerable.Range(0, 16).Select(i => $"text {i}")], [], null, CancellationToken.None);
+
+        Assert.Equal(16, backend.Scored);
+        Assert.All(predictions, p => Assert.True(p.IsMapped));
+        Assert.InRange(backend.Peak, 1, 2); // 8 asked at once, 2 let through
+    }
+
+    [Fact]
     public async Task The_embedded_backend_scores_through_the_whole_stack_exactly_as_when_called_directly()
     {
         var model = Path.Combine(directory, "tiny.gguf");
@@ -237,12 +251,20 @@ public sealed class ScoringMiddlewareTests : IDisposable
     {
         private int scored;
         private long promptTokens;
+        private int inFlight;
+        private int peak;
 
         public Func<string, string, double> Score { get; init; } = (text, candidate) => -((text.Length * 31 + candidate.Length * 7 + candidate[0]) % 17) / 3.0;
 
         public int FailFirst { get; init; }
 
         public long? ReportedTokens { get; init; }
+
+        /// <summary>How long each scoring takes (zero: it completes at once).</summary>
+        public TimeSpan Delay { get; init; }
+
+        /// <summary>Most scorings in flight at once.</summary>
+        public int Peak => Volatile.Read(ref peak);
 
         public int Scored => Volatile.Read(ref scored);
 
@@ -253,19 +275,35 @@ public sealed class ScoringMiddlewareTests : IDisposable
 
         public int CountChatTokens(IEnumerable<ChatMessage> messages) => messages.Sum(m => m.Text.Length);
 
-        public Task<IReadOnlyList<double>> ScoreAsync(IReadOnlyList<ChatMessage> messages, IReadOnlyList<string> candidates, CancellationToken cancellationToken)
+        public async Task<IReadOnlyList<double>> ScoreAsync(IReadOnlyList<ChatMessage> messages, IReadOnlyList<string> candidates, CancellationToken cancellationToken)
         {
-            if (Interlocked.Increment(ref scored) <= FailFirst)
+            var now = Interlocked.Increment(ref inFlight);
+            int seen;
+            while (now > (seen = Volatile.Read(ref peak)) && Interlocked.CompareExchange(ref peak, now, seen) != seen)
             {
-                return Task.FromResult<IReadOnlyList<double>>([.. candidates.Select(_ => double.NaN)]);
             }
 
-            Interlocked.Add(ref promptTokens, CountChatTokens(messages));
-            var text = messages[^1].Text;
-            double[] scores = [.. candidates.Select(c => Score(text, c))];
-            return Task.FromResult<IReadOnlyList<double>>(ReportedTokens is { } tokens
-                ? new CompletionScores(scores) { Usage = new UsageDetails { InputTokenCount = tokens } }
-                : scores);
+            try
+            {
+                if (Delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(Delay, cancellationToken);
+                }
+
+                if (Interlocked.Increment(ref scored) <= FailFirst)
+                {
+                    return [.. candidates.Select(_ => double.NaN)];
+                }
+
+                Interlocked.Add(ref promptTokens, CountChatTokens(messages));
+                var text = messages[^1].Text;
+                double[] scores = [.. candidates.Select(c => Score(text, c))];
+                return ReportedTokens is { } tokens ? new CompletionScores(scores) { Usage = new UsageDetails { InputTokenCount = tokens } } : scores;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref inFlight);
+            }
         }
 
         public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
