@@ -155,8 +155,7 @@ internal static class StudyCommand
             Console.WriteLine($"Ran {result.Ran} cells, {result.Skipped} already done, {result.Failures.Count} failed, {result.Shortfalls.Count} short.");
             foreach (var model in executor.Llm.Usage.Models)
             {
-                Console.WriteLine($"LLM {model.Model}: {model.Requests} requests, {model.Succeeded} answered, {model.Cached} cached, "
-                    + $"{model.Failed} failed, {model.Retries} retries, {model.InputTokens + model.OutputTokens} tokens.");
+                Console.WriteLine(LlmOptions.UsageLine(model));
             }
 
             foreach (var failure in result.Failures)
