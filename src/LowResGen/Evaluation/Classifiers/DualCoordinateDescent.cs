@@ -1,9 +1,15 @@
 namespace LowResGen.Evaluation.Classifiers;
 
 /// <summary>
-/// Binary L2-regularised linear SVM trained by dual coordinate descent (Hsieh et al., 2008; LIBLINEAR solvers 1 and 3).
-/// The bias is an extra constant feature, regularised like the others, as in LIBLINEAR.
+/// Binary L2-regularised linear SVM trained by dual coordinate descent with shrinking (Hsieh et al., 2008; LIBLINEAR
+/// solvers 1 and 3). The bias is an extra constant feature, regularised like the others, as in LIBLINEAR.
 /// </summary>
+/// <remarks>
+/// Shrinking matters for one-vs-rest with many labels: a class of 4 examples among 20,000 leaves almost every other
+/// example at α = 0 with a large margin after the first pass, and passing over them again costs the whole training set
+/// per class and pass. Examples whose projected gradient shows they will stay at their bound are set aside; when the
+/// remaining ones have converged, every example is checked once more, so the stopping rule is the unshrunk one.
+/// </remarks>
 internal static class DualCoordinateDescent
 {
     /// <summary>Returns the weights; the last entry is the bias weight (multiply by the bias feature value).</summary>
@@ -25,13 +31,16 @@ internal static class DualCoordinateDescent
             order[i] = i;
         }
 
+        var active = n;
+        double oldMaxGradient = double.PositiveInfinity, oldMinGradient = double.NegativeInfinity;
         for (var iteration = 0; iteration < options.MaxIterations; iteration++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            random.Shuffle(order);
+            random.Shuffle(order.AsSpan(0, active));
             double maxGradient = double.NegativeInfinity, minGradient = double.PositiveInfinity;
-            foreach (var i in order)
+            for (var s = 0; s < active; s++)
             {
+                var i = order[s];
                 var y = positive[i] ? 1.0 : -1.0;
                 var vector = x[i];
                 var dot = w[dimension] * bias;
@@ -43,9 +52,32 @@ internal static class DualCoordinateDescent
                 }
 
                 var gradient = y * dot - 1 + diagonal * alpha[i];
-                var projected = alpha[i] == 0 ? Math.Min(gradient, 0)
-                    : alpha[i] >= upper ? Math.Max(gradient, 0)
-                    : gradient;
+                double projected;
+                if (alpha[i] == 0)
+                {
+                    if (gradient > oldMaxGradient)
+                    {
+                        SetAside(order, ref s, ref active);
+                        continue;
+                    }
+
+                    projected = Math.Min(gradient, 0);
+                }
+                else if (alpha[i] >= upper)
+                {
+                    if (gradient < oldMinGradient)
+                    {
+                        SetAside(order, ref s, ref active);
+                        continue;
+                    }
+
+                    projected = Math.Max(gradient, 0);
+                }
+                else
+                {
+                    projected = gradient;
+                }
+
                 maxGradient = Math.Max(maxGradient, projected);
                 minGradient = Math.Min(minGradient, projected);
                 if (Math.Abs(projected) < 1e-12)
@@ -66,10 +98,29 @@ internal static class DualCoordinateDescent
 
             if (maxGradient - minGradient <= options.Tolerance)
             {
-                break;
+                if (active == n)
+                {
+                    break;
+                }
+
+                // Converged on the active examples: check all of them again before stopping.
+                active = n;
+                oldMaxGradient = double.PositiveInfinity;
+                oldMinGradient = double.NegativeInfinity;
+                continue;
             }
+
+            oldMaxGradient = maxGradient <= 0 ? double.PositiveInfinity : maxGradient;
+            oldMinGradient = minGradient >= 0 ? double.NegativeInfinity : minGradient;
         }
 
         return w;
+    }
+
+    private static void SetAside(int[] order, ref int s, ref int active)
+    {
+        active--;
+        (order[s], order[active]) = (order[active], order[s]);
+        s--;
     }
 }
