@@ -27,6 +27,8 @@ public sealed class PackagingTests
         var keepOnlyThisPlatform = Assert.Single(cli.Descendants("Target"), t => (string?)t.Attribute("Name") == "KeepOnlyThisPlatformsNativeLibraries");
         Assert.Equal("Publish", (string?)keepOnlyThisPlatform.Attribute("AfterTargets"));
         Assert.Contains("RemoveDir", keepOnlyThisPlatform.Elements().Select(e => e.Name.LocalName));
+        // Lingua's 72 MB of language models stay out of every platform package (LinguaModelStore fetches them on first use).
+        Assert.Contains(keepOnlyThisPlatform.Elements("RemoveDir"), r => (string?)r.Attribute("Directories") == "$(PublishDir)Lingua");
     }
 
     [Fact]
