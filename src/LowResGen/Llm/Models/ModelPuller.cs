@@ -17,9 +17,11 @@ public sealed record ModelPullRequest(string Repository, string File, string? Sh
 /// <summary>
 /// Downloads models into a <see cref="ModelCache"/> from <c>&lt;base&gt;/&lt;repo&gt;/resolve/&lt;revision&gt;/&lt;file&gt;</c>,
 /// resuming interrupted downloads, verifying the checksum and moving the file into place only when complete.
-/// A Hugging Face token is read from <c>HF_TOKEN</c> and only ever sent as a header.
+/// A Hugging Face token is read from <c>HF_TOKEN</c> and only ever sent as a header. Retry delays run on
+/// <c>timeProvider</c> (default <see cref="TimeProvider.System"/>).
 /// </summary>
-public sealed class ModelPuller(HttpClient http, ModelCache cache, Func<string, string?>? environment = null, ResumableDownloaderOptions? options = null)
+public sealed class ModelPuller(HttpClient http, ModelCache cache, Func<string, string?>? environment = null, ResumableDownloaderOptions? options = null,
+    TimeProvider? timeProvider = null)
 {
     public const string TokenVariable = "HF_TOKEN";
     public static readonly Uri DefaultBaseUrl = new("https://huggingface.co/");
@@ -41,6 +43,6 @@ public sealed class ModelPuller(HttpClient http, ModelCache cache, Func<string, 
         {
             Authorization = _environment(TokenVariable) is { Length: > 0 } token ? new AuthenticationHeaderValue("Bearer", token) : null,
         };
-        return new ResumableDownloader(http, options).DownloadAsync(download, progress, cancellationToken);
+        return new ResumableDownloader(http, options, timeProvider).DownloadAsync(download, progress, cancellationToken);
     }
 }

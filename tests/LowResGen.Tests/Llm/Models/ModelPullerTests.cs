@@ -51,6 +51,23 @@ public sealed class ModelPullerTests : IDisposable
     }
 
     [Fact]
+    public async Task AFailedAttemptIsRetriedAfterTheDefaultDelayOnTheClock()
+    {
+        await using var server = await LocalFileServer.ServeFolderAsync(_temp.File("served"));
+        server.FailWith(503, times: 1);
+        var clock = new TestClock();
+        var pull = new ModelPuller(_http, _cache, _ => null, timeProvider: clock)
+            .PullAsync(new ModelPullRequest(Repository, FileName, _sha256), server.BaseUri, null, CancellationToken.None);
+
+        Assert.Equal([new ResumableDownloaderOptions().RetryDelay], await clock.WaitsStartedAsync(1));
+        Assert.False(pull.IsCompleted);
+        clock.Advance(new ResumableDownloaderOptions().RetryDelay);
+
+        Assert.Equal(2, (await pull.WaitAsync(TimeSpan.FromSeconds(30))).Attempts);
+        Assert.Equal(_payload, await File.ReadAllBytesAsync(_cache.PathFor(Repository, FileName)));
+    }
+
+    [Fact]
     public async Task ChecksumMismatchLeavesNothingInTheCache()
     {
         await using var server = await LocalFileServer.ServeFolderAsync(_temp.File("served"));
