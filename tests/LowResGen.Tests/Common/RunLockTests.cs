@@ -39,9 +39,7 @@ public sealed class RunLockTests : IDisposable
         Assert.False(waiting.IsCompleted);
 
         held.Dispose();
-        clock.Advance(poll - TimeSpan.FromMilliseconds(1));
-        Assert.False(waiting.IsCompleted); // free, but the next poll is not due yet
-        clock.Advance(TimeSpan.FromMilliseconds(1));
+        await clock.PassWaitAsync(waiting, poll, number: 2); // free, but taken only at the next poll
 
         using var taken = await waiting.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Null(taken.TookOverFrom); // the first holder released cleanly: nobody to take over from

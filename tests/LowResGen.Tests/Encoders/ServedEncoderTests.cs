@@ -57,12 +57,7 @@ public sealed class ServedEncoderTests
 
         var embeddings = encoder.GenerateAsync(["alpha"]);
 
-        var waits = await clock.WaitsStartedAsync(1, w => w != LowResGen.Llm.Served.ServedModelOptions.DefaultRequestTimeout);
-        Assert.Equal([TimeSpan.FromSeconds(4)], waits);
-        clock.Advance(TimeSpan.FromSeconds(4) - TimeSpan.FromMilliseconds(1));
-        Assert.False(embeddings.IsCompleted);
-        Assert.Equal(1, server.RequestCount);
-        clock.Advance(TimeSpan.FromMilliseconds(1));
+        await clock.PassWaitAsync(embeddings, TimeSpan.FromSeconds(4), which: w => w != LowResGen.Llm.Served.ServedModelOptions.DefaultRequestTimeout);
         Assert.Equal(FakeOpenAiServer.EmbeddingOf("alpha"), (await embeddings.WaitAsync(TimeSpan.FromSeconds(30)))[0].Vector.ToArray());
         Assert.Equal(2, server.RequestCount);
     }

@@ -42,6 +42,19 @@ internal sealed class TestClock : FakeTimeProvider
     }
 
     /// <summary>
+    /// Asserts that the <paramref name="number"/>th wait matching <paramref name="which"/> is exactly <paramref name="expected"/>
+    /// and that <paramref name="pending"/> is still unfinished 1 ms before that wait ends; then ends it.
+    /// </summary>
+    public async Task PassWaitAsync(Task pending, TimeSpan expected, int number = 1, Func<TimeSpan, bool>? which = null)
+    {
+        var waits = await WaitsStartedAsync(number, which);
+        Assert.Equal(expected, waits[number - 1]);
+        Advance(expected - TimeSpan.FromMilliseconds(1));
+        Assert.False(pending.IsCompleted, $"finished before its {expected} wait was over");
+        Advance(TimeSpan.FromMilliseconds(1));
+    }
+
+    /// <summary>
     /// Returns the waits that match <paramref name="which"/> (all when null) once at least <paramref name="count"/> of them
     /// have started. The code under test runs on real threads, so this waits for it to get there; the 30 s bound only ends
     /// a test whose code never starts the wait.
