@@ -18,7 +18,8 @@ namespace LowResGen.Bench;
 /// pooling included, against a bare ONNX Runtime session loop over the same tokenized, padded batches (target ≥ 0.9×);</item>
 /// <item>GGUF: the batched embedder against LLamaSharp's LLamaEmbedder (one text per decode) on a random-weight BERT of
 /// MiniLM-like size written here (target ≥ 3×);</item>
-/// <item>peak working set of the process after embedding <c>--memory-texts</c> texts with the ONNX backend.</item>
+/// <item>peak working set of the process after embedding <c>--memory-texts</c> texts with the ONNX backend, and after
+/// training the encoder student (logistic-regression head) on them with their SIB-200 topics.</item>
 /// </list>
 /// </summary>
 internal static class EncoderBench
@@ -28,7 +29,8 @@ internal static class EncoderBench
         var texts = BenchSupport.IntArg(args, "--texts", 512);
         var ggufTexts = BenchSupport.IntArg(args, "--gguf-texts", 256);
         var memoryTexts = BenchSupport.IntArg(args, "--memory-texts", 20_000);
-        var sentences = Sentences();
+        var labelled = Labelled();
+        var sentences = labelled.Select(p => p.Text).ToArray();
         Console.WriteLine($"encoders bench, {DateTime.UtcNow:yyyy-MM-dd}, commit {BenchSupport.Commit()}, {Environment.ProcessorCount} cores");
 
         var folder = ExtractMiniLm();
@@ -48,7 +50,7 @@ internal static class EncoderBench
 
             if (!args.Contains("--skip-memory"))
             {
-                await MemoryAsync(folder, Take(sentences, memoryTexts));
+                await MemoryAsync(folder, Take(sentences, memoryTexts), [.. Enumerable.Range(0, memoryTexts).Select(i => labelled[i % labelled.Length].Label)]);
             }
         }
         finally
@@ -161,26 +163,41 @@ internal static class EncoderBench
         }
     }
 
-    private static async Task MemoryAsync(string folder, string[] texts)
+    private static async Task MemoryAsync(string folder, string[] texts, string[] labels)
     {
         using var encoder = OnnxEmbeddingGenerator.Load(new OnnxEncoderOptions(folder));
+        using var process = Process.GetCurrentProcess();
+        var start = Peak(process);
         var watch = Stopwatch.StartNew();
         var embeddings = await encoder.GenerateAsync(texts);
         var seconds = watch.Elapsed.TotalSeconds;
-        using var process = Process.GetCurrentProcess();
-        process.Refresh();
+        var afterEmbedding = Peak(process);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"ONNX MiniLM, {embeddings.Count} texts in {seconds:F1} s ({embeddings.Count / seconds:F1} texts/s): peak working set {process.PeakWorkingSet64 / (1024.0 * 1024):F0} MiB, managed heap {GC.GetTotalMemory(false) / (1024.0 * 1024):F0} MiB"));
+            $"ONNX MiniLM, {embeddings.Count} texts in {seconds:F1} s ({embeddings.Count / seconds:F1} texts/s): peak working set {afterEmbedding:F0} MiB (before: {start:F0} MiB), managed heap {GC.GetTotalMemory(false) / (1024.0 * 1024):F0} MiB"));
+
+        // The student as the protocol trains it: it embeds the texts itself (no cache here, so once more) and fits its head.
+        watch.Restart();
+        var trainer = new LowResGen.Evaluation.Classifiers.EncoderClassifierTrainer(encoder, "all-MiniLM-L6-v2");
+        var model = await trainer.TrainAsync([.. texts.Select((t, i) => new LowResGen.Evaluation.Classifiers.LabeledText(t, labels[i]))], 0, CancellationToken.None);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"encoder student on {texts.Length} texts ({model.Labels.Count} labels), embedding and head: {watch.Elapsed.TotalSeconds:F1} s, peak working set {Peak(process):F0} MiB"));
     }
 
-    private static string[] Sentences()
+    private static double Peak(Process process)
+    {
+        process.Refresh();
+        return process.PeakWorkingSet64 / (1024.0 * 1024);
+    }
+
+    /// <summary>SIB-200 English train + dev: each sentence with its topic.</summary>
+    private static (string Text, string Label)[] Labelled()
     {
         var root = Path.Combine(BenchSupport.SharedDatasets(), "sib200", "eng_Latn");
-        return new[] { "train.tsv", "dev.tsv" }
+        return [.. new[] { "train.tsv", "dev.tsv" }
             .SelectMany(f => File.ReadLines(Path.Combine(root, f)).Skip(1))
-            .Select(line => line.Split('\t')[^1])
-            .Where(t => t.Length > 0)
-            .ToArray();
+            .Select(line => line.Split('\t'))
+            .Where(cells => cells[^1].Length > 0)
+            .Select(cells => (cells[^1], cells[^2]))];
     }
 
     /// <summary>The first <paramref name="count"/> sentences, cycling; repeats get a counter so that no two texts are equal.</summary>
