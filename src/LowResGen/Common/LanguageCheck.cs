@@ -10,7 +10,8 @@ public sealed record LanguageVerdict(bool Accepted, string? Detected, double Con
 /// <summary>
 /// The language check of generated examples for one target language. <see cref="Method"/> says which check runs, for
 /// reports: "lingua" (the target is a language Lingua knows), "script:Ethi" (the share of letters in the script of its
-/// FLORES code, for languages Lingua does not know), "none", or "off" (--no-language-check). Every method but "off" rejects control characters and U+FFFD.
+/// FLORES code, for languages Lingua does not know), "none", or "off" (--no-language-check). Every method but "off" rejects control characters and U+FFFD; "off" still rejects NUL,
+/// which no data file may hold.
 /// </summary>
 public sealed class LanguageCheck
 {
@@ -36,7 +37,7 @@ public sealed class LanguageCheck
     {
         "lingua" => $"Lingua language identification ({_target.EnglishName})",
         "none" => "no language check (only control characters and U+FFFD are rejected)",
-        "off" => "language checking turned off (nothing is checked)",
+        "off" => "language checking turned off (only NUL is rejected)",
         _ => $"script check: at least {ScriptShare:P0} of the letters in {LanguageRegistry.Default.ScriptName(_target.Script)} " +
              $"(Lingua does not know {_target.EnglishName})",
     };
@@ -69,7 +70,11 @@ public sealed class LanguageCheck
         ArgumentNullException.ThrowIfNull(text);
         if (Method == "off")
         {
-            return new LanguageVerdict(true, null, 0, null);
+            // Even unchecked, a NUL stays out: the data readers refuse a file that holds one, so it would be written and
+            // then be unreadable (a random model's tokens do produce it).
+            return text.Contains('\0', StringComparison.Ordinal)
+                ? new LanguageVerdict(false, null, 0, "contains U+0000 (NUL), which no data file may hold")
+                : new LanguageVerdict(true, null, 0, null);
         }
 
         if (BadCharacter(text) is { } bad)

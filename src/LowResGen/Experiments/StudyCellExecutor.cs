@@ -217,10 +217,10 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
 
     private async Task<CellOutcome> ClassifyAsync(StudyCell cell, CellContext context, CancellationToken cancellationToken)
     {
-        var (task, setting, test, seeds) = await ClassificationInputAsync(cell, context.Upstream?.ArtifactPath, cancellationToken).ConfigureAwait(false);
+        var (task, setting, scoring, test, seeds) = await ClassificationInputAsync(cell, context.Upstream?.ArtifactPath, cancellationToken).ConfigureAwait(false);
         // Not disposed: it would dispose the model's client, which the other cells share.
         var counting = new TokenCountingChatClient(Client(ModelOf(cell)));
-        var runner = new LlmEvaluationRunner(new LlmClassifier(counting, task));
+        var runner = new LlmEvaluationRunner(new LlmClassifier(counting, task, new LlmClassifierOptions { Scoring = scoring }));
         var summary = await runner.RunAsync([setting], test, seeds, context.CellDirectory, null, cancellationToken).ConfigureAwait(false);
         return new CellOutcome([.. summary.Rows.Select(r => new SeedScore(r.Seed, r.F1, r.Accuracy))], context.CellDirectory, counting.Tokens)
         {
@@ -232,7 +232,7 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
     /// What an LLM classification cell classifies, how, and over which seeds (a dry run plans the same). k-shot from the
     /// generated set needs <paramref name="generatedPath"/>, the upstream cell's output.
     /// </summary>
-    public async Task<(TaskDefinition Task, LlmSetting Setting, IReadOnlyList<Example> Test, int[] Seeds)> ClassificationInputAsync(StudyCell cell,
+    public async Task<(TaskDefinition Task, LlmSetting Setting, LlmScoring Scoring, IReadOnlyList<Example> Test, int[] Seeds)> ClassificationInputAsync(StudyCell cell,
         string? generatedPath, CancellationToken cancellationToken)
     {
         var task = _study.TaskOf(cell.Task);
@@ -242,11 +242,13 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
             test = TrainingSetSampler.Balance(test, Math.Max(1, _study.LlmClassificationLimit / task.Labels.Count), _study.GenerationSeed);
         }
 
-        // Setting names as in the study file: zero-shot, <k>-shot-gold, <k>-shot-generated (the cell's name adds "llm-").
-        if (!LlmSetting.TryParseName(cell.Setting, out var k, out var poolName) || poolName is not (null or "gold" or "generated"))
+        // Setting names as in the study file: zero-shot, <k>-shot-gold, <k>-shot-generated, each optionally +logprob (the
+        // cell's name adds "llm-").
+        var (prompting, scoring) = LlmSetting.SplitScoring(cell.Setting);
+        if (!LlmSetting.TryParseName(prompting, out var k, out var poolName) || poolName is not (null or "gold" or "generated"))
         {
             throw new ArgumentException(
-                $"Unknown LLM classification setting '{cell.Setting["llm-".Length..]}': use zero-shot, <k>-shot-gold or <k>-shot-generated.");
+                $"Unknown LLM classification setting '{cell.Setting["llm-".Length..]}': use zero-shot, <k>-shot-gold or <k>-shot-generated, optionally with {LlmSetting.LogProbabilitySuffix}.");
         }
 
         var setting = poolName switch
@@ -257,7 +259,7 @@ public sealed class StudyCellExecutor : IStudyCellExecutor, IAsyncDisposable
             _ => LlmSetting.KShot(k, poolName, await TrainAsync(cell.Task, cell.Language, cancellationToken).ConfigureAwait(false)),
         };
 
-        return (task, setting, test, setting.IsZeroShot ? [0] : Enumerable.Range(0, _study.Seeds).ToArray());
+        return (task, setting, scoring, test, setting.IsZeroShot ? [0] : Enumerable.Range(0, _study.Seeds).ToArray());
     }
 
     private StudyModel ModelOf(StudyCell cell) =>

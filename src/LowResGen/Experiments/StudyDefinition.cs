@@ -113,7 +113,8 @@ public sealed record StudyDefinition
     /// </summary>
     public bool AllowShortfall { get; init; }
 
-    /// <summary>LLM-as-classifier settings run per model, task and language, e.g. "zero-shot", "5-shot-gold", "5-shot-generated".</summary>
+    /// <summary>LLM-as-classifier settings run per model, task and language, e.g. "zero-shot", "5-shot-gold", "5-shot-generated";
+    /// "+logprob" scores every label by log-probability instead of generating (backends with log-probabilities: embedded).</summary>
     public List<string> LlmClassification { get; init; } = [];
 
     /// <summary>Test examples per LLM-classification cell (0 = the whole test set); LLM classification is the expensive part.</summary>

@@ -103,7 +103,7 @@ public sealed class StudyPlanner(StudyDefinition study)
                     foreach (var setting in study.LlmClassification)
                     {
                         var chain = $"{task}/{language}/{model.Name}/llm/{setting}";
-                        var usesGenerated = LlmSetting.TryParseName($"llm-{setting}", out _, out var pool) && pool == "generated";
+                        var usesGenerated = LlmSetting.TryParseName($"llm-{LlmSetting.SplitScoring(setting).Prompting}", out _, out var pool) && pool == "generated";
                         var upstream = usesGenerated
                             ? cells.FirstOrDefault(c => c.Kind == CellKind.Generate && c.Task == task && c.Language == language && c.Model == model.Name)
                             : null;

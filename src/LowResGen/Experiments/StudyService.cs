@@ -173,7 +173,7 @@ public static class StudyService
                 + (strategy.Revision ? labels * study.PerClass : 0)
                 + (strategy.Description == LowResGen.Generation.LabelDescriptionSource.Summarized ? labels : 0),
             CellKind.Classify => (study.LlmClassificationLimit > 0 ? Math.Min(study.LlmClassificationLimit, testTexts) : testTexts)
-                * (LowResGen.LlmClassification.LlmSetting.TryParseName(cell.Setting, out var k, out _) && k > 0 ? study.Seeds : 1),
+                * (LowResGen.LlmClassification.LlmSetting.TryParseName(LowResGen.LlmClassification.LlmSetting.SplitScoring(cell.Setting).Prompting, out var k, out _) && k > 0 ? study.Seeds : 1),
             _ => 0,
         };
     }
@@ -212,8 +212,8 @@ public static class StudyDryRunner
                     without++;
                     break;
                 case CellKind.Classify:
-                    var (task, setting, test, seeds) = await executor.ClassificationInputAsync(cell, null, cancellationToken).ConfigureAwait(false);
-                    cells.Add((cell, await LowResGen.DryRun.DryRunPlanner.ClassificationAsync(task, new LowResGen.LlmClassification.LlmClassifierOptions(),
+                    var (task, setting, scoring, test, seeds) = await executor.ClassificationInputAsync(cell, null, cancellationToken).ConfigureAwait(false);
+                    cells.Add((cell, await LowResGen.DryRun.DryRunPlanner.ClassificationAsync(task, new LowResGen.LlmClassification.LlmClassifierOptions { Scoring = scoring },
                         [setting], test, seeds, cell.Model!, promptsPerLabel, cancellationToken).ConfigureAwait(false)));
                     break;
             }

@@ -27,6 +27,19 @@ public sealed record LlmSetting(string Name, int K, IReadOnlyList<Example> Pool)
 
     public bool IsZeroShot => K == 0;
 
+    /// <summary>Appended to a study's LLM-classification setting (<c>zero-shot+logprob</c>, <c>5-shot-gold+logprob</c>):
+    /// the labels are scored by log-probability instead of generating an answer.</summary>
+    public const string LogProbabilitySuffix = "+logprob";
+
+    /// <summary>A study setting's prompting part and how it scores: <c>5-shot-gold+logprob</c> → (<c>5-shot-gold</c>, log-probability).</summary>
+    public static (string Prompting, LlmScoring Scoring) SplitScoring(string setting)
+    {
+        ArgumentNullException.ThrowIfNull(setting);
+        return setting.EndsWith(LogProbabilitySuffix, StringComparison.Ordinal)
+            ? (setting[..^LogProbabilitySuffix.Length], LlmScoring.LogProbability)
+            : (setting, LlmScoring.Generate);
+    }
+
     /// <summary>
     /// Reads a setting name back: <c>llm-zero-shot</c> (k 0, no pool) or <c>llm-{k}-shot-{pool}</c> with k positive.
     /// The one parser of the names <see cref="ZeroShot"/> and <see cref="KShot"/> write.

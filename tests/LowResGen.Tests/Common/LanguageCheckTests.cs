@@ -47,9 +47,14 @@ public sealed class LanguageCheckTests
     {
         Assert.Contains("U+FFFD", For(code).Check("ጤና \uFFFD ይስጥልኝ").Reason);
         Assert.Contains("U+0007", For(code).Check("ጤና\u0007ይስጥልኝ").Reason);
-        // --no-language-check turns every check off, the broken-character one included.
+        // --no-language-check turns every check off, the broken-character one included, except NUL: the data readers
+        // refuse a file holding one, so an accepted NUL would make the generated set unreadable.
         var off = LanguageCheck.For(LanguageRegistry.Default.Resolve(code), null);
         Assert.Equal("off", off.Method);
         Assert.True(off.Check("a\uFFFD").Accepted);
+        Assert.True(off.Check("a\u0007b").Accepted);
+        var nul = off.Check("a\0b");
+        Assert.False(nul.Accepted);
+        Assert.Contains("U+0000", nul.Reason);
     }
 }

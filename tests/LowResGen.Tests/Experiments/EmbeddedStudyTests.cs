@@ -48,4 +48,63 @@ public class EmbeddedStudyTests
         Assert.NotEmpty(report.Examples);
         Assert.All(report.Examples, e => Assert.Contains("template", e.Detail));
     }
+
+    [Fact]
+    public async Task A_study_scores_labels_by_log_probability_through_the_cache_and_counts_its_calls()
+    {
+        var root = Directory.CreateTempSubdirectory("lowresgen-logprob-study-").FullName;
+        using var cleanup = new DeleteOnDispose(root);
+        var model = Path.Combine(root, "tiny.gguf");
+        TinyGgufWriter.Write(model, new GgufModelSpec { ContextLength = 2048 });
+        var data = SharedData.Datasets.Replace("\\", "/");
+        var file = Path.Combine(root, "study.toml");
+        await File.WriteAllTextAsync(file, $"""
+            name = "logprob"
+            tasks = ["sentiment"]
+            languages = ["de"]
+            seeds = 1
+            per_class = 2
+            llm_classification = ["zero-shot", "zero-shot+logprob"]
+            llm_classification_limit = 6
+
+            [data]
+            train = "{data}/kinit-synthetic/{"{task}"}/{"{lang}"}-train_human_parsed.csv"
+            test = "{data}/kinit-synthetic/{"{task}"}/{"{lang}"}-test.csv"
+
+            [[models]]
+            name = "tiny"
+            model = "{model.Replace("\\", "/")}"
+            """);
+        var study = await StudyDefinition.LoadAsync(file, CancellationToken.None);
+
+        StudyRunResult first;
+        await using (var executor = StudyCellExecutor.Create(study))
+        {
+            first = await StudyService.RunAsync(study, ShardSpec.Whole, executor, null, CancellationToken.None);
+        }
+
+        Assert.True(first.Failures.Count == 0, string.Join("\n", first.Failures.Select(f => $"{f.Cell.Name}: {f.Error}")));
+        var report = await LowResGen.Reporting.StudyReportBuilder.GatherAsync(study, CancellationToken.None);
+        var classify = report.Cells.Where(c => c.Kind == CellKind.Classify).ToDictionary(c => c.Setting);
+        Assert.Equal(["llm-zero-shot", "llm-zero-shot+logprob"], classify.Keys.Order(StringComparer.Ordinal));
+        var scored = classify["llm-zero-shot+logprob"];
+        Assert.Equal(6, scored.LlmCalls); // one scoring call per test text, counted like an answer
+        Assert.True(scored.LlmTokens > 0);
+        // Log-probability scoring always names a label, so no answer of its cell is unmappable; and it ran on the 6 texts.
+        var summary = FindSetting(await File.ReadAllTextAsync(Directory.GetFiles(scored.ArtifactPath!,
+            LowResGen.LlmClassification.LlmEvaluationRunner.SummaryFileName, SearchOption.AllDirectories).Single()));
+        Assert.Equal(0, Property(summary, "unmappable").GetInt32());
+        Assert.Equal(6, Property(summary, "answers").GetInt32());
+    }
+
+    /// <summary>The one setting's summary in an llm-summary.json, whatever the casing of its property names.</summary>
+    private static System.Text.Json.JsonElement FindSetting(string json)
+    {
+        var root = System.Text.Json.JsonDocument.Parse(json).RootElement;
+        var settings = Property(root, "settings");
+        return Assert.Single(settings.EnumerateArray());
+    }
+
+    private static System.Text.Json.JsonElement Property(System.Text.Json.JsonElement element, string name) =>
+        element.EnumerateObject().Single(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)).Value;
 }
