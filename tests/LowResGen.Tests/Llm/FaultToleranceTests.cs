@@ -9,10 +9,12 @@ namespace LowResGen.Tests.Llm;
 public sealed class FaultToleranceTests
 {
     [Fact]
-    public async Task A_batch_with_every_fault_injected_gets_exactly_one_answer_per_request_and_exact_counters()
+    public async Task A_batch_with_faults_of_five_kinds_gets_exactly_one_answer_per_request_and_exact_counters()
     {
         await using var server = await FakeOpenAiServer.StartAsync();
-        var faults = new[] { FakeFault.ServerError, FakeFault.RateLimited, FakeFault.MalformedJson, FakeFault.ConnectionReset, FakeFault.Hang };
+        // A hung answer needs the time limit to pass: An_attempt_that_hangs_times_out_on_the_clock_and_is_retried tests it on a
+        // fake clock; here a real limit would also cut slow healthy answers on a loaded machine and blur the counts.
+        var faults = new[] { FakeFault.ServerError, FakeFault.RateLimited, FakeFault.MalformedJson, FakeFault.ConnectionReset, FakeFault.NullContent };
         var attemptsPerPrompt = new ConcurrentDictionary<string, int>();
         var injected = 0;
         server.Faults = request =>
@@ -29,7 +31,7 @@ public sealed class FaultToleranceTests
             Interlocked.Increment(ref injected);
             return faults[(i + attempt) % faults.Length];
         };
-        var factory = new LlmClientFactory(new LlmClientOptions { Retry = LlmTestKit.FastRetry, MaxInFlightPerEndpoint = 16, RequestTimeout = TimeSpan.FromMilliseconds(1000) });
+        var factory = new LlmClientFactory(new LlmClientOptions { Retry = LlmTestKit.FastRetry, MaxInFlightPerEndpoint = 16 });
         using var client = factory.Create(LlmTestKit.Url(server));
 
         var prompts = Enumerable.Range(0, 200).Select(i => $"prompt {i}").ToArray();
@@ -40,10 +42,9 @@ public sealed class FaultToleranceTests
         Assert.Equal(200, usage.Requests);
         Assert.Equal(200, usage.Succeeded);
         Assert.Equal(0, usage.Failed + usage.Cached + usage.Cancelled + usage.InFlight);
-        // Every injected fault costs one retry; on a loaded machine a slow healthy answer can also hit the 1 s
-        // timeout and be retried, so the exact invariant is the server's count: one request per attempt.
-        Assert.InRange(usage.Retries, injected, injected + 10);
-        Assert.Equal(200 + usage.Retries, server.RequestCount);
+        // Every injected fault costs exactly one retry, and each attempt is one request to the server.
+        Assert.Equal(injected, usage.Retries);
+        Assert.Equal(200 + injected, server.RequestCount);
         Assert.True(injected > 100, $"only {injected} faults were injected");
         Assert.Equal(prompts.Sum(p => FakeOpenAiServer.WordCount(p)), usage.InputTokens);
         Assert.Equal(answers.Sum(a => FakeOpenAiServer.WordCount(a.Text)), usage.OutputTokens);
