@@ -8,14 +8,8 @@ public class EmbeddedStudyTests
     [Fact]
     public async Task A_two_language_two_strategy_two_seed_study_runs_end_to_end_on_the_tiny_gguf()
     {
-        var root = Directory.CreateTempSubdirectory("lowresgen-embedded-study-").FullName;
-        using var cleanup = new DeleteOnDispose(root);
-        var model = Path.Combine(root, "tiny.gguf");
-        TinyGgufWriter.Write(model, new GgufModelSpec { ContextLength = 2048 });
-        var data = SharedData.Datasets.Replace("\\", "/");
-        var file = Path.Combine(root, "study.toml");
-        await File.WriteAllTextAsync(file, $"""
-            name = "tiny"
+        using var root = new TinyModelStudyFolder("lowresgen-embedded-study-");
+        var file = await root.WriteStudyAsync("tiny", """
             tasks = ["intent"]
             languages = ["cy", "sw"]
             strategies = ["target-demos", "english-demos+sl"]
@@ -25,14 +19,6 @@ public class EmbeddedStudyTests
             max_output_tokens = 32
             language_check = false
             allow_shortfall = true
-
-            [data]
-            train = "{data}/kinit-synthetic/{"{task}"}/{"{lang}"}-train_human_parsed.csv"
-            test = "{data}/kinit-synthetic/{"{task}"}/{"{lang}"}-test.csv"
-
-            [[models]]
-            name = "tiny"
-            model = "{model.Replace("\\", "/")}"
             """);
         // A random model's few tokens are often rejected (U+FFFD, control characters, duplicates); with 3 attempts per
         // class every generation cell accepts something whatever the batch composition does to the sampled tokens.
@@ -52,28 +38,14 @@ public class EmbeddedStudyTests
     [Fact]
     public async Task A_study_scores_labels_by_log_probability_through_the_cache_and_counts_its_calls()
     {
-        var root = Directory.CreateTempSubdirectory("lowresgen-logprob-study-").FullName;
-        using var cleanup = new DeleteOnDispose(root);
-        var model = Path.Combine(root, "tiny.gguf");
-        TinyGgufWriter.Write(model, new GgufModelSpec { ContextLength = 2048 });
-        var data = SharedData.Datasets.Replace("\\", "/");
-        var file = Path.Combine(root, "study.toml");
-        await File.WriteAllTextAsync(file, $"""
-            name = "logprob"
+        using var root = new TinyModelStudyFolder("lowresgen-logprob-study-");
+        var file = await root.WriteStudyAsync("logprob", """
             tasks = ["sentiment"]
             languages = ["de"]
             seeds = 1
             per_class = 2
             llm_classification = ["zero-shot", "zero-shot+logprob"]
             llm_classification_limit = 6
-
-            [data]
-            train = "{data}/kinit-synthetic/{"{task}"}/{"{lang}"}-train_human_parsed.csv"
-            test = "{data}/kinit-synthetic/{"{task}"}/{"{lang}"}-test.csv"
-
-            [[models]]
-            name = "tiny"
-            model = "{model.Replace("\\", "/")}"
             """);
         var study = await StudyDefinition.LoadAsync(file, CancellationToken.None);
 
@@ -107,4 +79,40 @@ public class EmbeddedStudyTests
 
     private static System.Text.Json.JsonElement Property(System.Text.Json.JsonElement element, string name) =>
         element.EnumerateObject().Single(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)).Value;
+
+    /// <summary>A temporary folder holding the tiny GGUF and a study on the shared kinit-synthetic data; deleted on dispose.</summary>
+    private sealed class TinyModelStudyFolder : IDisposable
+    {
+        private readonly string _path;
+        private readonly string _model;
+
+        public TinyModelStudyFolder(string prefix)
+        {
+            _path = Directory.CreateTempSubdirectory(prefix).FullName;
+            _model = Path.Combine(_path, "tiny.gguf");
+            TinyGgufWriter.Write(_model, new GgufModelSpec { ContextLength = 2048 });
+        }
+
+        /// <summary>Writes <c>study.toml</c>: the name and <paramref name="settings"/>, then the data paths and the tiny model.</summary>
+        public async Task<string> WriteStudyAsync(string name, string settings)
+        {
+            var data = SharedData.Datasets.Replace("\\", "/");
+            var file = Path.Combine(_path, "study.toml");
+            await File.WriteAllTextAsync(file, $"""
+                name = "{name}"
+                {settings}
+
+                [data]
+                train = "{data}/kinit-synthetic/{"{task}"}/{"{lang}"}-train_human_parsed.csv"
+                test = "{data}/kinit-synthetic/{"{task}"}/{"{lang}"}-test.csv"
+
+                [[models]]
+                name = "tiny"
+                model = "{_model.Replace("\\", "/")}"
+                """);
+            return file;
+        }
+
+        public void Dispose() => Directory.Delete(_path, recursive: true);
+    }
 }
