@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using LowResGen.Data;
 using LowResGen.Evaluation;
 using LowResGen.Evaluation.Classifiers;
+using LowResGen.TestSupport;
 
 namespace LowResGen.Bench;
 
@@ -16,9 +16,9 @@ internal static class ManyLabelsBench
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var labels = IntArg(args, "--labels", 5000);
-        var rowsPerLabel = IntArg(args, "--rows-per-label", 4);
-        var seeds = IntArg(args, "--seeds", 2);
+        var labels = BenchSupport.IntArg(args, "--labels", 5000);
+        var rowsPerLabel = BenchSupport.IntArg(args, "--rows-per-label", 4);
+        var seeds = BenchSupport.IntArg(args, "--seeds", 2);
         Console.WriteLine($"many-labels bench, commit {BenchSupport.Commit()}, {DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores, "
             + $"{rowsPerLabel} training rows and 1 test row per label, {seeds} seeds");
         Console.WriteLine("| labels | training rows | wall s | peak working set MB | weights held | dense label × feature weights | held / dense |");
@@ -52,27 +52,5 @@ internal static class ManyLabelsBench
         {
             Directory.Delete(directory, recursive: true);
         }
-    }
-
-    private static int IntArg(string[] args, string name, int fallback)
-    {
-        var at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
-    }
-}
-
-/// <summary>Texts of many labels: each label has its own two words, mixed with words all labels share.</summary>
-internal static class SyntheticLabels
-{
-    public static (IReadOnlyList<Example> Train, IReadOnlyList<Example> Test) Make(int labels, int rowsPerLabel)
-    {
-        var random = new Random(17);
-        string Shared() => "w" + random.Next(300).ToString(CultureInfo.InvariantCulture);
-        Example Row(int label, int row, string split) => new($"{split}-{label}-{row}",
-            string.Create(CultureInfo.InvariantCulture, $"{Shared()} k{label}a {Shared()} k{label}b {Shared()}"),
-            string.Create(CultureInfo.InvariantCulture, $"label-{label:D5}"), "en", split, "synthetic");
-        var train = Enumerable.Range(0, labels).SelectMany(l => Enumerable.Range(0, rowsPerLabel).Select(r => Row(l, r, Splits.Train))).ToList();
-        var test = Enumerable.Range(0, labels).Select(l => Row(l, 0, Splits.Test)).ToList();
-        return (train, test);
     }
 }

@@ -148,16 +148,18 @@ internal static class GenerateCommand
     internal static async Task<int> RunAsync(GenerateSettings settings, Func<IChatClient> client, TextWriter output, CancellationToken cancellationToken,
         ILogger? logger = null, TextWriter? error = null)
     {
-        var identifier = settings.LanguageCheck
-            ? await new LinguaModelStore().IdentifierForAsync(LanguageRegistry.Default.Resolve(settings.Language).Code, null,
-                new Progress<string>((error ?? Console.Error).WriteLine), cancellationToken)
-            : null;
         var known = await KnownDescriptionsAsync(settings, cancellationToken);
         var requests = new List<GenerationRequest>();
         await foreach (var request in RequestsAsync(settings, known, cancellationToken))
         {
             requests.Add(request); // every input is read and validated before the output folder or the cache exist
         }
+
+        // After the inputs are valid: an installed tool may have to fetch Lingua's models first (74 MB, once).
+        var identifier = settings.LanguageCheck
+            ? await new LinguaModelStore().IdentifierForAsync(LanguageRegistry.Default.Resolve(settings.Language).Code, null,
+                new Progress<string>((error ?? Console.Error).WriteLine), cancellationToken)
+            : null;
 
         var runner = new GenerationRunner(client(), identifier, logger);
         var shortRuns = new List<(string Run, ClassCounts Counts)>();

@@ -1,8 +1,7 @@
-using System.Globalization;
-using LowResGen.Data;
 using LowResGen.Evaluation;
 using LowResGen.Evaluation.Classifiers;
 using LowResGen.Reporting;
+using LowResGen.TestSupport;
 
 namespace LowResGen.Tests.Evaluation;
 
@@ -18,22 +17,11 @@ public sealed class ManyLabelsTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private static (List<Example> Train, List<Example> Test) Make(int labels, int rowsPerLabel)
-    {
-        var random = new Random(5);
-        string Common() => "c" + random.Next(200).ToString(CultureInfo.InvariantCulture);
-        Example Row(int label, int row, string split) => new($"{split}-{label}-{row}",
-            string.Create(CultureInfo.InvariantCulture, $"{Common()} u{label}x {Common()} u{label}y"),
-            string.Create(CultureInfo.InvariantCulture, $"l{label:D4}"), "en", split, "synthetic");
-        return ([.. Enumerable.Range(0, labels).SelectMany(l => Enumerable.Range(0, rowsPerLabel).Select(r => Row(l, r, Splits.Train)))],
-            [.. Enumerable.Range(0, labels).Select(l => Row(l, 9, Splits.Test))]);
-    }
-
     [Fact]
     public async Task Hundreds_of_labels_evaluate_with_sparse_weights_and_write_the_confusion_as_csv_not_a_plot()
     {
         const int labels = 300;
-        var (train, test) = Make(labels, 4);
+        var (train, test) = SyntheticLabels.Make(labels, 4);
 
         var summary = await new EvaluationRunner(new LinearTextClassifierTrainer(), new EvaluationOptions { Seeds = 1, PerClass = 4 })
             .RunAsync(null, [new EvaluationSetting("gold", train)], test, _directory, null, CancellationToken.None);
@@ -61,7 +49,7 @@ public sealed class ManyLabelsTests : IDisposable
         // the other way, through the one Decide both layouts share.
         foreach (var labels in new[] { 300, 4 })
         {
-            var (train, test) = Make(labels, 3);
+            var (train, test) = SyntheticLabels.Make(labels, 3);
             var examples = train.Select(e => new LabeledText(e.Text, e.Label)).ToArray();
             var model = (LinearTextClassifier)await new LinearTextClassifierTrainer().TrainAsync(examples, 3, CancellationToken.None);
             Assert.Equal(labels > 100, model.IsSparse);
